@@ -1,0 +1,68 @@
+package org.mlgateway.api;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.mlgateway.emotion.EmotionClassifier;
+import org.mlgateway.emotion.Prediction;
+
+/** Loads the model once when the application starts and shares it (it is safe for concurrent use). */
+@ApplicationScoped
+public class ModelService {
+
+    private static final Logger LOG = Logger.getLogger(ModelService.class.getName());
+
+    @Inject
+    ApiConfig config;
+
+    private volatile EmotionClassifier classifier;
+    private volatile String loadError = "the model is still loading";
+
+    /** Eager start: the first request should not pay for loading the model. */
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object context) {
+        // Touching the bean is enough: @PostConstruct does the work.
+        isReady();
+    }
+
+    @PostConstruct
+    void load() {
+        long start = System.nanoTime();
+        try {
+            classifier = EmotionClassifier.fromClasspath(config.modelResource());
+            loadError = null;
+            LOG.info(() -> String.format("Model %s loaded from %s in %d ms (variant %s, instance %s)",
+                    classifier.modelVersion(), config.modelResource(), (System.nanoTime() - start) / 1_000_000,
+                    config.variant(), config.instanceName()));
+        } catch (Exception | LinkageError e) {
+            loadError = "the model could not be loaded: " + e;
+            LOG.log(Level.SEVERE, "Model loading failed from " + config.modelResource(), e);
+        }
+    }
+
+    public boolean isReady() {
+        return classifier != null;
+    }
+
+    /** Why the model is not ready, if it is not. */
+    public Optional<String> problem() {
+        return Optional.ofNullable(loadError);
+    }
+
+    public String modelVersion() {
+        EmotionClassifier c = classifier;
+        return c == null ? "none" : c.modelVersion();
+    }
+
+    public Prediction predict(String sentence) {
+        EmotionClassifier c = classifier;
+        if (c == null) {
+            throw new ApiException(503, "model_unavailable", "The model is not loaded yet; retry shortly.");
+        }
+        return c.predict(sentence);
+    }
+}

@@ -1,0 +1,81 @@
+package org.mlgateway.api;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.mlgateway.emotion.Prediction;
+
+/** {@code POST /predict}: the emotion of one sentence. */
+@Path("/predict")
+@RequestScoped
+public class PredictResource {
+
+    @Inject
+    ApiConfig config;
+
+    @Inject
+    ModelService model;
+
+    @Inject
+    PredictionMetrics metrics;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Predict the emotion of a sentence",
+            description = "v1 answers {\"prediction value\": label}; v2 adds prediction_proba_dict with all 13 labels.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = PredictRequest.class),
+            examples = @ExampleObject(name = "love", value = "{\"sentence\": \"I love this!\"}")))
+    @APIResponse(responseCode = "200", description = "The predicted emotion",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {
+                @ExampleObject(name = "v1", value = "{\"prediction value\": \"love\"}"),
+                @ExampleObject(name = "v2", value = "{\"prediction value\": \"love\", \"prediction_proba_dict\": "
+                        + "{\"anger\": 0.004, \"boredom\": 0.006, \"empty\": 0.013, \"enthusiasm\": 0.016, "
+                        + "\"fun\": 0.045, \"happiness\": 0.180, \"hate\": 0.012, \"love\": 0.452, "
+                        + "\"neutral\": 0.092, \"relief\": 0.031, \"sadness\": 0.050, \"surprise\": 0.039, "
+                        + "\"worry\": 0.060}}")}))
+    @APIResponse(responseCode = "400", description = "The body is not valid JSON or not UTF-8",
+            content = @Content(schema = @Schema(implementation = ApiError.class),
+                    examples = @ExampleObject(name = "invalid_json",
+                            value = "{\"error\": \"invalid_json\", \"message\": \"The request body is not valid JSON.\"}")))
+    @APIResponse(responseCode = "413", description = "The body is too large",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "415", description = "The body is not declared as application/json",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "422", description = "The sentence is missing, not a string, blank or too long",
+            content = @Content(schema = @Schema(implementation = ApiError.class),
+                    examples = @ExampleObject(name = "missing_sentence",
+                            value = "{\"error\": \"missing_sentence\", \"message\": \"The field \\\"sentence\\\" is missing.\"}")))
+    @APIResponse(responseCode = "503", description = "The model is not loaded yet",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Object predict(InputStream body) throws IOException {
+        String sentence = new PredictRequestReader(config.maxSentenceLength()).read(body);
+        long start = System.nanoTime();
+        Prediction prediction = model.predict(sentence);
+        metrics.recordInference(Duration.ofNanos(System.nanoTime() - start));
+        metrics.countPrediction(prediction.label());
+        return config.includesProbabilities()
+                ? new PredictionV2(prediction.label(), prediction.probabilities())
+                : new PredictionV1(prediction.label());
+    }
+
+    /** The request body, for the OpenAPI document (the resource reads the raw body to report errors precisely). */
+    @Schema(name = "PredictRequest", description = "One English sentence")
+    public record PredictRequest(
+            @Schema(required = true, maxLength = 5000, example = "I love this!") String sentence) {
+    }
+}

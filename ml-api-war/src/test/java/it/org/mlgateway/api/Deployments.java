@@ -1,0 +1,43 @@
+package it.org.mlgateway.api;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.jboss.shrinkwrap.api.ArchivePath;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * The WAR that Maven built, deployed as-is for v1; for v2 the same archive with only its
+ * variant property changed, exactly as the v2 profile builds it.
+ */
+final class Deployments {
+
+    private static final String CONFIG = "/WEB-INF/classes/META-INF/microprofile-config.properties";
+
+    private Deployments() {
+    }
+
+    static WebArchive variant(String variant) {
+        File built = new File(System.getProperty("app.war", "target/ml-api-v1.war"));
+        WebArchive war = ShrinkWrap.create(ZipImporter.class, "ml-api-" + variant + ".war")
+                .importFrom(built).as(WebArchive.class);
+        String config = read(war, CONFIG).replaceAll("(?m)^api\\.variant=.*$", "api.variant=" + variant)
+                .replaceAll("(?m)^api\\.instance\\.name=.*$", "api.instance.name=api-" + variant + "-it");
+        war.delete(CONFIG);
+        war.add(new StringAsset(config), CONFIG);
+        return war;
+    }
+
+    private static String read(WebArchive war, String path) {
+        ArchivePath at = org.jboss.shrinkwrap.api.ArchivePaths.create(path);
+        try (InputStream in = war.get(at).getAsset().openStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("The built WAR has no " + path, e);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make test`: every level of test in order. The native stack is started for the end-to-end
+# tests and stopped afterwards, even when a test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Unit tests, Arquillian integration tests on a managed Liberty, static checks of the deployment files"
+mvn -B verify
+mvn -B -q -pl ml-api-war -Pv2 package -DskipTests
+
+step "Start the native stack (installs what is missing)"
+trap 'step "Stop the native stack"; scripts/stack.sh stop || true' EXIT
+scripts/stack.sh start
+
+step "Prometheus configuration, rules and alert unit tests (promtool)"
+scripts/promtool-tests.sh
+
+step "End-to-end tests through Nginx"
+mvn -B -pl e2e-tests verify -Pe2e
