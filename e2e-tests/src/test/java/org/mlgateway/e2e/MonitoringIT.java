@@ -1,0 +1,107 @@
+package org.mlgateway.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.restassured.RestAssured;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prometheus sees the running stack: every target is scraped, requests through the gateway move
+ * Nginx's and the application's counters, and each Liberty /metrics output is valid exposition
+ * format by promtool's reading.
+ */
+class MonitoringIT {
+
+    private static final int PREDICTIONS = 12;
+    /** The application's own metrics, which must pass promtool's lint as well as its parser. */
+    private static final List<String> APPLICATION_METRICS = List.of("predictions_total", "inference_seconds", "rejected_requests_total");
+
+    private static int v1Replicas() {
+        return Integer.parseInt(StackEnv.env("V1_REPLICAS", "3"));
+    }
+
+    private static List<Integer> libertyPorts() {
+        int base = Integer.parseInt(StackEnv.env("V1_BASE_PORT", "9081"));
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < v1Replicas(); i++) {
+            ports.add(base + i);
+        }
+        ports.add(Integer.parseInt(StackEnv.env("V2_PORT", "9084")));
+        return ports;
+    }
+
+    @Test
+    void everyTargetIsUpWithItsInstanceName() {
+        JsonNode up = PrometheusQueries.query("up");
+        Set<String> names = new TreeSet<>();
+        for (JsonNode series : up) {
+            String name = series.path("metric").path("instance_name").asText();
+            names.add(series.path("metric").path("job").asText() + "/" + name);
+            assertEquals("1", series.path("value").get(1).asText(), "up for " + series.path("metric"));
+        }
+        Set<String> expected = new TreeSet<>(Set.of("prometheus/prometheus", "nginx/nginx", "liberty/api-v2"));
+        for (int i = 1; i <= v1Replicas(); i++) {
+            expected.add("liberty/api-v1-" + i);
+        }
+        assertEquals(expected, names, "scraped targets");
+        for (JsonNode series : PrometheusQueries.query("up{job=\"liberty\"}")) {
+            String name = series.path("metric").path("instance_name").asText();
+            assertEquals(name.startsWith("api-v1") ? "v1" : "v2", series.path("metric").path("variant").asText(), name);
+        }
+        assertEquals(1.0, PrometheusQueries.scalar("nginx_up"), "the exporter reaches Nginx's stub_status");
+    }
+
+    @Test
+    void predictionsThroughTheGatewayShowInNginxAndApplicationCounters() {
+        double nginxBefore = PrometheusQueries.scalar("sum(nginx_http_requests_total)");
+        double predictionsBefore = PrometheusQueries.scalar("sum(predictions_total)");
+        assertFalse(Double.isNaN(nginxBefore), "Prometheus has Nginx's request counter");
+        // Before any prediction the counters may not exist yet: count from zero then.
+        double predictionsStart = Double.isNaN(predictionsBefore) ? 0 : predictionsBefore;
+
+        for (int i = 0; i < PREDICTIONS; i++) {
+            assertEquals(200, GatewayCalls.predict("monitoring check number " + i + " makes me happy", null).statusCode());
+            GatewayCalls.paceBelowRateLimit();
+        }
+
+        double predictionsAfter = PrometheusQueries.poll(Duration.ofSeconds(15),
+                () -> PrometheusQueries.scalar("sum(predictions_total)"), v -> v - predictionsStart >= PREDICTIONS);
+        double nginxAfter = PrometheusQueries.poll(Duration.ofSeconds(15),
+                () -> PrometheusQueries.scalar("sum(nginx_http_requests_total)"), v -> v - nginxBefore >= PREDICTIONS);
+        assertEquals(PREDICTIONS, predictionsAfter - predictionsStart, 0.0, "sum(predictions_total) grew by the predictions sent");
+        assertTrue(nginxAfter - nginxBefore >= PREDICTIONS,
+                "nginx_http_requests_total grew by " + (nginxAfter - nginxBefore) + ", expected at least " + PREDICTIONS);
+    }
+
+    @Test
+    void promtoolAcceptsEveryLibertyMetricsOutput() throws Exception {
+        for (int port : libertyPorts()) {
+            String metrics = RestAssured.get("http://127.0.0.1:" + port + "/metrics").then().statusCode(200).extract().asString();
+            assertTrue(metrics.contains("# TYPE"), "port " + port + " serves Prometheus text");
+            Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+            try (OutputStream in = promtool.getOutputStream()) {
+                in.write(metrics.getBytes(StandardCharsets.UTF_8));
+            }
+            String report = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool finished");
+            // Exit 1 is a parse error; 3 lists lint problems, which Liberty's own camelCase base
+            // metrics (memory_usedHeap_bytes, ...) always have, but the application's must not.
+            assertTrue(promtool.exitValue() == 0 || promtool.exitValue() == 3,
+                    "port " + port + ": promtool rejects /metrics (exit " + promtool.exitValue() + "):\n" + report);
+            List<String> applicationProblems = report.lines()
+                    .filter(line -> APPLICATION_METRICS.stream().anyMatch(line::startsWith)).toList();
+            assertEquals(List.of(), applicationProblems, "port " + port + ": promtool lint of the application's metrics");
+        }
+    }
+}
