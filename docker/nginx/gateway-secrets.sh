@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs from the nginx image's /docker-entrypoint.d before Nginx starts: a self-signed certificate
+# on first start (kept in a volume, SAN localhost and 127.0.0.1, key mode 600) and the htpasswd
+# file from GATEWAY_USER / GATEWAY_PASSWORD on every start. Neither is in the image or the repo.
+set -eu
+
+dir="${GATEWAY_SECRETS_DIR:-/etc/nginx/secrets}"
+user="${GATEWAY_USER:-admin}"
+password="${GATEWAY_PASSWORD:-admin}"
+mkdir -p "$dir"
+
+if [ ! -s "$dir/gateway.crt" ] || [ ! -s "$dir/gateway.key" ]; then
+    echo "gateway-secrets: generating a self-signed certificate in $dir"
+    openssl req -x509 -newkey rsa:2048 -sha256 -days 825 -nodes \
+        -keyout "$dir/gateway.key" -out "$dir/gateway.crt" \
+        -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+fi
+chmod 600 "$dir/gateway.key"
+
+# SHA-512 crypt: understood by Nginx's auth_basic on musl and glibc alike.
+hash="$(printf '%s' "$password" | openssl passwd -6 -stdin)"
+printf '%s:%s\n' "$user" "$hash" > "$dir/htpasswd.new"
+chgrp nginx "$dir/htpasswd.new" && chmod 640 "$dir/htpasswd.new"
+mv "$dir/htpasswd.new" "$dir/htpasswd"
+
+if [ "$password" = admin ]; then
+    echo "gateway-secrets: WARNING: the gateway uses the default password; set GATEWAY_PASSWORD" >&2
+fi
