@@ -21,7 +21,7 @@ public class ApiConfig {
     int maxSentenceLength;
 
     @Inject
-    @ConfigProperty(name = "api.model.resource", defaultValue = "model/emotion-model.tribuo")
+    @ConfigProperty(name = "api.model.resource", defaultValue = "model/emotion-model.tribuo.gz")
     String modelResource;
 
     /** "v1" (label only) or "v2" (label and probabilities). */

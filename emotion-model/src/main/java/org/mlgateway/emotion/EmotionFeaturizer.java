@@ -1,0 +1,358 @@
+package org.mlgateway.emotion;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.tribuo.Example;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.classification.Label;
+import org.tribuo.impl.ArrayExample;
+
+/**
+ * Text → Tribuo features. The one featurizer used by both the trainer and the serving wrapper, so a
+ * model is always fed the features it was trained on.
+ *
+ * <p>Tweets are short and noisy, so the text is first normalised (lower case, HTML entities decoded,
+ * URLs and @mentions collapsed to one token each, runs of 3+ identical characters squeezed to 2),
+ * then split on whitespace. Features: word unigrams and bigrams (punctuation trimmed) plus character
+ * n-grams inside word boundaries (each token padded with spaces, like scikit-learn's {@code char_wb}),
+ * which survive misspellings and elongations. Counts are dampened with sublinear TF (1 + ln tf) and the
+ * vector is L2-normalised so long and short tweets live on the same scale; the word block and the
+ * character block are normalised separately (half the norm each) so the few words are not drowned by
+ * the many n-grams (on the validation split: log loss 1.842 vs 1.848 with one joint norm).
+ *
+ * <p>Stateless and immutable: safe to share between threads.
+ */
+public final class EmotionFeaturizer {
+
+    /** Token that replaces every URL: the link itself carries no emotion, its presence might. */
+    static final String URL_TOKEN = "<url>";
+    /** Token that replaces every @mention: user names are noise, addressing someone is not. */
+    static final String USER_TOKEN = "<user>";
+
+    private final int charMin;
+    private final int charMax;
+    private final boolean wordBigrams;
+    private final boolean separateBlocks;
+
+    /** The configuration the shipped model is trained with. */
+    public static EmotionFeaturizer standard() {
+        return new EmotionFeaturizer(2, 5, true, true);
+    }
+
+    public EmotionFeaturizer(int charMin, int charMax, boolean wordBigrams) {
+        this(charMin, charMax, wordBigrams, false);
+    }
+
+    public EmotionFeaturizer(int charMin, int charMax, boolean wordBigrams, boolean separateBlocks) {
+        if (charMin < 1 || charMax < charMin) {
+            throw new IllegalArgumentException("bad char n-gram range " + charMin + ".." + charMax);
+        }
+        this.charMin = charMin;
+        this.charMax = charMax;
+        this.wordBigrams = wordBigrams;
+        this.separateBlocks = separateBlocks;
+    }
+
+    /** Configuration recorded in the model card; change it and the card shows it. */
+    public Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("class", EmotionFeaturizer.class.getName());
+        d.put("normalisation", "lowercase; HTML entities decoded; URLs -> " + URL_TOKEN + "; @mentions -> "
+                + USER_TOKEN + "; control chars -> space; runs of 3+ identical chars squeezed to 2");
+        d.put("tokens", "whitespace split; words = tokens with leading/trailing punctuation trimmed");
+        d.put("wordUnigrams", true);
+        d.put("wordBigrams", wordBigrams);
+        Map<String, Object> chars = new LinkedHashMap<>(); // ordered, so the card is stable
+        chars.put("min", charMin);
+        chars.put("max", charMax);
+        chars.put("mode", "char_wb (token padded with spaces)");
+        d.put("charNgrams", chars);
+        d.put("tf", "sublinear 1+ln(tf)");
+        d.put("idf", false);
+        d.put("normalise", separateBlocks
+                ? "L2 per example and block (words+bigrams, char n-grams), each block scaled to norm 1/sqrt(#blocks); over all extracted features, before vocabulary pruning"
+                : "L2 per example, over all extracted features before vocabulary pruning");
+        d.put("separateBlockNormalisation", separateBlocks);
+        d.put("featurePrefixes", "w: word, b: word bigram, c: char n-gram");
+        return d;
+    }
+
+    /** Features of {@code text} as a Tribuo example carrying {@code label}: the training path. */
+    public Example<Label> toExample(String text, Label label) {
+        Map<String, int[]> counts = occurrences(text);
+        String[] names = counts.keySet().toArray(new String[0]);
+        Arrays.sort(names);
+        double[] values = new double[names.length];
+        double[] sumSq = new double[2];
+        for (int i = 0; i < names.length; i++) {
+            values[i] = 1.0 + Math.log(counts.get(names[i])[0]);
+            sumSq[block(names[i])] += values[i] * values[i];
+        }
+        scale(names, values, values.length, sumSq);
+        return new ArrayExample<>(label, names, values);
+    }
+
+    /**
+     * The serving path: the same feature values as {@link #toExample(String, Label)} (normalised over all
+     * features, known or not), but only those in {@code vocabulary} are kept, the ones a model ignores
+     * anyway. Tribuo numbers features in name order, so ordering by id (a cheap int sort) yields the
+     * name order its examples require, and string sorting is skipped. Roughly twice as fast.
+     */
+    public Example<Label> toExample(String text, Label label, ImmutableFeatureMap vocabulary) {
+        Map<String, int[]> counts = occurrences(text);
+        String[] seen = new String[counts.size()];
+        double[] seenValues = new double[counts.size()];
+        long[] order = new long[counts.size()]; // (id << 32) | position: sorts by id
+        int known = 0;
+        int n = 0;
+        double[] sumSq = new double[2];
+        for (Map.Entry<String, int[]> e : counts.entrySet()) {
+            double v = 1.0 + Math.log(e.getValue()[0]);
+            sumSq[block(e.getKey())] += v * v;
+            int id = vocabulary.getID(e.getKey());
+            if (id >= 0) {
+                seen[n] = e.getKey();
+                seenValues[n] = v;
+                order[known++] = ((long) id << 32) | n;
+                n++;
+            }
+        }
+        Arrays.sort(order, 0, known);
+        String[] names = new String[known];
+        double[] values = new double[known];
+        for (int i = 0; i < known; i++) {
+            int pos = (int) order[i];
+            names[i] = seen[pos];
+            values[i] = seenValues[pos];
+        }
+        scale(names, values, known, sumSq);
+        return new ArrayExample<>(label, names, values);
+    }
+
+    // Feature block of a name: 0 = words and bigrams, 1 = character n-grams.
+    private static int block(String name) {
+        return name.charAt(0) == 'c' ? 1 : 0;
+    }
+
+    // L2 normalisation (an empty text stays an empty vector). With separate blocks each block gets half
+    // the unit norm, so ~15 words are not drowned by ~250 character n-grams (like a scikit-learn
+    // FeatureUnion of two normalised vectorizers).
+    private void scale(String[] names, double[] values, int size, double[] sumSq) {
+        double[] inv = new double[2];
+        if (separateBlocks) {
+            int blocks = (sumSq[0] > 0 ? 1 : 0) + (sumSq[1] > 0 ? 1 : 0);
+            for (int k = 0; k < 2; k++) {
+                inv[k] = sumSq[k] > 0 ? 1.0 / Math.sqrt(sumSq[k] * blocks) : 0;
+            }
+        } else {
+            double total = sumSq[0] + sumSq[1];
+            inv[0] = inv[1] = total > 0 ? 1.0 / Math.sqrt(total) : 0;
+        }
+        for (int i = 0; i < size; i++) {
+            values[i] *= inv[block(names[i])];
+        }
+    }
+
+    /** Raw feature counts (before TF dampening and normalisation), sorted by name; for tests and tools. */
+    Map<String, Integer> count(String text) {
+        Map<String, Integer> sorted = new TreeMap<>();
+        occurrences(text).forEach((k, v) -> sorted.put(k, v[0]));
+        return sorted;
+    }
+
+    /** Every feature of the text with its number of occurrences. */
+    private Map<String, int[]> occurrences(String text) {
+        String norm = normalise(text);
+        Map<String, int[]> counts = new HashMap<>(Math.max(16, norm.length() * (charMax - charMin + 2)));
+        char[] buf = new char[2 + charMax];
+        String prevWord = null;
+        int n = norm.length();
+        int start = 0;
+        while (start < n) {
+            // Tokens are separated by single spaces after normalisation.
+            int end = norm.indexOf(' ', start);
+            if (end < 0) {
+                end = n;
+            }
+            if (end > start) {
+                String token = norm.substring(start, end);
+                String word = wordOf(token);
+                add(counts, "w:" + word);
+                if (wordBigrams && prevWord != null) {
+                    add(counts, "b:" + prevWord + ' ' + word);
+                }
+                prevWord = word;
+                if (!token.equals(URL_TOKEN) && !token.equals(USER_TOKEN)) {
+                    charNgrams(counts, token, buf);
+                }
+            }
+            start = end + 1;
+        }
+        return counts;
+    }
+
+    private static void add(Map<String, int[]> counts, String feature) {
+        int[] c = counts.get(feature);
+        if (c == null) {
+            counts.put(feature, new int[] {1});
+        } else {
+            c[0]++;
+        }
+    }
+
+    // char_wb: n-grams of " token ", never crossing a token boundary; a token shorter than n yields
+    // the whole padded token once (as scikit-learn does).
+    private void charNgrams(Map<String, int[]> g, String token, char[] buf) {
+        int len = token.length() + 2;
+        char[] padded = new char[len];
+        padded[0] = ' ';
+        token.getChars(0, token.length(), padded, 1);
+        padded[len - 1] = ' ';
+        buf[0] = 'c';
+        buf[1] = ':';
+        for (int size = charMin; size <= charMax && size <= len; size++) {
+            for (int off = 0; off + size <= len; off++) {
+                // Never cut an emoji (surrogate pair) in half: half a pair is not valid UTF-8 and could
+                // not be stored in the model file.
+                if (Character.isLowSurrogate(padded[off]) || Character.isHighSurrogate(padded[off + size - 1])) {
+                    continue;
+                }
+                System.arraycopy(padded, off, buf, 2, size);
+                add(g, new String(buf, 0, size + 2));
+            }
+        }
+    }
+
+    // Trim punctuation around a word ("love!!" -> "love") but keep pure-punctuation tokens such as
+    // ":)" or "!!" whole: emoticons are strong signals.
+    static String wordOf(String token) {
+        int s = 0;
+        int e = token.length();
+        while (s < e && !isWordChar(token.charAt(s))) {
+            s++;
+        }
+        while (e > s && !isWordChar(token.charAt(e - 1))) {
+            e--;
+        }
+        if (s == e || token.equals(URL_TOKEN) || token.equals(USER_TOKEN)) {
+            return token;
+        }
+        return token.substring(s, e);
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '\'' || Character.isSurrogate(c);
+    }
+
+    /**
+     * Normalised text: tokens separated by single spaces, no leading or trailing space. One pass over
+     * the characters, no regular expressions, because this runs on every request.
+     */
+    static String normalise(String text) {
+        int n = text.length();
+        StringBuilder out = new StringBuilder(n + 8);
+        int tokenStart = 0;
+        char last = 0;
+        int run = 0;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '&') {
+                int semi = text.indexOf(';', i + 1);
+                if (semi > i + 1 && semi - i <= 8) {
+                    int decoded = decodeEntity(text, i + 1, semi);
+                    if (decoded >= 0) {
+                        i = semi;
+                        if (Character.isBmpCodePoint(decoded)) {
+                            c = (char) decoded;
+                        } else {
+                            c = ' ';
+                        }
+                    }
+                }
+            }
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c)) {
+                if (out.length() > tokenStart) {
+                    tokenStart = endToken(out, tokenStart);
+                }
+                last = 0;
+                run = 0;
+                continue;
+            }
+            c = Character.toLowerCase(c);
+            if (c == last) {
+                run++;
+                if (run >= 2 && !Character.isSurrogate(c)) {
+                    continue; // "soooo" -> "soo": elongation is kept as a signal but bounded
+                }
+            } else {
+                last = c;
+                run = 0;
+            }
+            out.append(c);
+        }
+        if (out.length() > tokenStart) {
+            tokenStart = endToken(out, tokenStart);
+        }
+        if (out.length() > 0 && out.charAt(out.length() - 1) == ' ') {
+            out.setLength(out.length() - 1);
+        }
+        return out.toString();
+    }
+
+    // Closes the token that starts at tokenStart, collapsing URLs and mentions; returns the next start.
+    private static int endToken(StringBuilder out, int tokenStart) {
+        int len = out.length() - tokenStart;
+        if (startsWith(out, tokenStart, "http://") || startsWith(out, tokenStart, "https://")
+                || startsWith(out, tokenStart, "ww.")) { // "www." after squeezing
+            out.setLength(tokenStart);
+            out.append(URL_TOKEN);
+        } else if (len > 1 && out.charAt(tokenStart) == '@') {
+            out.setLength(tokenStart);
+            out.append(USER_TOKEN);
+        }
+        out.append(' ');
+        return out.length();
+    }
+
+    private static boolean startsWith(StringBuilder sb, int from, String prefix) {
+        if (sb.length() - from < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (sb.charAt(from + i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // The entities that occur in tweets, plus numeric ones; -1 leaves the text untouched.
+    private static int decodeEntity(String s, int from, int to) {
+        String name = s.substring(from, to);
+        switch (name) {
+            case "amp": return '&';
+            case "lt": return '<';
+            case "gt": return '>';
+            case "quot": return '"';
+            case "apos": return '\'';
+            case "nbsp": return ' ';
+            default:
+                break;
+        }
+        if (name.length() > 1 && name.charAt(0) == '#') {
+            try {
+                int cp = (name.charAt(1) == 'x' || name.charAt(1) == 'X')
+                        ? Integer.parseInt(name.substring(2), 16)
+                        : Integer.parseInt(name.substring(1));
+                return Character.isValidCodePoint(cp) ? cp : -1;
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+}
