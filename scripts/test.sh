@@ -6,6 +6,19 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The browser tests drive Debian's Chromium through its chromedriver; the stack installs the rest.
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
+if ((${#need[@]})); then
+  if ((EUID != 0)); then
+    echo "missing test tools; run: sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  step "Installing test tools: ${need[*]}"
+  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+fi
+
 step "Unit tests, Arquillian integration tests on a managed Liberty, static checks of the deployment files"
 mvn -B verify
 mvn -B -q -pl ml-api-war -Pv2 package -DskipTests
