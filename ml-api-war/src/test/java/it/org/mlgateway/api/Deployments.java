@@ -12,7 +12,9 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * The WAR that Maven built, deployed as-is for v1; for v2 the same archive with only its
- * variant property changed, exactly as the v2 profile builds it.
+ * variant property changed, exactly as the v2 profile builds it. Each is served under its own
+ * context root (its archive name) rather than "/", so that the tests can also deploy into the
+ * server of `mvn liberty:dev`, where the app under development holds "/".
  */
 final class Deployments {
 
@@ -23,8 +25,9 @@ final class Deployments {
 
     static WebArchive variant(String variant) {
         File built = new File(System.getProperty("app.war", "target/ml-api-v1.war"));
-        WebArchive war = ShrinkWrap.create(ZipImporter.class, "ml-api-" + variant + ".war")
+        WebArchive war = ShrinkWrap.create(ZipImporter.class, "ml-api-" + variant + "-it.war")
                 .importFrom(built).as(WebArchive.class);
+        war.delete("/WEB-INF/ibm-web-ext.xml");
         String config = read(war, CONFIG).replaceAll("(?m)^api\\.variant=.*$", "api.variant=" + variant)
                 .replaceAll("(?m)^api\\.instance\\.name=.*$", "api.instance.name=api-" + variant + "-it");
         war.delete(CONFIG);
