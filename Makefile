@@ -38,3 +38,11 @@ logs: ## Tail the stack's logs
 
 test: ## Unit, integration and end-to-end tests; starts and stops the stack itself
 	@scripts/test.sh
+
+.PHONY: bench
+bench: ## Benchmark the running stack: nginx ceiling, gateway, one server, in-process model (wrk + JMH)
+	@scripts/bench.sh
+
+.PHONY: rollout
+rollout: ## Replace the v1 servers' WAR one at a time, no request lost (WAR=file.war; default ml-api-v1.war, rebuilt if stale)
+	@scripts/rollout.sh

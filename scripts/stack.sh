@@ -14,39 +14,8 @@ fi
 # shellcheck source=lib/config.sh
 source "$SCRIPT_DIR/lib/config.sh"
 
-# --- output and waiting --------------------------------------------------------------------------
-
-step() { printf '==> %s\n' "$*"; }
-ok() { printf '    ok   %s\n' "$*"; }
-warn() { printf '    WARN %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-
-# wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND once a second until it succeeds.
-wait_until() {
-  local timeout="$1" what="$2" deadline
-  shift 2
-  deadline=$((SECONDS + timeout))
-  "$@" >/dev/null 2>&1 && return 0
-  printf '    ...  waiting up to %ss for %s\n' "$timeout" "$what"
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 1
-  done
-}
-
-port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
-port_is_free() { ! port_in_use "$1"; }
-port_owner() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:.*' | head -1; }
-process_gone() { ! kill -0 "$1" 2>/dev/null; }
-
-# status_row NAME PID PORTS COMMAND...: one line of the status table; up when COMMAND succeeds.
-status_row() {
-  local name="$1" pid="$2" ports="$3" state=down
-  shift 3
-  if "$@" >/dev/null 2>&1; then state=up; fi
-  printf '  %-18s %-8s %-12s %s\n' "$name" "$pid" "$ports" "$state"
-}
-
+source "$SCRIPT_DIR/lib/progress.sh"
+source "$SCRIPT_DIR/lib/wars.sh"
 source "$SCRIPT_DIR/lib/certs.sh"
 source "$SCRIPT_DIR/lib/nginx.sh"
 source "$SCRIPT_DIR/lib/liberty.sh"
@@ -61,7 +30,7 @@ has_monitoring() { declare -F monitoring_start >/dev/null; }
 REQUIRED_PACKAGES=(
   nginx:nginx prometheus:prometheus prometheus-nginx-exporter:prometheus-nginx-exporter
   openssl:openssl htpasswd:apache2-utils envsubst:gettext-base curl:curl ss:iproute2
-  javac:openjdk-17-jdk-headless mvn:maven
+  javac:openjdk-17-jdk-headless mvn:maven unzip:unzip
 )
 
 require_packages() {
@@ -82,30 +51,6 @@ require_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1 \
     || die "apt-get install failed; see $LOG_DIR/apt.log"
   ok "installed ${missing[*]}"
-}
-
-# Both WAR variants, rebuilt when missing or older than any source of the API or the model.
-build_wars() {
-  step "Checking the API WARs"
-  local wars=("$PROJECT_ROOT/ml-api-war/target/ml-api-v1.war" "$PROJECT_ROOT/ml-api-war/target/ml-api-v2.war")
-  local reason="" war
-  for war in "${wars[@]}"; do
-    if [[ ! -f "$war" ]]; then
-      reason="$(basename "$war") is missing"
-    elif [[ -n "$(find "$PROJECT_ROOT/pom.xml" "$PROJECT_ROOT/ml-api-war/pom.xml" "$PROJECT_ROOT/ml-api-war/src/main" \
-      "$PROJECT_ROOT/emotion-model/pom.xml" "$PROJECT_ROOT/emotion-model/src/main" -newer "$war" -print -quit)" ]]; then
-      reason="sources changed since $(basename "$war") was built"
-    fi
-    [[ -z "$reason" ]] || break
-  done
-  if [[ -z "$reason" ]]; then
-    ok "ml-api-v1.war and ml-api-v2.war are up to date"
-    return
-  fi
-  step "Building both WARs ($reason); log: $LOG_DIR/build.log"
-  (cd "$PROJECT_ROOT" && mvn -B -q install -DskipTests && mvn -B -q -pl ml-api-war -Pv2 package -DskipTests) \
-    >"$LOG_DIR/build.log" 2>&1 || die "the build failed; see $LOG_DIR/build.log"
-  ok "built ml-api-v1.war and ml-api-v2.war"
 }
 
 print_urls() {
@@ -134,7 +79,7 @@ print_urls() {
 cmd_start() {
   mkdir -p "$LOG_DIR" "$PID_DIR"
   require_packages
-  build_wars
+  wars_build_if_stale
   liberty_ensure_runtime
   certs_ensure_gateway_certificate
   certs_write_htpasswd

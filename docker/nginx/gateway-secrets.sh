@@ -17,8 +17,13 @@ if [ ! -s "$dir/gateway.crt" ] || [ ! -s "$dir/gateway.key" ]; then
 fi
 chmod 600 "$dir/gateway.key"
 
-# SHA-512 crypt: understood by Nginx's auth_basic on musl and glibc alike.
-hash="$(printf '%s' "$password" | openssl passwd -6 -stdin)"
+# {SSHA} (salted SHA-1), as the native stack's default: Nginx checks it on every request in
+# microseconds, where a slow hash would cap the gateway (README: Security). The binary salt goes
+# through a file, the password through printf, never a command line.
+salt="$(mktemp)"
+openssl rand 16 > "$salt"
+hash="{SSHA}$( { { printf '%s' "$password"; cat "$salt"; } | openssl dgst -sha1 -binary; cat "$salt"; } | openssl base64 -A)"
+rm -f "$salt"
 printf '%s:%s\n' "$user" "$hash" > "$dir/htpasswd.new"
 chgrp nginx "$dir/htpasswd.new" && chmod 640 "$dir/htpasswd.new"
 mv "$dir/htpasswd.new" "$dir/htpasswd"

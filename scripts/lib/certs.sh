@@ -27,17 +27,34 @@ certs_ensure_gateway_certificate() {
 
 # The basic-auth file, rewritten at every start so a changed GATEWAY_PASSWORD takes effect.
 # nginx's worker processes read it on every request, so their group may read it.
+# HTPASSWD_SCHEME picks the hash nginx checks on every request: ssha (default; salted SHA-1,
+# microseconds) or bcrypt (deliberately slow, milliseconds of CPU per request). README: Security.
 certs_write_htpasswd() {
-  local file="$NGINX_STATE_DIR/htpasswd"
-  mkdir -p "$NGINX_STATE_DIR"
-  (umask 077 && htpasswd -B -i -c "$file" "$GATEWAY_USER" <<<"$GATEWAY_PASSWORD" 2>/dev/null) \
-    || die "htpasswd could not write $file"
+  local file="$NGINX_HTPASSWD_FILE" hash
+  mkdir -p "$(dirname "$file")"
+  case "$HTPASSWD_SCHEME" in
+    ssha) hash="$(certs_ssha_hash)" && (umask 077 && printf '%s:%s\n' "$GATEWAY_USER" "$hash" >"$file") ;;
+    bcrypt) (umask 077 && htpasswd -B -i -c "$file" "$GATEWAY_USER" <<<"$GATEWAY_PASSWORD" 2>/dev/null) ;;
+    *) die "HTPASSWD_SCHEME must be ssha or bcrypt, not '$HTPASSWD_SCHEME'" ;;
+  esac || die "could not write $file"
   if [[ -n "${NGINX_WORKER_GROUP:-}" ]]; then
     chgrp "$NGINX_WORKER_GROUP" "$file"
     chmod 640 "$file"
   fi
-  ok "Basic auth user '$GATEWAY_USER' written to $file"
+  ok "Basic auth user '$GATEWAY_USER' written to $file ($HTPASSWD_SCHEME)"
   if [[ "$GATEWAY_PASSWORD" == "admin" ]]; then
     warn "GATEWAY_PASSWORD is the default 'admin': set GATEWAY_USER/GATEWAY_PASSWORD for anything but a local trial"
   fi
+}
+
+# {SSHA}: base64(SHA-1(password + salt) + salt) with a random 16-byte salt, as nginx's auth_basic
+# reads it. The salt is binary, so it travels through a file, never a shell variable; the password
+# goes through printf (a builtin), never a command line.
+certs_ssha_hash() {
+  local salt
+  salt="$(mktemp)"
+  openssl rand 16 >"$salt" || { rm -f "$salt"; return 1; }
+  printf '{SSHA}%s' "$({ { printf '%s' "$GATEWAY_PASSWORD"; cat "$salt"; } | openssl dgst -sha1 -binary; cat "$salt"; } \
+    | openssl base64 -A)"
+  rm -f "$salt"
 }

@@ -9,6 +9,7 @@
 : "${GATEWAY_HTTPS_PORT:=443}"
 : "${GATEWAY_USER:=admin}"
 : "${GATEWAY_PASSWORD:=admin}"
+: "${HTPASSWD_SCHEME:=ssha}"    # hash of the basic-auth file: ssha (fast, salted) or bcrypt (slow)
 : "${RATE_LIMIT:=100}"          # requests per second per client address
 : "${RATE_BURST:=50}"          # requests above the rate accepted at once before 429
 : "${STUB_STATUS_PORT:=8081}"

@@ -1,6 +1,6 @@
 # The API servers: one Open Liberty runtime in state/liberty/wlp (from Maven Central through
 # liberty-maven-plugin) and one server per instance in state/liberty/usr/servers, each a copy of
-# the liberty/ template plus its own server.env. Needs config.sh and the log helpers of stack.sh.
+# the liberty/ template plus its own server.env. Needs config.sh and progress.sh.
 
 LIBERTY_TEMPLATE_DIR="$PROJECT_ROOT/liberty"
 LIBERTY_SERVERS_DIR="$WLP_USER_DIR/servers"
@@ -105,15 +105,21 @@ liberty_start_all() {
 liberty_wait_ready() {
   local name port variant
   while read -r name port variant; do
-    wait_until "$READY_TIMEOUT" "$name to be ready (http://127.0.0.1:$port/health/ready)" \
-      curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/health/ready" \
-      || die "$name is not ready after ${READY_TIMEOUT}s; see $(liberty_log_dir "$name")/messages.log"
-    ok "$name ready on 127.0.0.1:$port"
+    liberty_wait_server_ready "$name" "$port"
   done < <(api_instances)
   wait_until "$READY_TIMEOUT" "the admin console (https://localhost:$ADMIN_CONSOLE_PORT/adminCenter/)" \
     liberty_admin_console_up \
     || die "the admin console does not answer; see $(liberty_log_dir "$LIBERTY_ADMIN_INSTANCE")/messages.log"
   ok "admin console ready on https://localhost:$ADMIN_CONSOLE_PORT/adminCenter/"
+}
+
+liberty_server_ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/health/ready"; }
+
+liberty_wait_server_ready() {
+  local name="$1" port="$2"
+  wait_until "$READY_TIMEOUT" "$name to be ready (http://127.0.0.1:$port/health/ready)" liberty_server_ready "$port" \
+    || die "$name is not ready after ${READY_TIMEOUT}s; see $(liberty_log_dir "$name")/messages.log"
+  ok "$name ready on 127.0.0.1:$port"
 }
 
 # Liberty's own generated keystore signs the console's certificate: -k only for this probe.
@@ -158,4 +164,49 @@ liberty_status_rows() {
   done < <(api_instances)
   pid="$(liberty_server_pid "$LIBERTY_ADMIN_INSTANCE")" || pid="-"
   status_row admin-console "$pid" "$ADMIN_CONSOLE_PORT" liberty_admin_console_up
+}
+
+# --- one server at a time (scripts/rollout.sh) ---------------------------------------------------
+
+# Takes one server out of service without touching nginx: its HTTP endpoint stops accepting and
+# closes its idle connections, so nginx retries new requests on the other servers (proxy_next_upstream).
+liberty_pause_server() {
+  local name="$1" port="$2"
+  "$WLP_DIR/bin/server" pause "$name" >"$(liberty_log_dir "$name")/server-pause.log" 2>&1 \
+    || die "$name could not be paused; see $(liberty_log_dir "$name")/server-pause.log"
+  wait_until 30 "$name to stop listening on $port" port_is_free "$port" || die "$name still listens on $port after pause"
+  ok "$name paused: no longer accepts connections on $port"
+}
+
+# Stops one server gracefully (its in-flight requests finish); killed if it has not exited in 30 s.
+liberty_stop_server() {
+  local name="$1" pid
+  if ! pid="$(liberty_server_pid "$name")"; then
+    ok "$name is not running"
+    return
+  fi
+  "$WLP_DIR/bin/server" stop "$name" >"$(liberty_log_dir "$name")/server-stop.log" 2>&1 || true
+  if ! wait_until 30 "$name to exit" process_gone "$pid"; then
+    warn "$name did not stop cleanly; killing pid $pid"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  ok "$name stopped"
+}
+
+# liberty_deploy_war NAME WAR FILE: puts WAR FILE in place of the server's application (server down).
+liberty_deploy_war() {
+  local name="$1" war="$2" target
+  target="$(find "$LIBERTY_SERVERS_DIR/$name/apps" -maxdepth 1 -name 'ml-api-*.war' -print -quit)"
+  [[ -n "$target" ]] || die "$name has no application in $LIBERTY_SERVERS_DIR/$name/apps"
+  cp "$war" "$target.new"
+  mv "$target.new" "$target"
+  ok "$name: $(basename "$target") replaced by $war"
+}
+
+liberty_start_server() {
+  local name="$1" pid
+  "$WLP_DIR/bin/server" start "$name" >"$(liberty_log_dir "$name")/server-start.log" 2>&1 \
+    || die "$name did not start; see $(liberty_log_dir "$name")/server-start.log and console.log"
+  pid="$(liberty_server_pid "$name")" || die "$name has no running process after start; see $(liberty_log_dir "$name")/console.log"
+  ok "$name JVM running (pid $pid)"
 }

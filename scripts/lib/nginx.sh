@@ -1,6 +1,6 @@
 # The native gateway: render nginx/ templates into state/nginx, check them, and run one nginx
 # instance of our own (own pid file, logs, temp dirs) beside whatever the system runs.
-# Needs config.sh and the log helpers of stack.sh.
+# Needs config.sh and progress.sh.
 
 NGINX_TEMPLATE_DIR="$PROJECT_ROOT/nginx"
 NGINX_CONF="$NGINX_STATE_DIR/nginx.conf"
@@ -16,23 +16,38 @@ else
   NGINX_WORKER_GROUP=""
 fi
 
+# The workers read the htpasswd file and write temporary files: both stay in the state folder
+# unless the unprivileged workers cannot reach it (a checkout under /root, or in a mktemp -d folder,
+# mode 700); then they go to a folder of this stack's own under /run.
+mkdir -p "$NGINX_STATE_DIR"
+NGINX_WORKER_DIR="$NGINX_STATE_DIR"
+if [[ -n "$NGINX_WORKER_USER" ]] && ! runuser -u "$NGINX_WORKER_USER" -- test -x "$NGINX_STATE_DIR" 2>/dev/null; then
+  # Under /run: only root may create there, so no one can plant the folder first.
+  NGINX_WORKER_DIR="/run/ml-gateway/$(printf '%s' "$NGINX_STATE_DIR" | sha256sum | cut -c1-12)"
+  mkdir -p "$NGINX_WORKER_DIR"
+  chgrp "$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR"
+  chmod 750 "$NGINX_WORKER_DIR"
+fi
+NGINX_HTPASSWD_FILE="$NGINX_WORKER_DIR/htpasswd"
+
 # Variables the templates use; listing them keeps nginx's own $variables out of envsubst's reach.
-NGINX_TEMPLATE_VARS='${NGINX_USER_DIRECTIVE} ${NGINX_STATE_DIR} ${NGINX_LOG_DIR} ${NGINX_CERT_DIR} ${NGINX_HTPASSWD_FILE} ${GATEWAY_HTTP_PORT} ${GATEWAY_HTTPS_PORT} ${RATE_LIMIT} ${RATE_BURST} ${STUB_STATUS_LISTEN}'
+NGINX_TEMPLATE_VARS='${NGINX_USER_DIRECTIVE} ${NGINX_STATE_DIR} ${NGINX_WORKER_DIR} ${NGINX_LOG_DIR} ${NGINX_CERT_DIR} ${NGINX_HTPASSWD_FILE} ${GATEWAY_HTTP_PORT} ${GATEWAY_HTTPS_PORT} ${RATE_LIMIT} ${RATE_BURST} ${STUB_STATUS_LISTEN}'
 
 nginx_render() {
   step "Rendering the nginx configuration into $NGINX_STATE_DIR"
   mkdir -p "$NGINX_STATE_DIR"/{conf.d,snippets,upstreams} "$NGINX_LOG_DIR"
-  mkdir -p "$NGINX_STATE_DIR"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi}
+  mkdir -p "$NGINX_WORKER_DIR"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi}
   if [[ -n "$NGINX_WORKER_USER" ]]; then
-    chown -R "$NGINX_WORKER_USER:$NGINX_WORKER_GROUP" "$NGINX_STATE_DIR/tmp"
+    chown -R "$NGINX_WORKER_USER:$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR/tmp"
   fi
 
   local rendered_vars=(
     NGINX_USER_DIRECTIVE="${NGINX_WORKER_USER:+user $NGINX_WORKER_USER $NGINX_WORKER_GROUP;}"
     NGINX_STATE_DIR="$NGINX_STATE_DIR"
+    NGINX_WORKER_DIR="$NGINX_WORKER_DIR"
     NGINX_LOG_DIR="$NGINX_LOG_DIR"
     NGINX_CERT_DIR="$CERT_DIR"
-    NGINX_HTPASSWD_FILE="$NGINX_STATE_DIR/htpasswd"
+    NGINX_HTPASSWD_FILE="$NGINX_HTPASSWD_FILE"
     STUB_STATUS_LISTEN="127.0.0.1:$STUB_STATUS_PORT"
   )
   local template target

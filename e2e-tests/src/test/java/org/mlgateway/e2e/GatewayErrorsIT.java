@@ -52,7 +52,7 @@ class GatewayErrorsIT {
         Response response = StackEnv.authenticated().contentType(ContentType.JSON)
                 .body("{\"sentence\": \"" + sentence + "\"}").post("/predict");
 
-        assertJsonError(response, 413, "payload_too_large");
+        assertJsonError(response, 413, "body_too_large");
     }
 
     @Test

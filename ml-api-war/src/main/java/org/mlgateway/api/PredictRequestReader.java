@@ -4,6 +4,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParser.Event;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -20,6 +21,9 @@ import java.nio.charset.StandardCharsets;
 public final class PredictRequestReader {
 
     static final String EXAMPLE = "Send a JSON object like {\"sentence\": \"I love this!\"}.";
+
+    /** Json.createParser looks the JSON-P provider up on every call; the factory is made once (thread-safe). */
+    private static final JsonParserFactory PARSERS = Json.createParserFactory(null);
 
     private final int maxSentenceLength;
     private final int maxBodyBytes;
@@ -45,7 +49,7 @@ public final class PredictRequestReader {
             throw new ApiException(400, "invalid_json", "The request body is empty. " + EXAMPLE);
         }
         String text = decodeUtf8(bytes);
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+        try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
             Event first = parser.next();
             if (first != Event.START_OBJECT) {
                 skipValue(parser, first);

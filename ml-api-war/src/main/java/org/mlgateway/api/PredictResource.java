@@ -1,6 +1,6 @@
 package org.mlgateway.api;
 
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -18,9 +18,9 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.mlgateway.emotion.Prediction;
 
-/** {@code POST /predict}: the emotion of one sentence. */
+/** {@code POST /predict}: the emotion of one sentence. One instance serves every request: it keeps no request state. */
 @Path("/predict")
-@RequestScoped
+@ApplicationScoped
 public class PredictResource {
 
     @Inject

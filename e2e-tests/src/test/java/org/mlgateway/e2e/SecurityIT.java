@@ -1,0 +1,253 @@
+package org.mlgateway.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The security promises of the deployment, checked on the running stack: old TLS refused, no
+ * version disclosed, HSTS, internal ports on loopback only, the private key private and untracked,
+ * and the servers' own endpoints not reachable through the gateway. Each probe is also shown to
+ * detect what it looks for, so a passing run means something.
+ */
+class SecurityIT {
+
+    // --- TLS -------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-tls1", "-tls1_1"})
+    void oldTlsVersionsAreRefused(String version) throws Exception {
+        Handshake handshake = handshake(StackEnv.httpsPort(), version);
+
+        assertFalse(handshake.negotiated(), version + " must be refused:\n" + handshake.output());
+        assertTrue(handshake.output().contains("alert protocol version"), handshake.output());
+    }
+
+    /** The control: the same probe against a server that still speaks the old versions does connect. */
+    @ParameterizedTest
+    @ValueSource(strings = {"-tls1", "-tls1_1"})
+    void theProbeDetectsAServerThatAcceptsOldTls(String version, @TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-days", "1", "-subj", "/CN=localhost", "-keyout", dir.resolve("key").toString(),
+                "-out", dir.resolve("crt").toString()));
+        Process oldServer = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + port, version,
+                "-cipher", "DEFAULT@SECLEVEL=0", "-key", dir.resolve("key").toString(), "-cert", dir.resolve("crt").toString(),
+                "-naccept", "1").redirectErrorStream(true).start();   // stdin stays open: s_server quits on its EOF
+        try {
+            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(oldServer.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            do {
+                line = lines.readLine();
+            } while (line != null && !line.equals("ACCEPT"));
+            assertEquals("ACCEPT", line, "openssl s_server is listening");
+
+            Handshake handshake = handshake(port, version);
+
+            assertTrue(handshake.negotiated(), version + " against an old server:\n" + handshake.output());
+        } finally {
+            oldServer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private record Handshake(int exitCode, String output) {
+        boolean negotiated() {
+            return exitCode == 0 && output.contains("Cipher is ") && !output.contains("Cipher is (NONE)");
+        }
+    }
+
+    /** OpenSSL's client at security level 0 offers the old versions, so only the server can refuse them. */
+    private static Handshake handshake(int port, String versionFlag) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+                "-servername", "localhost", versionFlag, "-cipher", "DEFAULT@SECLEVEL=0")
+                .redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("openssl s_client " + versionFlag + " did not finish");
+        }
+        return new Handshake(process.exitValue(), output);
+    }
+
+    // --- response headers ------------------------------------------------------------------------
+
+    @Test
+    void everyKindOfAnswerNamesNoVersionAndCarriesHsts() {
+        Map<String, Response> answers = new TreeMap<>();
+        answers.put("static 200", StackEnv.gateway().get("/gateway-health"));
+        GatewayCalls.paceBelowRateLimit();
+        answers.put("proxied 200", GatewayCalls.predict("I love this!", null));
+        GatewayCalls.paceBelowRateLimit();
+        answers.put("proxied 422", StackEnv.authenticated().contentType(ContentType.JSON).body("{}").post("/predict"));
+        GatewayCalls.paceBelowRateLimit();
+        answers.put("401", StackEnv.gateway().contentType(ContentType.JSON).body("{}").post("/predict"));
+        answers.put("404", StackEnv.gateway().get("/nothing"));
+        answers.put("405", StackEnv.gateway().get("/predict"));
+
+        answers.forEach((what, response) -> {
+            assertEquals("nginx", response.header("Server"), what + ": the Server header names no version");
+            assertNull(response.header("X-Powered-By"), what);
+            String hsts = response.header("Strict-Transport-Security");
+            assertNotNull(hsts, what + ": HSTS");
+            Matcher maxAge = Pattern.compile("max-age=(\\d+)").matcher(hsts);
+            assertTrue(maxAge.find() && Long.parseLong(maxAge.group(1)) >= 31_536_000L, what + ": " + hsts);
+        });
+        assertEquals(200, answers.get("proxied 200").statusCode(), "the proxied request was answered");
+    }
+
+    // --- listening sockets -----------------------------------------------------------------------
+
+    /** Every internal port of the stack: the API servers, admin console, stub_status, exporter, Prometheus. */
+    private static Map<String, Integer> internalPorts() {
+        Map<String, Integer> ports = new TreeMap<>();
+        int replicas = Integer.parseInt(StackEnv.env("V1_REPLICAS", "3"));
+        int base = Integer.parseInt(StackEnv.env("V1_BASE_PORT", "9081"));
+        for (int i = 0; i < replicas; i++) {
+            ports.put("api-v1-" + (i + 1), base + i);
+        }
+        ports.put("api-v2", Integer.parseInt(StackEnv.env("V2_PORT", "9084")));
+        ports.put("admin console", Integer.parseInt(StackEnv.env("ADMIN_CONSOLE_PORT", "9443")));
+        ports.put("stub_status", Integer.parseInt(StackEnv.env("STUB_STATUS_PORT", "8081")));
+        ports.put("nginx exporter", Integer.parseInt(StackEnv.env("EXPORTER_PORT", "9113")));
+        ports.put("Prometheus", Integer.parseInt(StackEnv.env("PROMETHEUS_PORT", "9090")));
+        return ports;
+    }
+
+    @Test
+    void internalPortsListenOnLoopbackOnly() throws Exception {
+        List<String> listeners = run(List.of("ss", "-Hltn")).lines().toList();
+
+        internalPorts().forEach((name, port) -> {
+            List<String> addresses = localAddresses(listeners, port);
+            assertFalse(addresses.isEmpty(), name + " listens on port " + port + " (is the stack up?)");
+            for (String address : addresses) {
+                assertTrue(isLoopback(address), name + " listens on " + address + ":" + port + ", beyond loopback");
+            }
+        });
+    }
+
+    /** The control: the parser sees wildcard and external listeners for what they are. */
+    @Test
+    void theListenerCheckRecognisesNonLoopbackAddresses() {
+        List<String> sample = List.of(
+                "LISTEN 0      4096       127.0.0.1:9090       0.0.0.0:*",
+                "LISTEN 0      4096         0.0.0.0:9113       0.0.0.0:*",
+                "LISTEN 0      50                 *:9081             *:*",
+                "LISTEN 0      511     192.168.1.5:8081       0.0.0.0:*",
+                "LISTEN 0      511           [::1]:9443          [::]:*",
+                "LISTEN 0      511            [::]:9084          [::]:*");
+
+        assertEquals(List.of("127.0.0.1"), localAddresses(sample, 9090));
+        assertTrue(isLoopback("127.0.0.1") && isLoopback("[::1]") && isLoopback("127.0.0.2"));
+        for (int port : List.of(9113, 9081, 8081, 9084)) {
+            assertFalse(localAddresses(sample, port).stream().allMatch(SecurityIT::isLoopback), "port " + port);
+        }
+    }
+
+    /** The local addresses (column 4 of `ss -Hltn`) that listen on the port. */
+    static List<String> localAddresses(List<String> ssLines, int port) {
+        List<String> addresses = new ArrayList<>();
+        for (String line : ssLines) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length < 4) {
+                continue;
+            }
+            String local = columns[3];
+            int colon = local.lastIndexOf(':');
+            if (local.substring(colon + 1).equals(String.valueOf(port))) {
+                addresses.add(local.substring(0, colon).replaceFirst("%.*$", ""));
+            }
+        }
+        return addresses;
+    }
+
+    static boolean isLoopback(String address) {
+        return address.startsWith("127.") || address.equals("[::1]") || address.equals("[::ffff:127.0.0.1]");
+    }
+
+    // --- the private key -------------------------------------------------------------------------
+
+    @Test
+    void privateKeyIsReadableByItsOwnerOnly() throws IOException {
+        Path key = StackEnv.stateDir().resolve("certs/gateway.key");
+
+        assertTrue(Files.isRegularFile(key), key + " exists");
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(key), key + " has mode 600");
+    }
+
+    @Test
+    void noSecretIsTrackedOrTrackableByGit() throws Exception {
+        Path root = StackEnv.projectRoot();
+        List<String> tracked = run(List.of("git", "-C", root.toString(), "ls-files")).lines().toList();
+
+        for (String file : tracked) {
+            assertFalse(file.matches("(?i).*(\\.key|\\.pem|\\.p12|\\.jks|htpasswd)$"), "tracked secret: " + file);
+            assertFalse(file.startsWith("state/"), "tracked run-time state: " + file);
+        }
+        // The default location is ignored, and so is the current one when it lies inside the repository.
+        List<Path> keys = new ArrayList<>(List.of(root.resolve("state/certs/gateway.key"), root.resolve("state/nginx/htpasswd")));
+        Path current = StackEnv.stateDir().resolve("certs/gateway.key").toAbsolutePath().normalize();
+        if (current.startsWith(root)) {
+            keys.add(current);
+        }
+        for (Path key : keys) {
+            Process check = new ProcessBuilder("git", "-C", root.toString(), "check-ignore", "-q", root.relativize(key).toString())
+                    .redirectErrorStream(true).start();
+            assertEquals(0, check.waitFor(), root.relativize(key) + " is ignored by git");
+        }
+    }
+
+    // --- the servers' own endpoints ---------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/metrics", "/health", "/health/ready", "/health/live", "/openapi", "/openapi/ui/",
+        "/adminCenter/", "/nginx_status", "/ibm/api/"})
+    void serverEndpointsAreNotProxiedWithOrWithoutCredentials(String path) {
+        for (RequestSpecification client : List.of(StackEnv.gateway(), StackEnv.authenticated())) {
+            for (String method : List.of("GET", "POST")) {
+                Response response = client.request(method, path);
+
+                assertEquals(404, response.statusCode(), method + " " + path + ": " + response.asString());
+                assertTrue(response.contentType().startsWith("application/json"), response.contentType());
+                assertEquals("not_found", GatewayCalls.json(response).path("error").asText());
+                assertNull(response.header("X-Served-By"), "no API server answered " + method + " " + path);
+            }
+        }
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), String.join(" ", command) + ":\n" + output);
+        return output;
+    }
+}

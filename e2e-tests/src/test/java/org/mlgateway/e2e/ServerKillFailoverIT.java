@@ -1,0 +1,88 @@
+package org.mlgateway.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Failover: a v1 server killed with SIGKILL under a steady 150 requests/s from two client addresses
+ * costs the clients nothing (nginx retries on another server), and once `make start-project` has
+ * started it again it gets traffic within 30 seconds. Disruptive: runs after every other IT.
+ */
+@Tag("disruptive")
+class ServerKillFailoverIT {
+
+    private static final Duration LOAD = Duration.ofSeconds(20);
+    private static final Duration KILL_AFTER = Duration.ofSeconds(6);
+    private static final Duration TRAFFIC_BACK_WITHIN = Duration.ofSeconds(30);
+
+    @Test
+    void aKilledServerCostsNoRequestAndGetsTrafficAgainAfterRestart() throws Exception {
+        StackServers.requireAllReady();
+        // Not api-v1-1, which also hosts the admin console; any v1 server would do.
+        StackServers.Server victim = StackServers.v1().get(StackServers.v1().size() > 1 ? 1 : 0);
+        ProcessHandle process = StackServers.process(victim);
+
+        SteadyLoad load = SteadyLoad.start();
+        TimeUnit.NANOSECONDS.sleep(KILL_AFTER.toNanos());
+        long killedAt = load.elapsedNanos();
+        assertTrue(process.destroyForcibly(), "SIGKILL sent to " + victim.name());
+        process.onExit().get(10, TimeUnit.SECONDS);
+        TimeUnit.NANOSECONDS.sleep(LOAD.toNanos() - load.elapsedNanos());
+        SteadyLoad.Result result = load.stop();
+        System.out.printf("Failover, %s killed (SIGKILL) after %.1f s: %s%n", victim.name(), killedAt / 1e9, result.summary());
+
+        assertTrue(result.sent() >= LOAD.toSeconds() * SteadyLoad.REQUESTS_PER_SECOND / 2, "the load was sent: " + result.summary());
+        assertEquals(Map.of(), result.countBy(o -> !o.succeeded(), SteadyLoad.Outcome::describe),
+                "no client request failed: " + result.summary());
+        assertTrue(result.outcomes().stream().anyMatch(o -> o.startedNanos() < killedAt && victim.name().equals(o.servedBy())),
+                victim.name() + " served traffic before it was killed: " + result.summary());
+        assertTrue(result.outcomes().stream().noneMatch(o -> o.startedNanos() > killedAt && victim.name().equals(o.servedBy())),
+                victim.name() + " answered nothing after it was killed");
+        assertFalse(StackServers.ready(victim), victim.name() + " is down");
+
+        Path log = StackEnv.projectRoot().resolve("e2e-tests/target/failover/start-project.log");
+        long restartBegan = System.nanoTime();
+        assertEquals(0, StackServers.runScript(log, Map.of(), Duration.ofMinutes(10), "scripts/stack.sh", "start"),
+                "scripts/stack.sh start (make start-project) succeeded; see " + log);
+        long restarted = System.nanoTime();
+        double secondsToTraffic = awaitTrafficTo(victim.name()) / 1e9;
+        System.out.printf("Failover: %s restarted by make start-project in %.1f s; gets traffic %.1f s after that%n",
+                victim.name(), (restarted - restartBegan) / 1e9, secondsToTraffic);
+    }
+
+    /** Polls the gateway (well under the rate limit) until the server answers; returns how long that took. */
+    private static long awaitTrafficTo(String name) throws Exception {
+        HttpClient client = GatewayCalls.httpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(StackEnv.gatewayUrl() + "/predict"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", GatewayCalls.basicAuthorization())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"sentence\": \"are you back?\"}"))
+                .build();
+        long begin = System.nanoTime();
+        long deadline = begin + TRAFFIC_BACK_WITHIN.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            last = response.statusCode() + " from " + response.headers().firstValue("X-Served-By").orElse("nginx");
+            if (response.statusCode() == 200 && name.equals(response.headers().firstValue("X-Served-By").orElse(null))) {
+                return System.nanoTime() - begin;
+            }
+            GatewayCalls.paceBelowRateLimit();
+        }
+        return fail(name + " got no traffic within " + TRAFFIC_BACK_WITHIN.toSeconds() + " s of its restart; last answer " + last);
+    }
+}

@@ -1,0 +1,125 @@
+package org.mlgateway.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The stack's API servers seen from the machine they run on: their names and ports (from the same
+ * settings as scripts/lib/config.sh), their processes (state/pids), direct calls that bypass the
+ * gateway, and the stack's own scripts run as an operator would.
+ */
+final class StackServers {
+
+    record Server(String name, int port) {
+        String baseUrl() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    private static final HttpClient DIRECT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
+
+    private StackServers() {
+    }
+
+    static List<Server> v1() {
+        int replicas = Integer.parseInt(StackEnv.env("V1_REPLICAS", "3"));
+        int base = Integer.parseInt(StackEnv.env("V1_BASE_PORT", "9081"));
+        List<Server> servers = new ArrayList<>();
+        for (int i = 1; i <= replicas; i++) {
+            servers.add(new Server("api-v1-" + i, base + i - 1));
+        }
+        return servers;
+    }
+
+    static Server v2() {
+        return new Server("api-v2", Integer.parseInt(StackEnv.env("V2_PORT", "9084")));
+    }
+
+    /** The server's JVM, from the pid file its `server start` writes into state/pids. */
+    static ProcessHandle process(Server server) throws IOException {
+        Path pidFile = StackEnv.stateDir().resolve("pids/" + server.name() + ".pid");
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .orElseThrow(() -> new IllegalStateException(server.name() + " (pid " + pid + ") is not running"));
+    }
+
+    static boolean ready(Server server) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health/ready"))
+                    .timeout(Duration.ofSeconds(5)).build();
+            return DIRECT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The model version a server answers with (X-Model-Version of a prediction sent to it directly). */
+    static String modelVersion(Server server) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/predict"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"sentence\": \"which model are you?\"}"))
+                .build();
+        HttpResponse<String> response = DIRECT.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(server.name() + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.headers().firstValue("X-Model-Version").orElseThrow();
+    }
+
+    /** The server's Liberty log (state/logs/liberty/NAME/messages.log). */
+    static String messagesLog(Server server) throws IOException {
+        return Files.readString(StackEnv.stateDir().resolve("logs/liberty/" + server.name() + "/messages.log"));
+    }
+
+    /** The application file a server runs (its copy in state/liberty/usr/servers/NAME/apps). */
+    static Path deployedWar(Server server, String variant) {
+        return StackEnv.stateDir().resolve("liberty/usr/servers/" + server.name() + "/apps/ml-api-" + variant + ".war");
+    }
+
+    /**
+     * Runs a project script (e.g. scripts/stack.sh start) from the project root with this JVM's
+     * environment (the stack's settings) plus extra variables; its output goes to a log file.
+     * Returns the exit code.
+     */
+    static int runScript(Path log, Map<String, String> extraEnv, Duration timeout, String... command)
+            throws IOException, InterruptedException {
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(extraEnv);
+        Process process = builder.start();
+        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            throw new IllegalStateException(String.join(" ", command) + " still runs after " + timeout + "; see " + log);
+        }
+        return process.exitValue();
+    }
+
+    static void requireAllReady() {
+        List<Server> all = new ArrayList<>(v1());
+        all.add(v2());
+        for (Server server : all) {
+            if (!ready(server)) {
+                throw new IllegalStateException(server.name() + " is not ready on " + server.baseUrl() + "; start the stack first");
+            }
+        }
+    }
+}

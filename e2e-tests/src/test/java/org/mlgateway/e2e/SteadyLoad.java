@@ -1,0 +1,228 @@
+package org.mlgateway.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * A steady stream of POST /predict through the gateway, as real clients would send it: TLS verified
+ * against the generated certificate, basic auth, kept-alive connections, each request sent exactly
+ * once (no client-side retry). The rate is split over several loopback source addresses so each
+ * stays under the per-client rate limit. Every outcome is recorded for the test to judge.
+ */
+final class SteadyLoad {
+
+    /** Two clients: together 150 requests/s, each 75, under the default limit of 100 per address. */
+    static final List<String> SOURCES = List.of("127.0.0.1", "127.0.0.2");
+    static final int REQUESTS_PER_SECOND = 150;
+
+    /** After a stall the pacer catches up at most this much, so a client never bursts into the rate limit. */
+    private static final Duration MAX_CATCH_UP = Duration.ofMillis(250);
+    private static final int WARM_CONNECTIONS = 16;
+
+    static {
+        // A streamed POST is never resent by HttpURLConnection; say so for any other path too. More
+        // kept-alive connections per client than the default 5, so slow moments do not mean new handshakes.
+        System.setProperty("sun.net.http.retryPost", "false");
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "64");
+        }
+    }
+
+    /** One request: when it started (ns since the load began), what came back, or the client-side error. */
+    record Outcome(String source, long startedNanos, int status, String servedBy, String modelVersion, String error) {
+        boolean succeeded() {
+            return status == 200 && error == null;
+        }
+
+        String describe() {
+            return error != null ? error : "HTTP " + status;
+        }
+    }
+
+    record Result(List<Outcome> outcomes, Duration duration) {
+        int sent() {
+            return outcomes.size();
+        }
+
+        List<Outcome> failures() {
+            return outcomes.stream().filter(o -> !o.succeeded()).toList();
+        }
+
+        double requestsPerSecond() {
+            return outcomes.size() / (duration.toNanos() / 1e9);
+        }
+
+        Map<String, Long> countBy(Predicate<Outcome> filter, java.util.function.Function<Outcome, String> key) {
+            return outcomes.stream().filter(filter)
+                    .collect(Collectors.groupingBy(o -> String.valueOf(key.apply(o)), TreeMap::new, Collectors.counting()));
+        }
+
+        String summary() {
+            return String.format("%d requests in %.1f s (%.0f/s) from %s; failed %d; by source %s; answered by %s; model versions %s%s",
+                    sent(), duration.toNanos() / 1e9, requestsPerSecond(), SOURCES, failures().size(),
+                    countBy(o -> true, Outcome::source), countBy(o -> true, Outcome::servedBy),
+                    countBy(o -> true, Outcome::modelVersion),
+                    failures().isEmpty() ? "" : "; failures " + countBy(o -> !o.succeeded(), Outcome::describe)
+                            + ", the first at " + failures().stream().limit(10)
+                            .map(o -> String.format("%.2fs/%s", o.startedNanos() / 1e9, o.source())).toList());
+        }
+    }
+
+    private final URL predict;
+    private final String authorization = GatewayCalls.basicAuthorization();
+    private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final ExecutorService senders = Executors.newCachedThreadPool();
+    private final List<Thread> pacers = new ArrayList<>();
+    private volatile long begin = System.nanoTime();
+
+    private SteadyLoad() throws IOException {
+        // 127.0.0.1, not localhost: the client addresses are IPv4, and the certificate names the IP too.
+        predict = new URL("https://127.0.0.1:" + StackEnv.httpsPort() + "/predict");
+    }
+
+    /** Warms up, then sends at the steady rate until {@link #stop()}. */
+    static SteadyLoad start() throws IOException, InterruptedException {
+        SteadyLoad load = new SteadyLoad();
+        SSLSocketFactory tls = TrustStores.sslContext(StackEnv.certificate(), "TLS").getSocketFactory();
+        List<SSLSocketFactory> factories = new ArrayList<>();
+        for (String source : SOURCES) {
+            factories.add(new SourceBoundSocketFactory(tls, InetAddress.getByName(source)));
+        }
+        load.warmUp(factories);
+        load.begin = System.nanoTime();
+        long periodNanos = TimeUnit.SECONDS.toNanos(1) * SOURCES.size() / REQUESTS_PER_SECOND;
+        for (int i = 0; i < SOURCES.size(); i++) {
+            String source = SOURCES.get(i);
+            SSLSocketFactory bound = factories.get(i);
+            long offset = periodNanos * i / SOURCES.size();
+            Thread pacer = new Thread(() -> load.pace(source, bound, periodNanos, offset), "load-" + source);
+            pacer.setDaemon(true);
+            load.pacers.add(pacer);
+            pacer.start();
+        }
+        return load;
+    }
+
+    /**
+     * A cold client needs a TLS handshake (and a JIT) for every early request; those requests would
+     * then reach the gateway bunched together and meet the rate limit. Kept-alive connections are
+     * opened first on the gateway's own health URL, which has no rate limit.
+     */
+    private void warmUp(List<SSLSocketFactory> factories) throws IOException, InterruptedException {
+        URL health = new URL("https://127.0.0.1:" + StackEnv.httpsPort() + "/gateway-health");
+        List<java.util.concurrent.Future<?>> opening = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (SSLSocketFactory factory : factories) {
+                for (int i = 0; i < WARM_CONNECTIONS; i++) {
+                    opening.add(senders.submit(() -> {
+                        HttpsURLConnection connection = (HttpsURLConnection) health.openConnection();
+                        connection.setSSLSocketFactory(factory);
+                        connection.setConnectTimeout(10_000);
+                        connection.setReadTimeout(30_000);
+                        try (InputStream in = connection.getInputStream()) {
+                            in.readAllBytes();
+                        }
+                        return null;
+                    }));
+                }
+            }
+            for (java.util.concurrent.Future<?> future : opening) {
+                try {
+                    future.get(60, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IOException("the gateway does not answer its health URL", e);
+                }
+            }
+            opening.clear();
+        }
+    }
+
+    long elapsedNanos() {
+        return System.nanoTime() - begin;
+    }
+
+    /** Stops sending, waits for the requests in flight, and returns every outcome. */
+    Result stop() throws InterruptedException {
+        running.set(false);
+        for (Thread pacer : pacers) {
+            pacer.join();
+        }
+        Duration duration = Duration.ofNanos(elapsedNanos());
+        senders.shutdown();
+        if (!senders.awaitTermination(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("requests still in flight 60 s after the load stopped");
+        }
+        List<Outcome> all = new ArrayList<>(outcomes);
+        all.sort((a, b) -> Long.compare(a.startedNanos(), b.startedNanos()));
+        return new Result(List.copyOf(all), duration);
+    }
+
+    private void pace(String source, SSLSocketFactory factory, long periodNanos, long offsetNanos) {
+        long next = System.nanoTime() + offsetNanos;
+        int sequence = 0;
+        while (running.get()) {
+            long now = System.nanoTime();
+            if (now < next) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(next - now);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
+            next = Math.max(next, now - MAX_CATCH_UP.toNanos()) + periodNanos;
+            String sentence = "Steady load " + source + " #" + sequence++ + ": what a lovely day";
+            senders.execute(() -> outcomes.add(send(source, factory, sentence)));
+        }
+    }
+
+    private Outcome send(String source, SSLSocketFactory factory, String sentence) {
+        long started = elapsedNanos();
+        byte[] body = ("{\"sentence\": \"" + sentence + "\"}").getBytes(StandardCharsets.UTF_8);
+        try {
+            HttpsURLConnection connection = (HttpsURLConnection) predict.openConnection();
+            connection.setSSLSocketFactory(factory);
+            connection.setConnectTimeout(10_000);
+            connection.setReadTimeout(30_000);
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(body.length);
+            connection.setRequestProperty("Authorization", authorization);
+            connection.setRequestProperty("Content-Type", "application/json");
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            int status = connection.getResponseCode();
+            // Read to the end so the connection goes back to the keep-alive pool.
+            try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                if (in != null) {
+                    in.readAllBytes();
+                }
+            }
+            return new Outcome(source, started, status, connection.getHeaderField("X-Served-By"),
+                    connection.getHeaderField("X-Model-Version"), null);
+        } catch (IOException | RuntimeException e) {
+            return new Outcome(source, started, -1, null, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Zero-downtime rollout of a new API WAR (e.g. a retrained model) to the running v1 servers, one
+# at a time: drain (the server stops accepting; nginx retries its requests on the others), stop
+# (in-flight requests finish), deploy, start, wait ready and check the served model version, wait
+# until nginx sends it traffic again; then the next server. nginx itself is never reloaded, so no
+# client connection is closed.
+# Usage: scripts/rollout.sh   (WAR=path/to/ml-api-v1.war deploys another build than ml-api-war/target's)
+# Settings are the stack's environment variables (scripts/lib/config.sh); the stack must be running.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/config.sh
+source "$SCRIPT_DIR/lib/config.sh"
+source "$SCRIPT_DIR/lib/progress.sh"
+source "$SCRIPT_DIR/lib/wars.sh"
+source "$SCRIPT_DIR/lib/nginx.sh"
+source "$SCRIPT_DIR/lib/liberty.sh"
+
+ROLLOUT_LOG="$LOG_DIR/rollout.log"
+# nginx tries a server that failed again after fail_timeout (10 s); this leaves room for a slow machine.
+BACK_IN_POOL_TIMEOUT=60
+
+# Every step also goes to the rollout log, with a timestamp and the version being deployed.
+log() { printf '%s %s\n' "$(date -u +%FT%TZ)" "$*" >>"$ROLLOUT_LOG"; step "$*"; }
+
+# The version a server answers with, from a prediction sent to it directly.
+served_model_version() {
+  curl -fsS -o /dev/null -D - --max-time 10 -H 'Content-Type: application/json' \
+    -d '{"sentence": "rollout check"}' "http://127.0.0.1:$1/predict" \
+    | tr -d '\r' | sed -n 's/^[Xx]-[Mm]odel-[Vv]ersion: *//p'
+}
+
+# Which server answered one prediction through the gateway (credentials via stdin, not argv).
+gateway_served_by() {
+  printf 'user = "%s:%s"\n' "$GATEWAY_USER" "$GATEWAY_PASSWORD" \
+    | curl -sS -o /dev/null -D - --max-time 10 -K - --cacert "$CERT_DIR/gateway.crt" \
+      -H 'Content-Type: application/json' -d '{"sentence": "rollout check"}' \
+      "https://127.0.0.1:$GATEWAY_HTTPS_PORT/predict" \
+    | tr -d '\r' | sed -n 's/^[Xx]-[Ss]erved-[Bb]y: *//p'
+}
+
+wait_for_gateway_traffic() {
+  local name="$1" deadline=$((SECONDS + BACK_IN_POOL_TIMEOUT))
+  until [[ "$(gateway_served_by || true)" == "$name" ]]; do
+    ((SECONDS < deadline)) || die "nginx sent $name no request within ${BACK_IN_POOL_TIMEOUT}s; see $NGINX_LOG_DIR/error.log"
+    sleep 0.2
+  done
+}
+
+v1_instances() { api_instances | awk '$3 == "v1"'; }
+
+main() {
+  mkdir -p "$LOG_DIR"
+  local war="${WAR:-}"
+  if [[ -z "$war" ]]; then
+    wars_build_if_stale
+    war="$WAR_DIR/ml-api-v1.war"
+  fi
+  [[ -f "$war" ]] || die "no WAR at $war"
+  war="$(cd "$(dirname "$war")" && pwd)/$(basename "$war")"
+  local version
+  version="$(wars_model_version "$war")" || die "$war is not a WAR of this API with a consistent model card"
+
+  nginx_pid >/dev/null || die "nginx is not running; start the stack first (make start-project)"
+  local name port variant
+  while read -r name port variant; do
+    liberty_server_ready "$port" || die "$name is not ready; a rollout needs every v1 server up (make start-project)"
+  done < <(v1_instances)
+
+  log "Rolling out model $version ($war) to the v1 servers, one at a time"
+  local started=$SECONDS server_started served
+  while read -r name port variant; do
+    server_started=$SECONDS
+    if cmp -s "$war" "$LIBERTY_SERVERS_DIR/$name/apps/ml-api-v1.war" && [[ "$(served_model_version "$port" || true)" == "$version" ]]; then
+      log "$name already runs model $version; skipped"
+      continue
+    fi
+    log "$name: draining (was model $(served_model_version "$port" || echo unknown)); nginx sends its requests to the others"
+    liberty_pause_server "$name" "$port"
+    log "$name: stopping (requests in flight finish first)"
+    liberty_stop_server "$name"
+    log "$name: deploying model $version"
+    liberty_deploy_war "$name" "$war"
+    log "$name: starting"
+    liberty_start_server "$name"
+    liberty_wait_server_ready "$name" "$port"
+    served="$(served_model_version "$port" || true)"
+    [[ "$served" == "$version" ]] || die "$name answers with model '$served', not $version"
+    log "$name: ready with model $version; waiting for nginx to send it traffic again"
+    wait_for_gateway_traffic "$name"
+    log "$name: back in the pool with model $version after $((SECONDS - server_started)) s"
+  done < <(v1_instances)
+  log "Rollout of model $version finished in $((SECONDS - started)) s; log: $ROLLOUT_LOG"
+}
+
+main "$@"
