@@ -13,6 +13,8 @@ source "$SCRIPT_DIR/lib/config.sh"
 : "${BENCH_THREADS:=2}"
 : "${BENCH_CONNECTIONS:=16}"
 : "${BENCH_DURATION:=10s}"
+# An unmeasured run first: the servers' JIT compiles the request path, as in a server that has run a while.
+: "${BENCH_WARMUP:=10s}"
 # A typical tweet-length sentence, the same for every HTTP run.
 BENCH_SENTENCE_BODY='{"sentence": "I love this sunny morning, it makes me so happy!"}'
 BENCH_DIR="$STATE_DIR/bench"
@@ -76,6 +78,10 @@ RESULTS=()
 wrk_run() {
   local label="$1" url="$2" load output line
   shift 2
+  if [[ "$BENCH_WARMUP" != 0 ]]; then
+    step "warming up for $BENCH_WARMUP (not measured): $label"
+    env "$@" wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" -s "$LUA_SCRIPT" "$url" >/dev/null 2>&1 || true
+  fi
   load="$(cut -d' ' -f1 /proc/loadavg)"
   step "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION: $label ($url)"
   output="$(env "$@" wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" -s "$LUA_SCRIPT" "$url")" \
