@@ -20,6 +20,9 @@ public class ModelService {
     @Inject
     ApiConfig config;
 
+    @Inject
+    PredictionMetrics metrics;
+
     private volatile EmotionClassifier classifier;
     private volatile String loadError = "the model is still loading";
 
@@ -35,6 +38,7 @@ public class ModelService {
         try {
             classifier = EmotionClassifier.fromClasspath(config.modelResource());
             loadError = null;
+            metrics.recordModel(classifier.modelVersion());
             LOG.info(() -> String.format("Model %s loaded from %s in %d ms (variant %s, instance %s)",
                     classifier.modelVersion(), config.modelResource(), (System.nanoTime() - start) / 1_000_000,
                     config.variant(), config.instanceName()));

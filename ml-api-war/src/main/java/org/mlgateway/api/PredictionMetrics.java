@@ -14,8 +14,8 @@ import org.eclipse.microprofile.metrics.Timer;
 
 /**
  * The application's own MicroProfile Metrics. In Prometheus they appear as
- * {@code predictions_total{label,variant}}, {@code inference_seconds{variant}} and
- * {@code rejected_requests_total{reason}}.
+ * {@code predictions_total{label,variant}}, {@code inference_seconds{variant}},
+ * {@code rejected_requests_total{reason}} and {@code model_info{version,variant}}.
  */
 @ApplicationScoped
 public class PredictionMetrics {
@@ -28,6 +28,10 @@ public class PredictionMetrics {
             .withName("inference")
             .withDescription("Time spent in the model (featurizing and scoring one sentence)")
             .withUnit(MetricUnits.SECONDS)
+            .build();
+    private static final Metadata MODEL_INFO = Metadata.builder()
+            .withName("model_info")
+            .withDescription("The model this server serves: always 1, its version in the label (a rollout shows here)")
             .build();
     private static final Metadata REJECTED = Metadata.builder()
             .withName("rejected_requests")
@@ -44,6 +48,11 @@ public class PredictionMetrics {
     private final Map<String, Counter> predictionsByLabel = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejectionsByReason = new ConcurrentHashMap<>();
     private volatile Timer inference;
+
+    /** Called once the model is loaded. */
+    public void recordModel(String version) {
+        registry.gauge(MODEL_INFO, version, v -> 1, new Tag("version", version), new Tag("variant", config.variant()));
+    }
 
     public void countPrediction(String label) {
         predictionsByLabel.computeIfAbsent(label, l -> registry.counter(PREDICTIONS,

@@ -68,6 +68,14 @@ class PlatformEndpointsIT {
                 .body(containsString("inference_seconds_count"));
     }
 
+    @Test
+    void namesTheServedModelInMetrics() {
+        String version = given().baseUri(base.toString()).contentType("application/json")
+                .body("{\"sentence\": \"hello\"}").post("predict")
+                .then().statusCode(200).extract().header("X-Model-Version");
+        assertEquals(1.0, counter("model_info", "version=\"" + version + "\"", "variant=\"v1\""), 0.0);
+    }
+
     private double predictions(String label) {
         return counter("predictions_total", "label=\"" + label + "\"", "variant=\"v1\"");
     }
