@@ -1,5 +1,6 @@
 package org.mlgateway.api;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -32,6 +33,14 @@ public class PredictResource {
     @Inject
     PredictionMetrics metrics;
 
+    /** The limit is fixed for the life of the server, so one reader serves every request. */
+    private PredictRequestReader reader;
+
+    @PostConstruct
+    void init() {
+        reader = new PredictRequestReader(config.maxSentenceLength());
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -63,7 +72,7 @@ public class PredictResource {
     @APIResponse(responseCode = "503", description = "The model is not loaded yet",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Object predict(InputStream body) throws IOException {
-        String sentence = new PredictRequestReader(config.maxSentenceLength()).read(body);
+        String sentence = reader.read(body);
         long start = System.nanoTime();
         Prediction prediction = model.predict(sentence);
         metrics.recordInference(Duration.ofNanos(System.nanoTime() - start));

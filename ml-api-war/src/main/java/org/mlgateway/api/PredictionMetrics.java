@@ -1,5 +1,6 @@
 package org.mlgateway.api;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -47,7 +48,12 @@ public class PredictionMetrics {
     // Looking a metric up by tags costs more than a map hit; these maps stay small (13 labels, ~10 reasons).
     private final Map<String, Counter> predictionsByLabel = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejectionsByReason = new ConcurrentHashMap<>();
-    private volatile Timer inference;
+    private Timer inference;
+
+    @PostConstruct
+    void init() {
+        inference = registry.timer(INFERENCE, new Tag("variant", config.variant()));
+    }
 
     /** Called once the model is loaded. */
     public void recordModel(String version) {
@@ -64,10 +70,6 @@ public class PredictionMetrics {
     }
 
     public void recordInference(Duration duration) {
-        Timer t = inference;
-        if (t == null) {
-            t = inference = registry.timer(INFERENCE, new Tag("variant", config.variant()));
-        }
-        t.update(duration);
+        inference.update(duration);
     }
 }

@@ -4,7 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import org.jboss.shrinkwrap.api.ArchivePath;
+import org.jboss.shrinkwrap.api.Node;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
@@ -36,11 +36,14 @@ final class Deployments {
     }
 
     private static String read(WebArchive war, String path) {
-        ArchivePath at = org.jboss.shrinkwrap.api.ArchivePaths.create(path);
-        try (InputStream in = war.get(at).getAsset().openStream()) {
+        Node node = war.get(path);
+        if (node == null || node.getAsset() == null) {
+            throw new IllegalStateException("The built WAR has no " + path);
+        }
+        try (InputStream in = node.getAsset().openStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("The built WAR has no " + path, e);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read " + path + " from the built WAR", e);
         }
     }
 }
