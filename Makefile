@@ -12,8 +12,8 @@ build: ## Build both WAR variants (ml-api-war/target/ml-api-v1.war, ml-api-v2.wa
 	$(MVN) install -DskipTests
 	$(MVN) -pl ml-api-war -Pv2 package -DskipTests
 
-train: ## Retrain the model (DATASET=file.csv, default ../shared/data/emotion/train.csv); writes model + card
-	$(MVN) -pl emotion-model compile exec:java@train $(if $(DATASET),-Dtrain.args="--dataset $(abspath $(DATASET)) --out $(CURDIR)/ml-api-war/src/main/resources/model")
+train: ## Retrain the model (DATASET=file.csv, default ../shared/data/emotion/train.csv); writes emotion-model/src/main/resources/model/
+	$(MVN) -pl emotion-model compile exec:java@train $(if $(DATASET),-Demotion.dataset="$(abspath $(DATASET))")
 
 evaluate: ## Metrics of the committed model on DATASET=file.csv (label,text), as JSON
 	@test -n "$(DATASET)" || { echo "usage: make evaluate DATASET=file.csv" >&2; exit 2; }

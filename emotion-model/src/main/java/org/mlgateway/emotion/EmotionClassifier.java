@@ -28,10 +28,17 @@ import org.tribuo.impl.ArrayExample;
  * <p>Thread-safe: the featurizer is stateless and Tribuo models are immutable after training, so
  * {@link Model#predict(Example)} may be called concurrently (a test runs it from several threads).
  *
- * <p>The model version is the first 12 hex digits of the SHA-256 of the model file's bytes: it needs
- * no side file, changes whenever the model does, and is the value the trainer writes in the card.
+ * <p>The model version is {@link ModelVersion#of(byte[])} of the bytes loaded; loading from the classpath
+ * also checks that the model card beside the file names that version.
  */
 public final class EmotionClassifier {
+
+    /** File names the trainer writes and the classpath folder ({@link #RESOURCE_DIR}) the WAR finds them in. */
+    public static final String MODEL_FILE = "emotion-model.tribuo.gz";
+    public static final String CARD_FILE = "model-card.json";
+    public static final String RESOURCE_DIR = "model/";
+    /** The committed model, packaged in this module's jar. */
+    public static final String MODEL_RESOURCE = RESOURCE_DIR + MODEL_FILE;
 
     private static final String GZ = ".gz";
 
@@ -41,6 +48,7 @@ public final class EmotionClassifier {
     private final List<String> labels;
     private final String version;
     /** The answer when no feature of a sentence is known: the model's bias alone (a class prior). */
+    private final org.tribuo.Prediction<Label> noEvidenceScores;
     private final Prediction noEvidence;
 
     EmotionClassifier(Model<Label> model, EmotionFeaturizer featurizer, String version) {
@@ -60,19 +68,36 @@ public final class EmotionClassifier {
         // A known feature with value 0 contributes nothing, leaving the bias term alone.
         String anyFeature = featureMap.iterator().next().getName();
         Example<Label> empty = new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, new String[] {anyFeature}, new double[] {0.0});
-        this.noEvidence = toPrediction(model.predict(empty));
+        this.noEvidenceScores = model.predict(empty);
+        this.noEvidence = toPrediction(noEvidenceScores);
     }
 
-    /** Loads a model resource, e.g. {@code "model/emotion-model.tribuo.gz"}; ".gz" is tried with or without. */
+    /**
+     * Loads a model resource, e.g. {@link #MODEL_RESOURCE}; ".gz" is tried with or without. The model card
+     * ({@link #CARD_FILE}) in the same folder must name the loaded file's version, or this throws
+     * {@link ModelVersion.Mismatch}: a server must never report one version while serving another.
+     */
     public static EmotionClassifier fromClasspath(String resource) throws IOException {
         String name = resource.startsWith("/") ? resource.substring(1) : resource;
         String other = name.endsWith(GZ) ? name.substring(0, name.length() - GZ.length()) : name + GZ;
         for (String candidate : List.of(name, other)) {
-            URL url = find(candidate);
-            if (url != null) {
+            ClassLoader loader = loaderOf(candidate);
+            if (loader != null) {
+                URL url = loader.getResource(candidate);
+                EmotionClassifier classifier;
                 try (InputStream in = url.openStream()) {
-                    return fromBytes(in.readAllBytes(), candidate.endsWith(GZ), url.toString());
+                    classifier = fromBytes(in.readAllBytes(), candidate.endsWith(GZ), url.toString());
                 }
+                // The card from the same place as the model (the same jar in a WAR).
+                String card = candidate.substring(0, candidate.lastIndexOf('/') + 1) + CARD_FILE;
+                URL cardUrl = loader.getResource(card);
+                if (cardUrl == null) {
+                    throw new FileNotFoundException("no model card " + card + " beside " + url);
+                }
+                try (InputStream in = cardUrl.openStream()) {
+                    ModelVersion.requireCardMatches(classifier.modelVersion(), ModelVersion.ofCard(in), cardUrl.toString());
+                }
+                return classifier;
             }
         }
         throw new FileNotFoundException("model resource not found on the classpath: " + resource);
@@ -82,14 +107,16 @@ public final class EmotionClassifier {
         return fromBytes(Files.readAllBytes(path), path.getFileName().toString().endsWith(GZ), path.toString());
     }
 
-    private static URL find(String name) {
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        URL url = context == null ? null : context.getResource(name);
-        if (url == null) {
-            ClassLoader own = EmotionClassifier.class.getClassLoader();
-            url = own == null ? ClassLoader.getSystemResource(name) : own.getResource(name);
+    // The application's loader first (a WAR's), then this class's own.
+    private static ClassLoader loaderOf(String name) {
+        ClassLoader own = EmotionClassifier.class.getClassLoader();
+        for (ClassLoader l : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
+                own == null ? ClassLoader.getSystemClassLoader() : own}) {
+            if (l != null && l.getResource(name) != null) {
+                return l;
+            }
         }
-        return url;
+        return null;
     }
 
     private static EmotionClassifier fromBytes(byte[] bytes, boolean gzipped, String where) throws IOException {
@@ -104,12 +131,7 @@ public final class EmotionClassifier {
         }
         @SuppressWarnings("unchecked")
         Model<Label> model = (Model<Label>) raw;
-        return new EmotionClassifier(model, EmotionFeaturizer.standard(), versionOf(bytes));
-    }
-
-    /** The version naming a model file: first 12 hex digits of its SHA-256. */
-    static String versionOf(byte[] modelFileBytes) {
-        return EmotionCsv.sha256(modelFileBytes).substring(0, 12);
+        return new EmotionClassifier(model, EmotionFeaturizer.standard(), ModelVersion.of(bytes));
     }
 
     /** Never throws for a non-null sentence; a sentence with no known feature gets the class prior. */
@@ -125,7 +147,17 @@ public final class EmotionClassifier {
         return toPrediction(model.predict(example));
     }
 
-    private Prediction toPrediction(org.tribuo.Prediction<Label> p) {
+    /**
+     * Tribuo's own prediction for a sentence whose true label is known, as Tribuo's evaluators take it:
+     * the same scores as {@link #predict(String)}, with the example carrying {@code truth}.
+     */
+    org.tribuo.Prediction<Label> predict(String sentence, Label truth) {
+        Example<Label> example = featurizer.toExample(sentence, truth, featureMap);
+        return example.size() == 0 ? new org.tribuo.Prediction<>(noEvidenceScores, 0, example) : model.predict(example);
+    }
+
+    /** Tribuo's scores as the API answers them: a distribution over every label, its arg-max as the label. */
+    Prediction toPrediction(org.tribuo.Prediction<Label> p) {
         SortedMap<String, Double> probs = new TreeMap<>();
         double sum = 0;
         for (Map.Entry<String, Label> e : p.getOutputScores().entrySet()) {

@@ -8,22 +8,24 @@ import org.tribuo.Example;
 import org.tribuo.OutputFactory;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
+import org.tribuo.data.text.TextFeatureExtractor;
 import org.tribuo.provenance.DataSourceProvenance;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
- * Tribuo data source over labelled rows: featurizes each row with the shared featurizer, and names its
- * origin (file, SHA-256, split) in the provenance stored inside the model.
+ * Tribuo data source over labelled rows: featurizes each row with a Tribuo text feature extractor (the
+ * shared {@link EmotionFeaturizer}), and names its origin (file, SHA-256, split) in the provenance stored
+ * inside the model.
  */
 public final class EmotionDataSource implements DataSource<Label> {
 
     private static final LabelFactory LABELS = new LabelFactory();
 
     private final List<LabeledText> rows;
-    private final EmotionFeaturizer featurizer;
+    private final TextFeatureExtractor<Label> featurizer;
     private final String description;
 
-    public EmotionDataSource(List<LabeledText> rows, EmotionFeaturizer featurizer, String description) {
+    public EmotionDataSource(List<LabeledText> rows, TextFeatureExtractor<Label> featurizer, String description) {
         this.rows = rows;
         this.featurizer = featurizer;
         this.description = description;
@@ -41,7 +43,7 @@ public final class EmotionDataSource implements DataSource<Label> {
             @Override
             public Example<Label> next() {
                 LabeledText row = it.next();
-                return featurizer.toExample(row.text(), LABELS.generateOutput(row.label()));
+                return featurizer.extract(LABELS.generateOutput(row.label()), row.text());
             }
         };
     }

@@ -1,62 +1,68 @@
 package org.mlgateway.emotion;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.evaluation.LabelEvaluation;
+import org.tribuo.classification.evaluation.LabelEvaluator;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
 /**
- * Classification metrics from true labels and predicted distributions: accuracy, macro-F1 (unweighted
- * mean over all model labels, a label never predicted nor present counts as F1 0), log loss (mean
- * negative log probability of the true label, probabilities clipped at 1e-15 as scikit-learn does)
- * and per-label precision/recall/F1/support.
+ * The evaluator step, shared by the trainer (validation split) and the evaluator CLI (any file). Tribuo's
+ * {@link LabelEvaluator} gives accuracy, macro-F1 and per-label precision/recall/F1/support; Tribuo has no
+ * log loss, so that one is ours: mean negative log probability of the true label, clipped at 1e-15 as
+ * scikit-learn does, on the probabilities the API answers.
  */
 public record EmotionMetrics(int examples, double accuracy, double macroF1, double logLoss,
                              Map<String, PerLabel> perLabel) {
 
     static final double EPS = 1e-15;
 
+    private static final LabelFactory LABELS = new LabelFactory();
+
     public record PerLabel(double precision, double recall, double f1, int support) {
     }
 
-    public static EmotionMetrics compute(List<String> labels, List<String> truth, List<Prediction> predictions) {
-        if (truth.size() != predictions.size() || truth.isEmpty()) {
-            throw new IllegalArgumentException("need as many predictions as true labels, and at least one");
+    /** Predicts every row through the serving wrapper and scores the answers. */
+    public static EmotionMetrics evaluate(EmotionClassifier classifier, List<LabeledText> rows, String description) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("nothing to evaluate: " + description);
         }
-        Map<String, int[]> counts = new LinkedHashMap<>(); // tp, fp, fn, support
-        for (String l : labels) {
-            counts.put(l, new int[4]);
-        }
-        int correct = 0;
+        List<org.tribuo.Prediction<Label>> predictions = new ArrayList<>(rows.size());
         double loss = 0;
-        for (int i = 0; i < truth.size(); i++) {
-            String t = truth.get(i);
-            Prediction p = predictions.get(i);
-            int[] tc = counts.get(t);
-            if (tc == null) {
-                throw new IllegalArgumentException("label '" + t + "' is not one of the model's labels " + labels);
+        for (LabeledText row : rows) {
+            if (!classifier.labels().contains(row.label())) {
+                throw new IllegalArgumentException("label '" + row.label() + "' is not one of the model's labels "
+                        + classifier.labels());
             }
-            tc[3]++;
-            if (t.equals(p.label())) {
-                correct++;
-                tc[0]++;
-            } else {
-                tc[2]++;
-                counts.get(p.label())[1]++;
-            }
-            double pt = p.probabilities().getOrDefault(t, 0.0);
-            loss -= Math.log(Math.min(1.0, Math.max(EPS, pt)));
+            org.tribuo.Prediction<Label> p = classifier.predict(row.text(), LABELS.generateOutput(row.label()));
+            predictions.add(p);
+            loss += logLoss(classifier.toPrediction(p), row.label());
         }
+        LabelEvaluation evaluation = new LabelEvaluator().evaluate(classifier.model(), predictions,
+                new SimpleDataSourceProvenance(description, LABELS));
+        return of(evaluation, classifier.labels(), loss / rows.size());
+    }
+
+    /** Tribuo's figures for the given labels (alphabetical in the card), plus our log loss. */
+    static EmotionMetrics of(LabelEvaluation evaluation, List<String> labels, double logLoss) {
         Map<String, PerLabel> per = new LinkedHashMap<>();
-        double f1Sum = 0;
-        for (Map.Entry<String, int[]> e : counts.entrySet()) {
-            int[] c = e.getValue();
-            double precision = c[0] + c[1] == 0 ? 0 : (double) c[0] / (c[0] + c[1]);
-            double recall = c[0] + c[2] == 0 ? 0 : (double) c[0] / (c[0] + c[2]);
-            double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            per.put(e.getKey(), new PerLabel(precision, recall, f1, c[3]));
-            f1Sum += f1;
+        for (String name : labels) {
+            Label l = new Label(name);
+            per.put(name, new PerLabel(evaluation.precision(l), evaluation.recall(l), evaluation.f1(l),
+                    (int) evaluation.getConfusionMatrix().support(l)));
         }
-        int n = truth.size();
-        return new EmotionMetrics(n, (double) correct / n, f1Sum / labels.size(), loss / n, per);
+        int n = evaluation.getPredictions().size();
+        return new EmotionMetrics(n, evaluation.accuracy(), evaluation.macroAveragedF1(), logLoss, per);
+    }
+
+    /** One example's log loss: -ln p(true label), p clipped to [1e-15, 1]. */
+    static double logLoss(Prediction prediction, String truth) {
+        double p = prediction.probabilities().getOrDefault(truth, 0.0);
+        return -Math.log(Math.min(1.0, Math.max(EPS, p)));
     }
 }

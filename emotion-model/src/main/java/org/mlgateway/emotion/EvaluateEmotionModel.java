@@ -1,60 +1,61 @@
 package org.mlgateway.emotion;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+
+import com.oracle.labs.mlrg.olcut.config.Option;
+import com.oracle.labs.mlrg.olcut.config.Options;
 
 /**
  * Evaluator CLI: scores a {@code label,text} CSV with a trained model and prints the metrics as JSON
- * on stdout (logs go to stderr).
- *
- * <pre>EvaluateEmotionModel --dataset file.csv [--model emotion-model.tribuo.gz]</pre>
+ * on stdout (logs go to stderr). Options: {@link EvaluateOptions} ({@code --help} lists them).
  */
 public final class EvaluateEmotionModel {
-
-    static final String DEFAULT_MODEL = "ml-api-war/src/main/resources/model/" + TrainEmotionModel.MODEL_FILE;
-    static final String USAGE = "usage: EvaluateEmotionModel --dataset file.csv [--model " + DEFAULT_MODEL + "]";
 
     private EvaluateEmotionModel() {
     }
 
-    public static void main(String[] argv) throws IOException {
-        Args args = new Args(argv, Set.of("--dataset", "--model"), Set.of(), USAGE);
-        if (!args.has("--dataset")) {
-            System.err.println(USAGE);
-            System.exit(2);
+    /** Command-line options (OLCUT). */
+    public static final class EvaluateOptions implements Options {
+        @Override
+        public String getOptionsDescription() {
+            return "Scores a label,text CSV with a trained emotion model and prints the metrics as JSON.";
         }
-        Path dataset = Path.of(args.get("--dataset", null));
-        Path modelPath = Path.of(args.get("--model", DEFAULT_MODEL));
-        EmotionClassifier classifier = Files.exists(modelPath) || args.has("--model")
-                ? EmotionClassifier.fromFile(modelPath)
-                : EmotionClassifier.fromClasspath("model/" + TrainEmotionModel.MODEL_FILE);
-        List<LabeledText> rows = EmotionCsv.read(dataset);
-        EmotionMetrics metrics = evaluate(classifier, rows);
+
+        @Option(longName = "dataset", usage = "label,text CSV to score (required)")
+        public Path dataset;
+        @Option(longName = "model", usage = "model file (default: the committed model, from the classpath)")
+        public Path model;
+    }
+
+    public static void main(String[] argv) throws IOException {
+        EvaluateOptions o = new EvaluateOptions();
+        if (!Cli.parse(argv, o)) {
+            return;
+        }
+        if (o.dataset == null) {
+            System.err.println("--dataset is required\n" + Options.formatUsage(Options.getUsage(EvaluateOptions.class)));
+            System.exit(Cli.USAGE_ERROR);
+        }
+        EmotionClassifier classifier = o.model != null
+                ? EmotionClassifier.fromFile(o.model)
+                : EmotionClassifier.fromClasspath(EmotionClassifier.MODEL_RESOURCE);
+        List<LabeledText> rows = EmotionCsv.read(o.dataset);
+        String datasetSha = EmotionCsv.sha256(o.dataset);
+        EmotionMetrics metrics = EmotionMetrics.evaluate(classifier, rows, o.dataset.getFileName() + " sha256=" + datasetSha);
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("modelVersion", classifier.modelVersion());
-        report.put("dataset", TrainEmotionModel.displayPath(dataset));
-        report.put("datasetSha256", EmotionCsv.sha256(dataset));
+        report.put("dataset", Cli.displayPath(o.dataset));
+        report.put("datasetSha256", datasetSha);
         report.put("examples", metrics.examples());
         report.put("accuracy", metrics.accuracy());
         report.put("macroF1", metrics.macroF1());
         report.put("logLoss", metrics.logLoss());
         report.put("perLabel", metrics.perLabel());
-        System.out.println(TrainEmotionModel.toJson(report));
-    }
-
-    /** Predicts every row through the serving wrapper and scores the answers. */
-    static EmotionMetrics evaluate(EmotionClassifier classifier, List<LabeledText> rows) {
-        List<Prediction> predictions = new ArrayList<>(rows.size());
-        for (LabeledText r : rows) {
-            predictions.add(classifier.predict(r.text()));
-        }
-        return EmotionMetrics.compute(classifier.labels(), TrainEmotionModel.truths(rows), predictions);
+        System.out.println(Cli.toJson(report));
     }
 }

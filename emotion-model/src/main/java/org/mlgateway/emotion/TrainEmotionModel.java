@@ -12,13 +12,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.logging.Logger;
 import java.util.zip.GZIPOutputStream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.oracle.labs.mlrg.olcut.config.Option;
+import com.oracle.labs.mlrg.olcut.config.Options;
 
 import org.tribuo.CategoricalInfo;
 import org.tribuo.Dataset;
@@ -33,44 +32,58 @@ import org.tribuo.dataset.MinimumCardinalityDataset;
 
 /**
  * Trainer CLI: train.csv → stratified split → Tribuo dataset → SGD logistic regression → evaluation on
- * the held-out split → model file plus model card.
- *
- * <pre>
- * TrainEmotionModel [--dataset train.csv] [--out dir] [--seed n] [--epochs n] [--lr x] [--epsilon x]
- *                   [--minibatch n] [--min-count n] [--averaging] [--dry-run]
- * </pre>
+ * the held-out split → model file plus model card. Options: {@link TrainOptions} ({@code --help} lists them).
  * The shipped model is the one trained on 90% of the rows; the card's metrics are its scores on the other 10%.
  */
 public final class TrainEmotionModel {
 
     private static final Logger LOG = Logger.getLogger(TrainEmotionModel.class.getName());
 
-    public static final String MODEL_FILE = "emotion-model.tribuo.gz";
-    public static final String CARD_FILE = "model-card.json";
-
-    static final String USAGE = "usage: TrainEmotionModel [--dataset train.csv] [--out dir] [--seed n] [--epochs n] "
-            + "[--lr x] [--epsilon x] [--minibatch n] [--min-count n] [--averaging] [--dry-run]";
-
     private TrainEmotionModel() {
     }
 
+    /** Command-line options (OLCUT); the defaults are the shipped model's settings. */
+    public static final class TrainOptions implements Options {
+        private static final TrainerConfig D = TrainerConfig.defaults();
+
+        @Override
+        public String getOptionsDescription() {
+            return "Trains the emotion model and writes it with its model card.";
+        }
+
+        @Option(longName = "dataset", usage = "label,text CSV to train on")
+        public Path dataset = Path.of("../shared/data/emotion/train.csv");
+        @Option(longName = "out", usage = "folder for the model file and its card")
+        public Path out = Path.of("emotion-model/src/main/resources/model");
+        @Option(longName = "seed", usage = "seed of the validation split and of SGD")
+        public long seed = D.seed();
+        @Option(longName = "epochs", usage = "passes over the training set")
+        public int epochs = D.epochs();
+        @Option(longName = "lr", usage = "AdaGrad learning rate")
+        public double learningRate = D.learningRate();
+        @Option(longName = "epsilon", usage = "AdaGrad epsilon")
+        public double epsilon = D.epsilon();
+        @Option(longName = "minibatch", usage = "SGD minibatch size")
+        public int minibatch = D.minibatch();
+        @Option(longName = "min-count", usage = "drop features seen in fewer training examples")
+        public int minCount = D.minFeatureCount();
+        @Option(longName = "averaging", usage = "Polyak parameter averaging")
+        public boolean averaging = D.averaging();
+        @Option(longName = "dry-run", usage = "train and evaluate, write nothing")
+        public boolean dryRun;
+
+        TrainerConfig config() {
+            return new TrainerConfig(seed, D.validationFraction(), minCount, epochs, learningRate, epsilon, minibatch,
+                    averaging);
+        }
+    }
+
     public static void main(String[] argv) throws IOException {
-        Args args = new Args(argv,
-                Set.of("--dataset", "--out", "--seed", "--epochs", "--lr", "--epsilon", "--minibatch", "--min-count"),
-                Set.of("--averaging", "--dry-run"), USAGE);
-        TrainerConfig d = TrainerConfig.defaults();
-        TrainerConfig config = new TrainerConfig(
-                Long.parseLong(args.get("--seed", String.valueOf(d.seed()))),
-                d.validationFraction(),
-                Integer.parseInt(args.get("--min-count", String.valueOf(d.minFeatureCount()))),
-                Integer.parseInt(args.get("--epochs", String.valueOf(d.epochs()))),
-                Double.parseDouble(args.get("--lr", String.valueOf(d.learningRate()))),
-                Double.parseDouble(args.get("--epsilon", String.valueOf(d.epsilon()))),
-                Integer.parseInt(args.get("--minibatch", String.valueOf(d.minibatch()))),
-                args.has("--averaging") || d.averaging());
-        Path dataset = Path.of(args.get("--dataset", "../shared/data/emotion/train.csv"));
-        Path out = Path.of(args.get("--out", "ml-api-war/src/main/resources/model"));
-        Map<String, Object> card = train(dataset, config, EmotionFeaturizer.standard(), args.has("--dry-run") ? null : out);
+        TrainOptions o = new TrainOptions();
+        if (!Cli.parse(argv, o)) {
+            return;
+        }
+        Map<String, Object> card = train(o.dataset, o.config(), EmotionFeaturizer.standard(), o.dryRun ? null : o.out);
         LOG.info("validation: " + card.get("validation"));
     }
 
@@ -101,14 +114,15 @@ public final class TrainEmotionModel {
 
         // The model file's bytes name its version; evaluation then runs on the model as it will be served.
         byte[] modelBytes = serialize(model);
-        EmotionClassifier classifier = new EmotionClassifier(model, featurizer, EmotionClassifier.versionOf(modelBytes));
+        EmotionClassifier classifier = new EmotionClassifier(model, featurizer, ModelVersion.of(modelBytes));
 
         // 5. Evaluator: the held-out 10%, through the same wrapper the API uses.
-        EmotionMetrics metrics = EvaluateEmotionModel.evaluate(classifier, split.validation());
+        EmotionMetrics metrics = EmotionMetrics.evaluate(classifier, split.validation(),
+                datasetFile.getFileName() + " sha256=" + datasetSha + " split=validation seed=" + config.seed());
 
         Map<String, Object> card = new LinkedHashMap<>();
         card.put("modelVersion", classifier.modelVersion());
-        card.put("modelFile", MODEL_FILE);
+        card.put("modelFile", EmotionClassifier.MODEL_FILE);
         card.put("modelFormat", "Tribuo protobuf (Model.serializeToStream), gzip-compressed");
         card.put("modelFileSha256", EmotionCsv.sha256(modelBytes));
         card.put("modelFileBytes", modelBytes.length);
@@ -117,7 +131,7 @@ public final class TrainEmotionModel {
         card.put("tribuoVersion", org.tribuo.Tribuo.VERSION);
         card.put("labels", classifier.labels());
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("path", displayPath(datasetFile));
+        data.put("path", Cli.displayPath(datasetFile));
         data.put("sha256", datasetSha);
         data.put("rows", rows.size());
         data.put("trainRows", split.train().size());
@@ -141,9 +155,10 @@ public final class TrainEmotionModel {
 
         if (out != null) {
             Files.createDirectories(out);
-            Files.write(out.resolve(MODEL_FILE), modelBytes);
-            Files.writeString(out.resolve(CARD_FILE), toJson(card) + "\n");
-            LOG.info(() -> "wrote " + out.resolve(MODEL_FILE) + " (" + modelBytes.length + " bytes) and " + CARD_FILE);
+            Files.write(out.resolve(EmotionClassifier.MODEL_FILE), modelBytes);
+            Files.writeString(out.resolve(EmotionClassifier.CARD_FILE), Cli.toJson(card) + "\n");
+            LOG.info(() -> "wrote " + out.resolve(EmotionClassifier.MODEL_FILE) + " (" + modelBytes.length + " bytes) and "
+                    + EmotionClassifier.CARD_FILE);
         }
         return card;
     }
@@ -171,31 +186,11 @@ public final class TrainEmotionModel {
         return bytes.toByteArray();
     }
 
-    static String toJson(Object value) throws IOException {
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
-    }
-
     private static Map<String, Integer> labelCounts(List<LabeledText> rows) {
         Map<String, Integer> counts = new TreeMap<>();
         for (LabeledText r : rows) {
             counts.merge(r.label(), 1, Integer::sum);
         }
         return counts;
-    }
-
-    // Relative to the working directory (the project root under `make`), so cards do not leak home paths.
-    static String displayPath(Path file) {
-        Path abs = file.toAbsolutePath().normalize();
-        Path cwd = Path.of("").toAbsolutePath().normalize();
-        Path rel = abs.startsWith(cwd.getParent() == null ? cwd : cwd.getParent()) ? cwd.relativize(abs) : abs;
-        return rel.toString();
-    }
-
-    static List<String> truths(List<LabeledText> rows) {
-        List<String> t = new ArrayList<>(rows.size());
-        for (LabeledText r : rows) {
-            t.add(r.label());
-        }
-        return t;
     }
 }

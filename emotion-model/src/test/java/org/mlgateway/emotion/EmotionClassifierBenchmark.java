@@ -37,7 +37,7 @@ public class EmotionClassifierBenchmark {
 
     @Setup
     public void load() throws IOException {
-        classifier = EmotionClassifier.fromClasspath("model/" + TrainEmotionModel.MODEL_FILE);
+        classifier = EmotionClassifier.fromClasspath(EmotionClassifier.MODEL_RESOURCE);
         vocabulary = classifier.model().getFeatureIDMap();
     }
 

@@ -16,6 +16,7 @@ import org.tribuo.Example;
 import org.tribuo.Feature;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
+import org.tribuo.data.text.TextFeatureExtractor;
 
 class EmotionFeaturizerTest {
 
@@ -128,6 +129,17 @@ class EmotionFeaturizerTest {
     void emptyOrBlankTextHasNoFeatures() {
         assertEquals(0, featurizer.toExample("", LabelFactory.UNKNOWN_LABEL).size());
         assertEquals(0, featurizer.toExample(" \t\n\u0000 ", LabelFactory.UNKNOWN_LABEL).size());
+    }
+
+    @Test
+    void isATribuoTextFeatureExtractorWithItsConfigurationInTheProvenance() {
+        TextFeatureExtractor<Label> extractor = featurizer;
+        String text = "Sooo happy &amp; tired @bob";
+        assertEquals(names(featurizer.toExample(text, new Label("fun"))), names(extractor.extract(new Label("fun"), text)));
+        assertEquals("fun", extractor.extract(new Label("fun"), text).getOutput().getLabel());
+        var config = extractor.getProvenance().getConfiguredParameters();
+        assertEquals("5", config.get("charMax").toString());
+        assertEquals("true", config.get("separateBlocks").toString());
     }
 
     private static List<String> names(Example<Label> ex) {

@@ -1,49 +1,60 @@
 package org.mlgateway.emotion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.MutableDataset;
 
 class EmotionMetricsTest {
 
-    private static Prediction p(String label, double a, double b, double c) {
-        TreeMap<String, Double> m = new TreeMap<>();
-        m.put("a", a);
-        m.put("b", b);
-        m.put("c", c);
-        return new Prediction(label, m);
+    @Test
+    void tribuoFiguresAndOurLogLossOnAHandCountedCase(@TempDir Path dir) throws IOException {
+        EmotionFeaturizer f = EmotionFeaturizer.standard();
+        List<LabeledText> train = EmotionCsv.read(TrainEmotionModelTest.tinyCsv(dir));
+        var model = TrainEmotionModelTest.tinyConfig(3).trainer().train(new MutableDataset<>(new EmotionDataSource(train, f, "t")));
+        EmotionClassifier c = new EmotionClassifier(model, f, "test");
+        // The model gets the words right; one row's truth disagrees with them on purpose.
+        List<LabeledText> rows = List.of(new LabeledText("love", "sweet hugs"), new LabeledText("love", "adore"),
+                new LabeledText("sadness", "sweet hugs"), new LabeledText("sadness", "tears"), new LabeledText("fun", "lol party"));
+        EmotionMetrics m = EmotionMetrics.evaluate(c, rows, "hand-counted");
+
+        assertEquals(5, m.examples());
+        assertEquals(0.8, m.accuracy(), 1e-12);
+        // love: tp 2, fp 1; sadness: tp 1, fn 1; fun: all right.
+        assertEquals(new EmotionMetrics.PerLabel(2.0 / 3, 1.0, 0.8, 2), m.perLabel().get("love"));
+        assertEquals(new EmotionMetrics.PerLabel(1.0, 0.5, 2.0 / 3, 2), m.perLabel().get("sadness"));
+        assertEquals(new EmotionMetrics.PerLabel(1.0, 1.0, 1.0, 1), m.perLabel().get("fun"));
+        assertEquals((0.8 + 2.0 / 3 + 1.0) / 3, m.macroF1(), 1e-12);
+        double loss = 0;
+        for (LabeledText r : rows) {
+            loss -= Math.log(c.predict(r.text()).probabilities().get(r.label()));
+        }
+        assertEquals(loss / rows.size(), m.logLoss(), 1e-12);
     }
 
     @Test
-    void handComputedCase() {
-        List<String> labels = List.of("a", "b", "c");
-        List<String> truth = List.of("a", "a", "b", "c");
-        List<Prediction> preds = List.of(
-                p("a", 0.8, 0.1, 0.1),   // right
-                p("b", 0.4, 0.5, 0.1),   // wrong: a predicted as b
-                p("b", 0.2, 0.7, 0.1),   // right
-                p("a", 0.5, 0.0, 0.5));  // wrong (tie broken to a), true c
-        EmotionMetrics m = EmotionMetrics.compute(labels, truth, preds);
-
-        assertEquals(0.5, m.accuracy(), 1e-12);
-        double logLoss = -(Math.log(0.8) + Math.log(0.4) + Math.log(0.7) + Math.log(0.5)) / 4;
-        assertEquals(logLoss, m.logLoss(), 1e-12);
-        // a: tp1 fp1 fn1 -> P=R=F1=0.5; b: tp1 fp1 fn0 -> P=.5 R=1 F1=2/3; c: tp0 -> F1 0.
-        assertEquals(0.5, m.perLabel().get("a").f1(), 1e-12);
-        assertEquals(0.5, m.perLabel().get("b").precision(), 1e-12);
-        assertEquals(1.0, m.perLabel().get("b").recall(), 1e-12);
-        assertEquals(2.0 / 3, m.perLabel().get("b").f1(), 1e-12);
-        assertEquals(0.0, m.perLabel().get("c").f1(), 1e-12);
-        assertEquals(1, m.perLabel().get("c").support());
-        assertEquals((0.5 + 2.0 / 3 + 0) / 3, m.macroF1(), 1e-12);
+    void logLossClipsAZeroProbabilityInsteadOfBeingInfinite() {
+        TreeMap<String, Double> p = new TreeMap<>();
+        p.put("a", 1.0);
+        p.put("b", 0.0);
+        assertEquals(-Math.log(EmotionMetrics.EPS), EmotionMetrics.logLoss(new Prediction("a", p), "b"), 1e-9);
+        assertEquals(0.0, EmotionMetrics.logLoss(new Prediction("a", p), "a"), 0.0);
     }
 
     @Test
-    void zeroProbabilityIsClippedNotInfinite() {
-        EmotionMetrics m = EmotionMetrics.compute(List.of("a", "b", "c"), List.of("b"), List.of(p("a", 1, 0, 0)));
-        assertEquals(-Math.log(EmotionMetrics.EPS), m.logLoss(), 1e-9);
+    void refusesLabelsTheModelDoesNotKnow(@TempDir Path dir) throws IOException {
+        EmotionFeaturizer f = EmotionFeaturizer.standard();
+        List<LabeledText> train = EmotionCsv.read(TrainEmotionModelTest.tinyCsv(dir));
+        var model = TrainEmotionModelTest.tinyConfig(1).trainer().train(new MutableDataset<>(new EmotionDataSource(train, f, "t")));
+        EmotionClassifier c = new EmotionClassifier(model, f, "test");
+        assertThrows(IllegalArgumentException.class,
+                () -> EmotionMetrics.evaluate(c, List.of(new LabeledText("joy", "hi")), "unknown label"));
     }
 }

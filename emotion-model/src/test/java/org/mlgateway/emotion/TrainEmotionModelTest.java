@@ -1,6 +1,7 @@
 package org.mlgateway.emotion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,14 +16,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tribuo.classification.evaluation.LabelEvaluation;
-import org.tribuo.classification.evaluation.LabelEvaluator;
-import org.tribuo.MutableDataset;
 
 /** The whole pipeline on a tiny synthetic file: trains in well under a second. */
 class TrainEmotionModelTest {
 
-    private static Path tinyCsv(Path dir) throws IOException {
+    static Path tinyCsv(Path dir) throws IOException {
         StringBuilder csv = new StringBuilder("label,text\n");
         String[][] words = {{"love", "love adore sweet hugs"}, {"sadness", "sad cry tears alone"},
                 {"fun", "lol party haha fun"}};
@@ -35,7 +33,7 @@ class TrainEmotionModelTest {
         return f;
     }
 
-    private static TrainerConfig tinyConfig(int epochs) {
+    static TrainerConfig tinyConfig(int epochs) {
         return new TrainerConfig(1L, 0.2, 1, epochs, 0.1, 0.1, 1, false);
     }
 
@@ -44,14 +42,15 @@ class TrainEmotionModelTest {
         Path out = dir.resolve("model");
         Map<String, Object> card = TrainEmotionModel.train(tinyCsv(dir), tinyConfig(3), EmotionFeaturizer.standard(), out);
 
-        Path modelFile = out.resolve(TrainEmotionModel.MODEL_FILE);
+        Path modelFile = out.resolve(EmotionClassifier.MODEL_FILE);
         EmotionClassifier c = EmotionClassifier.fromFile(modelFile);
         assertEquals(List.of("fun", "love", "sadness"), c.labels());
+        assertEquals(ModelVersion.of(Files.readAllBytes(modelFile)), card.get("modelVersion"));
         assertEquals(c.modelVersion(), card.get("modelVersion"));
         assertEquals("love", c.predict("sweet hugs").label());
         assertEquals("sadness", c.predict("tears").label());
 
-        JsonNode json = new ObjectMapper().readTree(out.resolve(TrainEmotionModel.CARD_FILE).toFile());
+        JsonNode json = new ObjectMapper().readTree(out.resolve(EmotionClassifier.CARD_FILE).toFile());
         assertEquals(c.modelVersion(), json.get("modelVersion").asText());
         assertEquals(EmotionCsv.sha256(dir.resolve("tiny.csv")), json.at("/dataset/sha256").asText());
         assertEquals(60, json.at("/dataset/rows").asInt());
@@ -73,16 +72,24 @@ class TrainEmotionModelTest {
     }
 
     @Test
-    void ourAccuracyAgreesWithTribuosEvaluator(@TempDir Path dir) throws IOException {
-        List<LabeledText> rows = EmotionCsv.read(tinyCsv(dir));
-        ValidationSplit split = ValidationSplit.stratified(rows, 0.5, 3);
-        EmotionFeaturizer f = EmotionFeaturizer.standard();
-        var model = tinyConfig(1).trainer().train(new MutableDataset<>(new EmotionDataSource(split.train(), f, "t")));
-        EmotionClassifier c = new EmotionClassifier(model, f, "test");
-        EmotionMetrics ours = EvaluateEmotionModel.evaluate(c, split.validation());
-        LabelEvaluation theirs = new LabelEvaluator().evaluate(model,
-                new MutableDataset<>(new EmotionDataSource(split.validation(), f, "v")));
-        assertEquals(theirs.accuracy(), ours.accuracy(), 1e-12);
-        assertEquals(theirs.macroAveragedF1(), ours.macroF1(), 1e-12);
+    void commandLineOptionsReachTheTrainer(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("cli");
+        TrainEmotionModel.main(new String[] {"--dataset", tinyCsv(dir).toString(), "--out", out.toString(),
+            "--epochs", "2", "--seed", "9", "--min-count", "1", "--averaging", "true"});
+        JsonNode card = new ObjectMapper().readTree(out.resolve(EmotionClassifier.CARD_FILE).toFile());
+        assertEquals(2, card.at("/trainer/epochs").asInt());
+        assertEquals(9, card.at("/trainer/seed").asLong());
+        assertEquals(1, card.at("/trainer/minFeatureCount").asInt());
+        assertTrue(card.at("/trainer/optimiser").asText().startsWith("ParameterAveraging("), "boolean option");
+        assertEquals(card.get("modelVersion").asText(),
+                ModelVersion.of(Files.readAllBytes(out.resolve(EmotionClassifier.MODEL_FILE))));
+    }
+
+    @Test
+    void dryRunWritesNothing(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("none");
+        TrainEmotionModel.main(new String[] {"--dataset", tinyCsv(dir).toString(), "--out", out.toString(),
+            "--epochs", "1", "--dry-run", "true"});
+        assertFalse(Files.exists(out));
     }
 }

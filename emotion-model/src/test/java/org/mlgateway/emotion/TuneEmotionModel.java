@@ -29,7 +29,7 @@ public final class TuneEmotionModel {
             Dataset<Label> ds = TrainEmotionModel.compactFeatureStatistics(new MinimumCardinalityDataset<>(full, c.minFeatureCount()));
             Model<Label> model = c.trainer().train(ds);
             byte[] bytes = TrainEmotionModel.serialize(model);
-            EmotionMetrics m = EvaluateEmotionModel.evaluate(new EmotionClassifier(model, featurizer, "x"), split.validation());
+            EmotionMetrics m = EmotionMetrics.evaluate(new EmotionClassifier(model, featurizer, "x"), split.validation(), "tune");
             System.out.printf(Locale.ROOT, "%s features=%d size=%.2fMB acc=%.4f f1=%.4f logloss=%.4f time=%.0fs%n",
                     args[i], ds.getFeatureMap().size(), bytes.length / 1e6, m.accuracy(), m.macroF1(), m.logLoss(),
                     (System.nanoTime() - t) / 1e9);

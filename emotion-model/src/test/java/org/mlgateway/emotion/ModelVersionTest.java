@@ -1,0 +1,67 @@
+package org.mlgateway.emotion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelVersionTest {
+
+    @Test
+    void isTheFirstTwelveHexDigitsOfTheFileSha256() {
+        // SHA-256("abc") = ba7816bf8f01cfea...
+        assertEquals("ba7816bf8f01", ModelVersion.of("abc".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    void readsTheCardsModelVersionAndRefusesACardWithout() throws IOException {
+        assertEquals("0123456789ab", ModelVersion.ofCard(json("{\"modelVersion\": \"0123456789ab\", \"x\": 1}")));
+        assertThrows(IOException.class, () -> ModelVersion.ofCard(json("{\"version\": \"0123456789ab\"}")));
+    }
+
+    @Test
+    void loadingFromTheClasspathChecksTheCardBesideTheModel(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("model");
+        Files.createDirectories(model);
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(EmotionClassifier.MODEL_RESOURCE)) {
+            Files.copy(in, model.resolve(EmotionClassifier.MODEL_FILE));
+        }
+        String version = ModelVersion.of(Files.readAllBytes(model.resolve(EmotionClassifier.MODEL_FILE)));
+        Path card = model.resolve(EmotionClassifier.CARD_FILE);
+
+        assertThrows(FileNotFoundException.class, () -> loadFrom(dir), "no card");
+        Files.writeString(card, "{\"modelVersion\": \"" + version + "\"}");
+        assertEquals(version, loadFrom(dir).modelVersion());
+        Files.writeString(card, "{\"modelVersion\": \"000000000000\"}");
+        ModelVersion.Mismatch e = assertThrows(ModelVersion.Mismatch.class, () -> loadFrom(dir), "card of another model");
+        assertTrue(e.getMessage().contains("000000000000") && e.getMessage().contains(version), e.getMessage());
+    }
+
+    // As in a server: the model is found through the context class loader (here: only the temp folder).
+    private static EmotionClassifier loadFrom(Path root) throws IOException {
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        try (URLClassLoader only = new URLClassLoader(new URL[] {root.toUri().toURL()}, null)) {
+            t.setContextClassLoader(only);
+            return EmotionClassifier.fromClasspath(EmotionClassifier.MODEL_RESOURCE);
+        } finally {
+            t.setContextClassLoader(before);
+        }
+    }
+
+    private static InputStream json(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+}
