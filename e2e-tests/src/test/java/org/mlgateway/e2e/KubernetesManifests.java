@@ -1,0 +1,216 @@
+package org.mlgateway.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The Kustomize overlays of kubernetes/, rendered the way a user renders them, offline.
+ *
+ * <p>What a clean clone holds (the files git tracks, plus new files not ignored yet) of kubernetes/,
+ * grafana/dashboards and prometheus/rules is copied to a temporary folder; the Makefile's own
+ * targets write the generated inputs there (`make k8s-secrets k8s-rules K8S_DIR=...`), so neither
+ * a stale generated file nor a developer's real secrets in the checkout play any part; then
+ * `kubectl kustomize` renders each overlay. Rendered once per test JVM.
+ */
+final class KubernetesManifests {
+
+    static final List<String> OVERLAYS = List.of("dev", "production");
+    /** Where the copy and its rendering live, for checks that compare against the generated inputs. */
+    static final Path WORK;
+    private static final Map<String, List<Map<String, Object>>> RENDERED = new LinkedHashMap<>();
+
+    static {
+        try {
+            WORK = Files.createTempDirectory("k8s-render");
+            copyCleanClone(StackEnv.projectRoot(), WORK);
+            run(StackEnv.projectRoot(), 120, "make", "-s", "k8s-secrets", "k8s-rules",
+                    "K8S_DIR=" + WORK.resolve("kubernetes"), "K8S_RULES=" + WORK.resolve("prometheus/rules"));
+            String kubectl = Kubectl.path();
+            for (String overlay : OVERLAYS) {
+                String yaml = run(WORK, 120, kubectl, "kustomize", WORK.resolve("kubernetes/overlays/" + overlay).toString());
+                RENDERED.put(overlay, parseAll(yaml));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private KubernetesManifests() {
+    }
+
+    /** Every object of one overlay, as Kustomize printed it. */
+    static List<Map<String, Object>> objects(String overlay) {
+        return Objects.requireNonNull(RENDERED.get(overlay), overlay);
+    }
+
+    static List<Map<String, Object>> ofKind(String overlay, String kind) {
+        return objects(overlay).stream().filter(o -> kind.equals(o.get("kind"))).toList();
+    }
+
+    static Map<String, Object> named(String overlay, String kind, String name) {
+        return ofKind(overlay, kind).stream().filter(o -> name.equals(name(o))).findFirst()
+                .orElseThrow(() -> new AssertionError(overlay + " renders no " + kind + " " + name));
+    }
+
+    static String name(Map<String, Object> object) {
+        return String.valueOf(map(object, "metadata").get("name"));
+    }
+
+    static String namespace(Map<String, Object> object) {
+        return String.valueOf(map(object, "metadata").get("namespace"));
+    }
+
+    static String id(Map<String, Object> object) {
+        return object.get("kind") + " " + namespace(object) + "/" + name(object);
+    }
+
+    /** The pod template of a Deployment, with its labels and spec. */
+    static Map<String, Object> podTemplate(Map<String, Object> deployment) {
+        return map(map(deployment, "spec"), "template");
+    }
+
+    static Map<String, Object> podLabels(Map<String, Object> deployment) {
+        return map(map(podTemplate(deployment), "metadata"), "labels");
+    }
+
+    static List<Map<String, Object>> containers(Map<String, Object> deployment) {
+        return list(map(podTemplate(deployment), "spec"), "containers");
+    }
+
+    /** matchLabels (or a Service's plain selector) contained in labels; an empty selector selects all. */
+    static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {
+        return labels.entrySet().containsAll(selector.entrySet());
+    }
+
+    static List<String> yamlDocuments(Path file) throws IOException {
+        List<String> docs = new ArrayList<>();
+        for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(Files.readString(file))) {
+            docs.add(String.valueOf(doc));
+        }
+        return docs;
+    }
+
+    static Object loadYaml(String text) {
+        return new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    }
+
+    private static List<Map<String, Object>> parseAll(String yaml) {
+        List<Map<String, Object>> objects = new ArrayList<>();
+        for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(yaml)) {
+            if (doc != null) {
+                objects.add(cast(doc));
+            }
+        }
+        return Collections.unmodifiableList(objects);
+    }
+
+    /** The files of these folders that a clone would have: tracked, or new and not ignored. */
+    private static void copyCleanClone(Path root, Path target) throws IOException {
+        String files = run(root, 60, "git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--",
+                "kubernetes", "grafana/dashboards", "prometheus/rules");
+        for (String file : files.split("\0")) {
+            Path source = root.resolve(file);
+            if (file.isEmpty() || !Files.isRegularFile(source)) {
+                continue; // deleted in the working tree
+            }
+            Path copy = target.resolve(file);
+            Files.createDirectories(copy.getParent());
+            Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Runs a command, returns its standard output; fails with its output on a non-zero exit. */
+    static String run(Path dir, int timeoutSeconds, String... command) throws IOException {
+        Path out = Files.createTempFile("k8s-cmd", ".out");
+        Path err = Files.createTempFile("k8s-cmd", ".err");
+        try {
+            Process process = new ProcessBuilder(command).directory(dir.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
+            }
+            String stdout = Files.readString(out, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed (exit " + process.exitValue() + "):\n"
+                        + Files.readString(err, StandardCharsets.UTF_8) + stdout);
+            }
+            return stdout;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T cast(Object value) {
+        return (T) value;
+    }
+
+    static Map<String, Object> map(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        return value == null ? Map.of() : cast(value);
+    }
+
+    static List<Map<String, Object>> list(Map<String, Object> parent, String key) {
+        Object value = parent.get(key);
+        return value == null ? List.of() : cast(value);
+    }
+
+    /** kubectl with a Kustomize that reads these kustomizations (v5: labels, replicas, patches by target). */
+    static final class Kubectl {
+        private static final Pattern KUSTOMIZE = Pattern.compile("Kustomize Version: v(\\d+)\\.");
+        static final int MIN_KUSTOMIZE_MAJOR = 5;
+        private static final String HOW = "Install kubectl 1.27 or newer (it embeds Kustomize v5): as root "
+                + "`apt-get install kubernetes-client` where Debian's is that new, otherwise the kubectl package "
+                + "of https://pkgs.k8s.io or the binary from https://dl.k8s.io (README: Kubernetes).";
+
+        private Kubectl() {
+        }
+
+        static String path() throws IOException {
+            if (!onPath()) {
+                if (!"0".equals(run(Path.of("/"), 10, "id", "-u").trim())) {
+                    throw new AssertionError("kubectl is not installed and this user cannot install it. " + HOW);
+                }
+                run(Path.of("/"), 600, "apt-get", "update", "-q");
+                run(Path.of("/"), 600, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
+                        "kubernetes-client");
+            }
+            String version = run(Path.of("/"), 30, "kubectl", "version", "--client");
+            Matcher m = KUSTOMIZE.matcher(version);
+            if (!m.find() || Integer.parseInt(m.group(1)) < MIN_KUSTOMIZE_MAJOR) {
+                throw new AssertionError("kubectl's Kustomize is older than v" + MIN_KUSTOMIZE_MAJOR + ":\n" + version + HOW);
+            }
+            return "kubectl";
+        }
+
+        private static boolean onPath() {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "kubectl"))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

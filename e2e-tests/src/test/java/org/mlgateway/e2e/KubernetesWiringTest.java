@@ -1,0 +1,277 @@
+package org.mlgateway.e2e;
+
+import static org.mlgateway.e2e.KubernetesManifests.containers;
+import static org.mlgateway.e2e.KubernetesManifests.id;
+import static org.mlgateway.e2e.KubernetesManifests.list;
+import static org.mlgateway.e2e.KubernetesManifests.map;
+import static org.mlgateway.e2e.KubernetesManifests.named;
+import static org.mlgateway.e2e.KubernetesManifests.namespace;
+import static org.mlgateway.e2e.KubernetesManifests.ofKind;
+import static org.mlgateway.e2e.KubernetesManifests.podLabels;
+import static org.mlgateway.e2e.KubernetesManifests.selects;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * The rendered objects fit together: Services and policies select real pods, ports are named where
+ * they are used, probes ask what the servers serve, and the gateway's upstreams are the API Services.
+ */
+class KubernetesWiringTest {
+
+    static final List<String> OVERLAYS = KubernetesManifests.OVERLAYS;
+    private static final Path ROOT = StackEnv.projectRoot();
+    private static final Pattern HTTP_GET = Pattern.compile("\\.get\\(\"(/health/[a-z]+)\"\\)");
+    private static final Pattern EXACT_LOCATION = Pattern.compile("location\\s*=\\s*(/[^\\s{]+)");
+    private static final Pattern UPSTREAM_SERVER = Pattern.compile("^\\s*server\\s+([^:\\s]+):(\\d+)\\s[^;]*\\bresolve\\b", Pattern.MULTILINE);
+    private static final Pattern INCLUDE_UPSTREAM = Pattern.compile("include\\s+upstreams/([^;\\s]+)\\s*;");
+    private static final Pattern SETTING = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)}");
+
+    /** Pod templates (Deployments) of one namespace. */
+    private static List<Map<String, Object>> deploymentsIn(String overlay, String namespace) {
+        return ofKind(overlay, "Deployment").stream().filter(d -> namespace.equals(namespace(d))).toList();
+    }
+
+    private static List<Map<String, Object>> selected(String overlay, String namespace, Map<String, Object> selector) {
+        return deploymentsIn(overlay, namespace).stream().filter(d -> selects(selector, podLabels(d))).toList();
+    }
+
+    private static Set<Object> containerPorts(Map<String, Object> deployment, String field) {
+        Set<Object> ports = new HashSet<>();
+        for (Map<String, Object> container : containers(deployment)) {
+            list(container, "ports").forEach(p -> ports.add(p.get(field)));
+        }
+        return ports;
+    }
+
+    /** A port reference (name or number) that a container of the pod declares. */
+    private static boolean declares(Map<String, Object> deployment, Object port) {
+        return port instanceof Number ? containerPorts(deployment, "containerPort").contains(port)
+                : containerPorts(deployment, "name").contains(port);
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void everyServiceSelectsPodsAndItsTargetPortsAreTheirContainerPorts(String overlay) {
+        for (Map<String, Object> service : ofKind(overlay, "Service")) {
+            Map<String, Object> selector = map(map(service, "spec"), "selector");
+            assertFalse(selector.isEmpty(), id(service) + " has no selector");
+            List<Map<String, Object>> pods = selected(overlay, namespace(service), selector);
+            assertFalse(pods.isEmpty(), id(service) + " selector " + selector + " matches no pod template in " + overlay);
+            for (Map<String, Object> port : list(map(service, "spec"), "ports")) {
+                for (Map<String, Object> pod : pods) {
+                    assertTrue(declares(pod, port.get("targetPort")), id(service) + " port " + port.get("name")
+                            + " targets " + port.get("targetPort") + ", which " + id(pod) + " declares in no container port");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void everyProbeUsesADeclaredPortAndAPathTheServerServes(String overlay) throws IOException {
+        Set<String> apiPaths = apiHealthPaths();
+        Set<String> gatewayPaths = gatewayLocations();
+        for (Map<String, Object> deployment : ofKind(overlay, "Deployment")) {
+            for (Map<String, Object> container : containers(deployment)) {
+                for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+                    Map<String, Object> get = map(map(container, probe), "httpGet");
+                    if (get.isEmpty()) {
+                        continue;
+                    }
+                    String where = id(deployment) + " container " + container.get("name") + " " + probe;
+                    assertTrue(declares(deployment, get.get("port")), where + " uses port " + get.get("port") + ", not declared");
+                    Object path = get.get("path");
+                    Set<String> served = switch (String.valueOf(container.get("name"))) {
+                        case "api" -> apiPaths;
+                        case "nginx" -> gatewayPaths;
+                        case "exporter" -> Set.of("/metrics");
+                        default -> Set.of();
+                    };
+                    assertTrue(served.contains(path), where + " asks " + path + ", which the container does not serve " + served);
+                }
+            }
+        }
+    }
+
+    /**
+     * What the WAR serves for health: the paths PlatformEndpointsIT checks on the deployed WAR, and
+     * /health/started, which MicroProfile Health 4.0 serves beside them (the server enables mpHealth-4.0).
+     */
+    static Set<String> apiHealthPaths() throws IOException {
+        Set<String> paths = new TreeSet<>();
+        Matcher m = HTTP_GET.matcher(Files.readString(ROOT.resolve(
+                "ml-api-war/src/test/java/it/org/mlgateway/api/PlatformEndpointsIT.java")));
+        while (m.find()) {
+            paths.add(m.group(1));
+        }
+        String server = Files.readString(ROOT.resolve("ml-api-war/src/main/liberty/config/server.xml"));
+        Matcher health = Pattern.compile("<feature>mpHealth-(\\d+)\\.\\d+</feature>").matcher(server);
+        if (health.find() && Integer.parseInt(health.group(1)) >= 4) {
+            paths.add("/health/started");
+        }
+        return paths;
+    }
+
+    /** The exact-match locations of the shared nginx templates (what the gateway answers itself). */
+    static Set<String> gatewayLocations() throws IOException {
+        Set<String> paths = new TreeSet<>();
+        for (Path template : sharedTemplates()) {
+            Matcher m = EXACT_LOCATION.matcher(Files.readString(template));
+            while (m.find()) {
+                paths.add(m.group(1));
+            }
+        }
+        return paths;
+    }
+
+    static List<Path> sharedTemplates() throws IOException {
+        try (Stream<Path> files = Files.list(ROOT.resolve("nginx/templates"))) {
+            return files.filter(p -> p.toString().endsWith(".template")).sorted().toList();
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void networkPoliciesSelectRealPodsAndOnlyTheGatewayAndPrometheusReachTheApi(String overlay) {
+        Map<Map<String, Object>, String> external = Map.of(
+                Map.of("kubernetes.io/metadata.name", "monitoring"), "app.kubernetes.io/name=prometheus",
+                Map.of("kubernetes.io/metadata.name", "kube-system"), "k8s-app=kube-dns");
+        Set<String> apiIngressPeers = new TreeSet<>();
+        for (Map<String, Object> policy : ofKind(overlay, "NetworkPolicy")) {
+            Map<String, Object> spec = map(policy, "spec");
+            List<Map<String, Object>> pods = selected(overlay, namespace(policy), map(map(spec, "podSelector"), "matchLabels"));
+            assertFalse(pods.isEmpty(), id(policy) + " podSelector matches no pod template in " + overlay);
+            boolean api = pods.stream().anyMatch(p -> "api".equals(podLabels(p).get("app.kubernetes.io/component")));
+            for (String direction : List.of("ingress", "egress")) {
+                for (Map<String, Object> rule : list(spec, direction)) {
+                    List<Map<String, Object>> peers = list(rule, direction.equals("ingress") ? "from" : "to");
+                    for (Map<String, Object> peer : peers) {
+                        Map<String, Object> pod = map(map(peer, "podSelector"), "matchLabels");
+                        Map<String, Object> ns = map(map(peer, "namespaceSelector"), "matchLabels");
+                        if (ns.isEmpty()) {
+                            assertFalse(selected(overlay, namespace(policy), pod).isEmpty(),
+                                    id(policy) + " " + direction + " peer " + pod + " matches no pod template in " + overlay);
+                        } else {
+                            String expected = external.get(ns);
+                            assertTrue(expected != null && expected.equals(label(pod)), id(policy) + " " + direction
+                                    + " peer " + ns + " " + pod + " is none of the documented outside peers " + external);
+                        }
+                        if (api && direction.equals("ingress")) {
+                            apiIngressPeers.add(ns.isEmpty() ? label(pod) : ns + " " + label(pod));
+                        }
+                    }
+                    if (api && direction.equals("ingress") && peers.isEmpty()) {
+                        apiIngressPeers.add("anyone");
+                    }
+                    if (direction.equals("ingress")) {
+                        for (Map<String, Object> port : list(rule, "ports")) {
+                            if (!(port.get("port") instanceof Number)) {
+                                assertTrue(pods.stream().allMatch(p -> declares(p, port.get("port"))),
+                                        id(policy) + " allows port " + port.get("port") + ", which a selected pod does not declare");
+                            }
+                        }
+                    }
+                    if (api && direction.equals("egress")) {
+                        assertEquals(List.of(53, 53), list(rule, "ports").stream().map(p -> p.get("port")).toList(),
+                                id(policy) + ": API pods may call the DNS only");
+                    }
+                }
+            }
+            if (api && list(spec, "policyTypes").contains("Egress")) {
+                assertEquals(1, list(spec, "egress").size(), id(policy) + ": API pods may call the DNS only");
+            }
+        }
+        assertEquals(new TreeSet<>(Set.of("app.kubernetes.io/component=gateway",
+                "{kubernetes.io/metadata.name=monitoring} app.kubernetes.io/name=prometheus")), apiIngressPeers,
+                overlay + ": who may reach the API pods");
+    }
+
+    private static String label(Map<String, Object> matchLabels) {
+        return String.join(",", matchLabels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList());
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void theGatewaysUpstreamsAreTheApiServicesDnsNames(String overlay) throws IOException {
+        Map<String, Object> gateway = named(overlay, "Deployment", "gateway");
+        String namespace = namespace(gateway);
+        Map<String, Object> nginx = containers(gateway).stream().filter(c -> "nginx".equals(c.get("name"))).findFirst().orElseThrow();
+        Map<String, Map<String, Object>> env = new java.util.LinkedHashMap<>();
+        list(nginx, "env").forEach(e -> env.put(String.valueOf(e.get("name")), e));
+        assertEquals("metadata.namespace", map(map(env.getOrDefault("POD_NAMESPACE", Map.of()), "valueFrom"), "fieldRef").get("fieldPath"),
+                "the gateway learns its namespace (POD_NAMESPACE) from the downward API");
+
+        Path upstreams = ROOT.resolve("kubernetes/gateway/templates/upstreams");
+        Set<String> included = new TreeSet<>();
+        for (Path template : sharedTemplates()) {
+            Matcher m = INCLUDE_UPSTREAM.matcher(Files.readString(template));
+            while (m.find()) {
+                included.add(m.group(1));
+            }
+        }
+        assertFalse(included.isEmpty(), "the shared templates include no upstreams/ file");
+        for (String file : included) {
+            Path template = upstreams.resolve(file + ".template");
+            assertTrue(Files.isRegularFile(template), "nginx/templates include upstreams/" + file + "; kubernetes/gateway has no " + template);
+            Matcher m = UPSTREAM_SERVER.matcher(Files.readString(template).replace("${POD_NAMESPACE}", namespace));
+            List<String> servers = new ArrayList<>();
+            while (m.find()) {
+                String host = m.group(1);
+                int port = Integer.parseInt(m.group(2));
+                servers.add(host);
+                String service = host.substring(0, host.indexOf('.'));
+                assertEquals(service + "." + namespace + ".svc.cluster.local", host,
+                        template + ": the server is not a Service's cluster DNS name");
+                Map<String, Object> svc = named(overlay, "Service", service);
+                assertTrue(list(map(svc, "spec"), "ports").stream().anyMatch(p -> Integer.valueOf(port).equals(p.get("port"))),
+                        template + ": Service " + service + " has no port " + port);
+            }
+            assertFalse(servers.isEmpty(), template + " names no `server host:port ... resolve`");
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void theGatewayImageRunsTheSharedTemplatesWithEverySettingTheyUse(String overlay) throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("kubernetes/gateway/Dockerfile"));
+        assertTrue(dockerfile.contains("COPY nginx/templates/ /etc/nginx/templates/conf.d/"), "the image carries nginx/templates");
+        assertTrue(dockerfile.contains("COPY nginx/snippets/ /etc/nginx/snippets/"), "the image carries nginx/snippets");
+
+        Map<String, Object> nginx = containers(named(overlay, "Deployment", "gateway")).get(0);
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        list(nginx, "env").forEach(e -> env.put(String.valueOf(e.get("name")), String.valueOf(e.get("value"))));
+        Pattern filter = Pattern.compile(env.get("NGINX_ENVSUBST_FILTER"));
+        List<Path> templates = new ArrayList<>(sharedTemplates());
+        try (Stream<Path> own = Files.walk(ROOT.resolve("kubernetes/gateway/templates"))) {
+            own.filter(p -> p.toString().endsWith(".template")).forEach(templates::add);
+        }
+        Set<String> missing = new TreeSet<>();
+        for (Path template : templates) {
+            Matcher m = SETTING.matcher(Files.readString(template));
+            while (m.find()) {
+                String name = m.group(1);
+                boolean fromEntrypoint = name.equals("NGINX_LOCAL_RESOLVERS") && env.containsKey("NGINX_ENTRYPOINT_LOCAL_RESOLVERS");
+                if (!(env.containsKey(name) || fromEntrypoint) || !filter.matcher(name).find()) {
+                    missing.add(name + " (" + template.getFileName() + ")");
+                }
+            }
+        }
+        assertTrue(missing.isEmpty(), "settings the templates use but the gateway does not set or filters out: " + missing);
+    }
+}
