@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,6 +65,25 @@ class ComposeNginxTest {
             }
         }
         assertTrue(missing.isEmpty(), "template settings the nginx service does not provide: " + missing);
+    }
+
+    @Test
+    void settingsOfStackEnvDefaultToItsValues() throws IOException {
+        Map<String, String> stackEnv = new TreeMap<>();
+        for (String line : Files.readAllLines(compose.root.resolve("stack.env"))) {
+            if (line.matches("[A-Za-z_][A-Za-z0-9_]*=.*")) {
+                stackEnv.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        assertTrue(stackEnv.containsKey("GATEWAY_MAX_BODY_SIZE"), "stack.env defines the body limit");
+        Map<String, Object> environment = ComposeProject.map(nginx, "environment");
+        assertTrue(environment.containsKey("GATEWAY_MAX_BODY_SIZE"), "the nginx service gets the body limit");
+        environment.forEach((name, value) -> {
+            if (stackEnv.containsKey(name)) {
+                assertTrue(String.valueOf(value).startsWith("${" + name + ":-"), name + " is settable from the host: " + value);
+                assertEquals(stackEnv.get(name), ComposeProject.interpolate(value), name + " defaults to its stack.env value");
+            }
+        });
     }
 
     @Test

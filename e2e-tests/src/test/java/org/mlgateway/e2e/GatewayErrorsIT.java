@@ -53,6 +53,9 @@ class GatewayErrorsIT {
                 .body("{\"sentence\": \"" + sentence + "\"}").post("/predict");
 
         assertJsonError(response, 413, "body_too_large");
+        // The message names the limit as configured, from the same setting as the limit itself.
+        assertEquals("The request body is larger than " + StackEnv.env("GATEWAY_MAX_BODY_SIZE", "64k") + ".",
+                GatewayCalls.json(response).get("message").asText());
     }
 
     @Test
