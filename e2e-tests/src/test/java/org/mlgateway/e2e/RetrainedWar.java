@@ -1,28 +1,38 @@
 package org.mlgateway.e2e;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
  * A WAR like the deployed one but with another model in it, as after `make train`: the project's
  * trainer writes a model and card with other settings (a quick one-epoch run), and a copy of the
- * WAR gets them in place of WEB-INF/classes/model/.
+ * WAR gets them in place of model/* inside its one WEB-INF/lib/emotion-model-*.jar, where the
+ * application loads them from (the classpath resources model/emotion-model.tribuo.gz and
+ * model/model-card.json).
  */
 final class RetrainedWar {
 
-    private static final String MODEL_DIR = "WEB-INF/classes/model/";
-    private static final List<String> MODEL_FILES = List.of("emotion-model.tribuo.gz", "model-card.json");
+    private static final Pattern MODEL_JAR = Pattern.compile("WEB-INF/lib/emotion-model-[^/]*\\.jar");
+    private static final String MODEL_DIR = "model/";
+    private static final String MODEL_FILE = "emotion-model.tribuo.gz";
+    private static final String CARD_FILE = "model-card.json";
 
     private RetrainedWar() {
     }
@@ -43,24 +53,50 @@ final class RetrainedWar {
         return war;
     }
 
+    /** Copies the WAR entry by entry; the model jar is rewritten with the new model and card. */
     private static void replaceModel(Path original, Path modelDir, Path target) throws IOException {
+        String jar = modelJar(original);
         try (ZipFile in = new ZipFile(original.toFile());
              ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
             for (ZipEntry entry : in.stream().toList()) {
-                String file = entry.getName().startsWith(MODEL_DIR) ? entry.getName().substring(MODEL_DIR.length()) : null;
                 out.putNextEntry(new ZipEntry(entry.getName()));
-                try (InputStream data = file != null && MODEL_FILES.contains(file) ? Files.newInputStream(modelDir.resolve(file)) : in.getInputStream(entry)) {
-                    data.transferTo(out);
+                try (InputStream data = in.getInputStream(entry)) {
+                    if (entry.getName().equals(jar)) {
+                        rewriteJar(data, modelDir, out);
+                    } else {
+                        data.transferTo(out);
+                    }
                 }
                 out.closeEntry();
             }
         }
     }
 
+    private static void rewriteJar(InputStream jar, Path modelDir, OutputStream target) throws IOException {
+        ZipOutputStream out = new ZipOutputStream(target); // not closed: that would close the WAR being written
+        Set<String> replaced = new HashSet<>();
+        try (ZipInputStream in = new ZipInputStream(jar)) {
+            for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+                out.putNextEntry(new ZipEntry(entry.getName()));
+                String file = entry.getName().startsWith(MODEL_DIR) ? entry.getName().substring(MODEL_DIR.length()) : "";
+                if (file.equals(MODEL_FILE) || file.equals(CARD_FILE)) {
+                    Files.copy(modelDir.resolve(file), out);
+                    replaced.add(file);
+                } else {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
+        out.finish();
+        if (!replaced.equals(Set.of(MODEL_FILE, CARD_FILE))) {
+            throw new IllegalStateException("the model jar lacks " + MODEL_DIR + MODEL_FILE + " or " + MODEL_DIR + CARD_FILE);
+        }
+    }
+
     /** The version the servers report for a model file: the first 12 hex digits of its SHA-256. */
     static String modelVersion(Path war) throws IOException {
-        try (ZipFile zip = new ZipFile(war.toFile());
-             InputStream model = zip.getInputStream(zip.getEntry(MODEL_DIR + "emotion-model.tribuo.gz"))) {
+        try (InputStream model = modelJarEntry(war, MODEL_FILE)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 16];
             for (int n; (n = model.read(buffer)) > 0; ) {
@@ -74,9 +110,33 @@ final class RetrainedWar {
 
     /** The modelVersion field of the model card packaged in the WAR. */
     static String modelCardVersion(Path war) throws IOException {
-        try (ZipFile zip = new ZipFile(war.toFile());
-             InputStream card = zip.getInputStream(zip.getEntry(MODEL_DIR + "model-card.json"))) {
+        try (InputStream card = modelJarEntry(war, CARD_FILE)) {
             return GatewayCalls.JSON.readTree(card).path("modelVersion").asText();
         }
+    }
+
+    /** The name of the WAR's one emotion-model jar. */
+    private static String modelJar(Path war) throws IOException {
+        try (ZipFile zip = new ZipFile(war.toFile())) {
+            List<String> jars = zip.stream().map(ZipEntry::getName).filter(n -> MODEL_JAR.matcher(n).matches()).toList();
+            if (jars.size() != 1) {
+                throw new IllegalStateException(war + " should hold exactly one WEB-INF/lib/emotion-model-*.jar: " + jars);
+            }
+            return jars.get(0);
+        }
+    }
+
+    /** One file of model/ inside the model jar, read fully (the WAR is closed on return). */
+    private static InputStream modelJarEntry(Path war, String file) throws IOException {
+        String jar = modelJar(war);
+        try (ZipFile zip = new ZipFile(war.toFile());
+             ZipInputStream in = new ZipInputStream(zip.getInputStream(zip.getEntry(jar)))) {
+            for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+                if (entry.getName().equals(MODEL_DIR + file)) {
+                    return new ByteArrayInputStream(in.readAllBytes());
+                }
+            }
+        }
+        throw new IllegalStateException(war + "!/" + jar + " has no " + MODEL_DIR + file);
     }
 }
