@@ -3,6 +3,7 @@ package org.mlgateway.api;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.mlgateway.emotion.EmotionClassifier;
 
 /** The settings of one server, from MicroProfile Config (properties file, Liberty variables, environment). */
 @ApplicationScoped
@@ -16,12 +17,17 @@ public class ApiConfig {
     @ConfigProperty(name = "api.instance.name", defaultValue = "api-unnamed")
     String instanceName;
 
-    @Inject
-    @ConfigProperty(name = "api.sentence.max-length", defaultValue = "5000")
-    int maxSentenceLength;
+    /** Longest sentence accepted; also the OpenAPI document's maxLength ({@link OpenApiLimits}). */
+    static final String MAX_LENGTH = "api.sentence.max-length";
+    static final String MAX_LENGTH_DEFAULT = "5000";
 
     @Inject
-    @ConfigProperty(name = "api.model.resource", defaultValue = "model/emotion-model.tribuo.gz")
+    @ConfigProperty(name = MAX_LENGTH, defaultValue = MAX_LENGTH_DEFAULT)
+    int maxSentenceLength;
+
+    /** The model in the emotion-model jar (its card beside it). */
+    @Inject
+    @ConfigProperty(name = "api.model.resource", defaultValue = EmotionClassifier.MODEL_RESOURCE)
     String modelResource;
 
     /** "v1" (label only) or "v2" (label and probabilities). */

@@ -9,9 +9,14 @@ import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.mlgateway.emotion.EmotionClassifier;
+import org.mlgateway.emotion.ModelVersion;
 import org.mlgateway.emotion.Prediction;
 
-/** Loads the model once when the application starts and shares it (it is safe for concurrent use). */
+/**
+ * Loads the model once when the application starts and shares it (it is safe for concurrent use). The model
+ * and its card come from the emotion-model jar in WEB-INF/lib; a card naming another model version stops
+ * the application from starting, since the server would otherwise report a version it does not serve.
+ */
 @ApplicationScoped
 public class ModelService {
 
@@ -28,7 +33,7 @@ public class ModelService {
 
     /** Eager start: the first request should not pay for loading the model. */
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object context) {
-        // Touching the bean is enough: @PostConstruct does the work.
+        // Touching the bean is enough: @PostConstruct does the work (and throws on a card mismatch).
         isReady();
     }
 
@@ -42,6 +47,10 @@ public class ModelService {
             LOG.info(() -> String.format("Model %s loaded from %s in %d ms (variant %s, instance %s)",
                     classifier.modelVersion(), config.modelResource(), (System.nanoTime() - start) / 1_000_000,
                     config.variant(), config.instanceName()));
+        } catch (ModelVersion.Mismatch e) {
+            // A broken build, not a passing fault: fail the deployment loudly rather than wait unready.
+            LOG.log(Level.SEVERE, "Refusing to start: " + e.getMessage(), e);
+            throw e;
         } catch (Exception | LinkageError e) {
             loadError = "the model could not be loaded: " + e;
             LOG.log(Level.SEVERE, "Model loading failed from " + config.modelResource(), e);

@@ -85,6 +85,7 @@ public class PredictResource {
     /** The request body, for the OpenAPI document (the resource reads the raw body to report errors precisely). */
     @Schema(name = "PredictRequest", description = "One English sentence")
     public record PredictRequest(
-            @Schema(required = true, maxLength = 5000, example = "I love this!") String sentence) {
+            // maxLength is filled in from the configured limit by OpenApiLimits.
+            @Schema(required = true, example = "I love this!") String sentence) {
     }
 }

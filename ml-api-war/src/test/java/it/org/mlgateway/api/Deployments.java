@@ -24,12 +24,18 @@ final class Deployments {
     }
 
     static WebArchive variant(String variant) {
+        return variant(variant, "");
+    }
+
+    /** The same, with {@code extraConfig} (properties lines) appended: later lines win in MicroProfile Config's file. */
+    static WebArchive variant(String variant, String extraConfig) {
         File built = new File(System.getProperty("app.war", "target/ml-api-v1.war"));
         WebArchive war = ShrinkWrap.create(ZipImporter.class, "ml-api-" + variant + "-it.war")
                 .importFrom(built).as(WebArchive.class);
         war.delete("/WEB-INF/ibm-web-ext.xml");
         String config = read(war, CONFIG).replaceAll("(?m)^api\\.variant=.*$", "api.variant=" + variant)
-                .replaceAll("(?m)^api\\.instance\\.name=.*$", "api.instance.name=api-" + variant + "-it");
+                .replaceAll("(?m)^api\\.instance\\.name=.*$", "api.instance.name=api-" + variant + "-it")
+                + "\n" + extraConfig;
         war.delete(CONFIG);
         war.add(new StringAsset(config), CONFIG);
         return war;

@@ -103,7 +103,9 @@ class PlatformEndpointsIT {
                 .statusCode(200)
                 .body("paths.'/predict'.post.summary", equalTo("Predict the emotion of a sentence"))
                 .body("paths.'/predict'.post.requestBody.content.'application/json'.examples.love.value.sentence",
-                        equalTo("I love this!"));
+                        equalTo("I love this!"))
+                // The default limit (OpenApiLimitIT checks a configured one).
+                .body("components.schemas.PredictRequest.properties.sentence.maxLength", equalTo(5000));
         given().baseUri(server()).get("/openapi/ui/").then().statusCode(200).contentType(containsString("text/html"));
     }
 }
