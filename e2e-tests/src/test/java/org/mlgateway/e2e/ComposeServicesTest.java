@@ -135,9 +135,12 @@ class ComposeServicesTest {
     void eachReplicaNamesItselfInXServedBy() throws IOException {
         // Liberty variables outrank the environment in MicroProfile Config: one in the server
         // configuration the image uses would give every replica the same name.
-        String serverXml = Files.readString(compose.root.resolve("liberty/server.xml"));
-        assertFalse(Pattern.compile("<variable\\s+name=\"api\\.instance\\.name\"\\s+value=").matcher(serverXml).find(),
-                "liberty/server.xml must not set api.instance.name with value=");
+        for (String file : List.of("ml-api-war/src/main/liberty/config/server.xml", "ml-api-war/src/main/liberty/deploy/app.xml",
+                "docker/liberty/container-endpoint.xml")) {
+            String xml = Files.readString(compose.root.resolve(file));
+            assertFalse(Pattern.compile("<variable\\s+name=\"api\\.instance\\.name\"\\s+value=").matcher(xml).find(),
+                    file + " must not set api.instance.name with value=");
+        }
         String entrypoint = Files.readString(compose.root.resolve("docker/liberty/instance-name.sh"));
         assertTrue(entrypoint.contains("export API_INSTANCE_NAME") && entrypoint.contains("HOSTNAME"),
                 "the API image's entrypoint exports API_INSTANCE_NAME from the host name");
