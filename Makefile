@@ -24,17 +24,21 @@ evaluate: ## Metrics of the committed model on DATASET=file.csv (label,text), as
 bench-model: ## JMH: single-sentence inference in-process, one thread
 	$(MVN) -pl emotion-model test-compile exec:exec@bench
 
-start-project: ## Start the native stack (Liberty x4, Nginx, Prometheus, exporter); idempotent
+start-project: ## Start the native stack under its own supervisord (Liberty x4, Nginx, Prometheus, exporter); idempotent
 	@scripts/stack.sh start
 
-stop-project: ## Stop everything start-project started
+stop-project: ## Stop every program, then the stack's supervisord; nothing listens afterwards
 	@scripts/stack.sh stop
 
-status: ## Show what runs
+status: ## Each program's supervisor state (RUNNING, FATAL...), pid, ports and readiness
 	@scripts/stack.sh status
 
-logs: ## Tail the stack's logs
-	@scripts/stack.sh logs
+logs: ## Follow the logs supervisord captured: all programs, or one (NAME=api-v1-2, nginx, prometheus...)
+	@scripts/stack.sh logs $(NAME)
+
+.PHONY: ctl
+ctl: ## supervisorctl on the stack's own supervisord (ARGS="status", ARGS="restart api-v1-2", ARGS="pid nginx")
+	@scripts/stack.sh ctl $(ARGS)
 
 test: ## Unit, integration and end-to-end tests; starts and stops the stack itself
 	@scripts/test.sh

@@ -7,8 +7,10 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/config.sh
-source "$SCRIPT_DIR/lib/config.sh"
+for lib in settings progress packages liberty nginx supervisor; do
+  # shellcheck source=/dev/null
+  source "$SCRIPT_DIR/lib/$lib.sh"
+done
 
 : "${BENCH_THREADS:=2}"
 : "${BENCH_CONNECTIONS:=16}"
@@ -20,17 +22,13 @@ BENCH_SENTENCE_BODY='{"sentence": "I love this sunny morning, it makes me so hap
 BENCH_DIR="$STATE_DIR/bench"
 LUA_SCRIPT="$SCRIPT_DIR/bench-request.lua"
 
-# shellcheck source=lib/progress.sh
-source "$SCRIPT_DIR/lib/progress.sh"
-# shellcheck source=lib/nginx.sh
-source "$SCRIPT_DIR/lib/nginx.sh"
 
 GATEWAY="https://localhost:$GATEWAY_HTTPS_PORT"
 DIRECT="http://127.0.0.1:$V1_BASE_PORT"
 AUTHORIZATION="Basic $(printf '%s:%s' "$GATEWAY_USER" "$GATEWAY_PASSWORD" | base64 -w0)"
 
 require_running_stack() {
-  command -v wrk >/dev/null || die "wrk is missing: apt-get install -y wrk"
+  packages_require wrk:wrk
   local hint="start the stack first: make start-project (with the same settings), then make bench"
   curl -fs -o /dev/null --max-time 3 --cacert "$CERT_DIR/gateway.crt" "$GATEWAY/gateway-health" \
     || die "the gateway does not answer on $GATEWAY/gateway-health; $hint"
@@ -48,10 +46,13 @@ require_running_stack() {
 RATE_CONF="$NGINX_STATE_DIR/conf.d/10-rate-limit.conf"
 RATE_BACKUP="$NGINX_STATE_DIR/10-rate-limit.conf.before-bench"   # outside conf.d: nginx must not load it
 
+# Checks the edited configuration, then has supervisord signal nginx to reload it.
+nginx_reload() { $(nginx_command) -t -q 2>/dev/null && supervisor_ctl signal HUP nginx >/dev/null; }
+
 restore_rate_limit() {
   [[ -f "$RATE_BACKUP" ]] || return 0
   mv -f "$RATE_BACKUP" "$RATE_CONF"
-  if nginx_cmd -t -q 2>/dev/null && nginx_cmd -s reload; then
+  if nginx_reload; then
     ok "rate limit restored ($(grep -o 'rate=[0-9]*r/s' "$RATE_CONF"))"
   else
     warn "could not reload nginx with the restored rate limit; run make start-project"
@@ -64,8 +65,7 @@ lift_rate_limit() {
   trap restore_rate_limit EXIT
   trap 'exit 130' INT TERM
   sed -i -E 's#rate=[0-9]+r/s#rate=1000000r/s#' "$RATE_CONF"
-  nginx_cmd -t -q 2>/dev/null || die "nginx rejected the lifted rate limit"
-  nginx_cmd -s reload
+  nginx_reload || die "nginx rejected the lifted rate limit"
   sleep 1   # old workers finish their connections; new ones have the lifted zone
   ok "rate limit lifted for this run (restored on exit)"
 }

@@ -3,11 +3,12 @@
 # tests with promtool. Called by `make test`; exits non-zero when any check fails.
 set -uo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-# shellcheck source=lib/monitoring.sh
-source "$ROOT/scripts/lib/monitoring.sh"
-
-command -v promtool >/dev/null || _mon_require_packages || exit 1
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+for lib in settings progress packages monitoring; do
+  # shellcheck source=/dev/null
+  source "$SCRIPT_DIR/lib/$lib.sh"
+done
+packages_require promtool:prometheus jq:jq
 
 passed=0 failed=0
 check() {
@@ -26,9 +27,9 @@ trap 'rm -rf "$staged"' EXIT
 monitoring_stage_config "$staged"
 
 check "check config (native, ${V1_REPLICAS} v1 replicas)" promtool check config "$staged/prometheus.yml"
-check "check config (compose)" promtool check config "$ROOT/prometheus/prometheus-compose.yml"
-check "check rules" promtool check rules "$ROOT"/prometheus/rules/*.yml
-for test_file in "$ROOT"/prometheus/tests/*.yml; do
+check "check config (compose)" promtool check config "$PROJECT_ROOT/prometheus/prometheus-compose.yml"
+check "check rules" promtool check rules "$PROJECT_ROOT"/prometheus/rules/*.yml
+for test_file in "$PROJECT_ROOT"/prometheus/tests/*.yml; do
   check "test rules $(basename "$test_file")" promtool test rules "$test_file"
 done
 

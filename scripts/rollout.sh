@@ -1,20 +1,18 @@
 #!/usr/bin/env bash
 # Zero-downtime rollout of a new API WAR (e.g. a retrained model) to the running v1 servers, one
-# at a time: drain (the server stops accepting; nginx retries its requests on the others), stop
-# (in-flight requests finish), deploy, start, wait ready and check the served model version, wait
-# until nginx sends it traffic again; then the next server. nginx itself is never reloaded, so no
-# client connection is closed.
+# at a time: drain (`server pause`: the server stops accepting; nginx retries its requests on the
+# others), stop (supervisorctl stop: in-flight requests finish), deploy, start (supervisorctl
+# start), wait ready and check the served model version, wait until nginx sends it traffic again;
+# then the next server. nginx itself is never reloaded, so no client connection is closed.
 # Usage: scripts/rollout.sh   (WAR=path/to/ml-api-v1.war deploys another build than ml-api-war/target's)
-# Settings are the stack's environment variables (scripts/lib/config.sh); the stack must be running.
+# Settings: stack.env and the environment, as for scripts/stack.sh; the stack must be running.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/config.sh
-source "$SCRIPT_DIR/lib/config.sh"
-source "$SCRIPT_DIR/lib/progress.sh"
-source "$SCRIPT_DIR/lib/wars.sh"
-source "$SCRIPT_DIR/lib/nginx.sh"
-source "$SCRIPT_DIR/lib/liberty.sh"
+for lib in settings progress wars liberty nginx supervisor; do
+  # shellcheck source=/dev/null
+  source "$SCRIPT_DIR/lib/$lib.sh"
+done
 
 ROLLOUT_LOG="$LOG_DIR/rollout.log"
 # nginx tries a server that failed again after fail_timeout (10 s); this leaves room for a slow machine.
@@ -61,7 +59,8 @@ main() {
   local version
   version="$(wars_model_version "$war")" || die "$war is not a WAR of this API with a consistent model card"
 
-  nginx_pid >/dev/null || die "nginx is not running; start the stack first (make start-project)"
+  supervisor_running && [[ "$(supervisor_state nginx)" == RUNNING ]] \
+    || die "nginx is not running under the stack's supervisord; start the stack first (make start-project)"
   local name port variant
   while read -r name port variant; do
     liberty_server_ready "$port" || die "$name is not ready; a rollout needs every v1 server up (make start-project)"
@@ -78,12 +77,12 @@ main() {
     log "$name: draining (was model $(served_model_version "$port" || echo unknown)); nginx sends its requests to the others"
     liberty_pause_server "$name" "$port"
     log "$name: stopping (requests in flight finish first)"
-    liberty_stop_server "$name"
+    supervisor_ctl stop "$name" >/dev/null || die "supervisorctl stop $name failed; see $(program_log "$name")"
     log "$name: deploying model $version"
     liberty_deploy_war "$name" "$war"
     log "$name: starting"
-    liberty_start_server "$name"
-    liberty_wait_server_ready "$name" "$port"
+    supervisor_ctl start "$name" >/dev/null || die "supervisorctl start $name failed; see $(program_log "$name")"
+    supervisor_wait_ready "$name" "$name to be ready (http://127.0.0.1:$port/health/ready)" liberty_server_ready "$port"
     served="$(served_model_version "$port" || true)"
     [[ "$served" == "$version" ]] || die "$name answers with model '$served', not $version"
     log "$name: ready with model $version; waiting for nginx to send it traffic again"

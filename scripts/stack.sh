@@ -1,57 +1,30 @@
 #!/usr/bin/env bash
-# Starts, stops and shows the native stack: four Open Liberty servers behind one nginx gateway,
-# plus Prometheus and its nginx exporter. Usage: scripts/stack.sh start|stop|status|logs [NAME]
-# Settings are environment variables (scripts/lib/config.sh); RUNTIME=docker uses Docker Compose.
+# The native stack: four Open Liberty servers behind one nginx gateway, plus Prometheus and its
+# nginx exporter, all run and restarted by a supervisord of the stack's own.
+#   scripts/stack.sh start | stop | status | logs [PROGRAM] | ctl SUPERVISORCTL-ARGS...
+# Settings: stack.env, where an environment variable of the same name wins. RUNTIME=docker uses
+# Docker Compose instead (scripts/compose.sh).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-
 if [[ "${RUNTIME:-native}" == docker ]]; then
-  [[ -x "$SCRIPT_DIR/compose.sh" ]] || { echo "ERROR: RUNTIME=docker needs scripts/compose.sh" >&2; exit 1; }
   exec "$SCRIPT_DIR/compose.sh" "$@"
 fi
-
-# shellcheck source=lib/config.sh
-source "$SCRIPT_DIR/lib/config.sh"
-
-source "$SCRIPT_DIR/lib/progress.sh"
-source "$SCRIPT_DIR/lib/wars.sh"
-source "$SCRIPT_DIR/lib/certs.sh"
-source "$SCRIPT_DIR/lib/nginx.sh"
-source "$SCRIPT_DIR/lib/liberty.sh"
-if [[ -f "$SCRIPT_DIR/lib/monitoring.sh" ]]; then
-  source "$SCRIPT_DIR/lib/monitoring.sh"
-fi
-has_monitoring() { declare -F monitoring_start >/dev/null; }
-
-# --- start ---------------------------------------------------------------------------------------
+for lib in settings progress packages wars certs liberty nginx monitoring supervisor; do
+  # shellcheck source=/dev/null
+  source "$SCRIPT_DIR/lib/$lib.sh"
+done
 
 # command -> Debian package that provides it
 REQUIRED_PACKAGES=(
-  nginx:nginx prometheus:prometheus prometheus-nginx-exporter:prometheus-nginx-exporter
-  openssl:openssl htpasswd:apache2-utils envsubst:gettext-base curl:curl ss:iproute2
-  javac:openjdk-17-jdk-headless mvn:maven unzip:unzip
+  supervisord:supervisor nginx:nginx prometheus:prometheus promtool:prometheus
+  prometheus-nginx-exporter:prometheus-nginx-exporter openssl:openssl htpasswd:apache2-utils
+  envsubst:gettext-base curl:curl ss:iproute2 jq:jq unzip:unzip javac:openjdk-17-jdk-headless mvn:maven
 )
-
-require_packages() {
-  step "Checking required programs"
-  local entry missing=()
-  for entry in "${REQUIRED_PACKAGES[@]}"; do
-    command -v "${entry%%:*}" >/dev/null || missing+=("${entry#*:}")
-  done
-  if ((${#missing[@]} == 0)); then
-    ok "all present"
-    return
-  fi
-  if ((EUID != 0)); then
-    die "missing packages; run: sudo apt-get install -y ${missing[*]}"
-  fi
-  step "Installing ${missing[*]} (apt-get)"
-  apt-get update -q >"$LOG_DIR/apt.log" 2>&1
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1 \
-    || die "apt-get install failed; see $LOG_DIR/apt.log"
-  ok "installed ${missing[*]}"
-}
+# The Debian service that may hold each port after its package was installed.
+declare -A PORT_SERVICES=(
+  [nginx]=nginx [nginx-exporter]=prometheus-nginx-exporter [prometheus]=prometheus
+)
 
 print_urls() {
   local name port variant
@@ -66,91 +39,127 @@ print_urls() {
     printf '  %-28s %s\n' "$name ($variant)" "http://127.0.0.1:$port  (/health, /metrics, /openapi/ui)"
   done < <(api_instances)
   printf '  %-28s %s\n' "Liberty admin console" "https://localhost:$ADMIN_CONSOLE_PORT/adminCenter/ ($ADMIN_USER)"
-  if has_monitoring; then
-    printf '  %-28s %s\n' "Prometheus" "http://127.0.0.1:$PROMETHEUS_PORT/"
-    printf '  %-28s %s\n' "nginx exporter" "http://127.0.0.1:$EXPORTER_PORT/metrics"
-  fi
+  printf '  %-28s %s\n' "Prometheus" "$PROMETHEUS_URL/"
+  printf '  %-28s %s\n' "nginx exporter" "http://127.0.0.1:$EXPORTER_PORT/metrics"
   printf '  %-28s %s\n' "CA certificate for clients" "$CERT_DIR/gateway.crt"
+  printf '  %-28s %s\n' "Processes (supervisorctl)" "scripts/stack.sh ctl status   (make status, make logs NAME)"
   echo
   echo "  curl --cacert $CERT_DIR/gateway.crt -u $GATEWAY_USER:*** https://localhost:$GATEWAY_HTTPS_PORT/predict \\"
   echo "       -H 'Content-Type: application/json' -d '{\"sentence\": \"I love this!\"}'"
 }
 
+# Lays out the servers that are down (a running one keeps its files) and makes sure the ports of
+# every program that is down are free.
+prepare_programs() {
+  local name port variant ports
+  while read -r name port variant; do
+    if program_is_up "$name"; then
+      cmp -s "$WAR_DIR/ml-api-$variant.war" "$LIBERTY_SERVERS_DIR/$name/apps/ml-api-$variant.war" \
+        || warn "$name runs an older build of ml-api-$variant.war; make rollout (v1) or make stop-project && make start-project"
+    else
+      liberty_prepare_server "$name" "$port" "$variant"
+    fi
+  done < <(api_instances)
+  while read -r name ports; do
+    program_is_up "$name" && continue
+    for port in $ports; do
+      if [[ -n "${PORT_SERVICES[$name]:-}" ]]; then
+        packages_stop_service "${PORT_SERVICES[$name]}" "$port"
+      elif port_in_use "$port"; then
+        die "port $port for $name is in use by another program: $(port_owner "$port")"
+      fi
+    done
+  done < <(supervisor_programs)
+}
+
+wait_ready() {
+  local name port variant
+  while read -r name port variant; do
+    supervisor_wait_ready "$name" "$name to be ready (http://127.0.0.1:$port/health/ready)" liberty_server_ready "$port"
+    ok "$name ready on 127.0.0.1:$port"
+  done < <(api_instances)
+  supervisor_wait_ready "$LIBERTY_ADMIN_INSTANCE" "the admin console (https://localhost:$ADMIN_CONSOLE_PORT/adminCenter/)" \
+    liberty_admin_console_up
+  ok "admin console ready on https://localhost:$ADMIN_CONSOLE_PORT/adminCenter/"
+  supervisor_wait_ready nginx "nginx (https://localhost:$GATEWAY_HTTPS_PORT/gateway-health)" nginx_ready
+  ok "nginx ready: https://localhost:$GATEWAY_HTTPS_PORT"
+  monitoring_wait_ready
+}
+
 cmd_start() {
-  mkdir -p "$LOG_DIR" "$PID_DIR"
-  require_packages
+  mkdir -p "$LOG_DIR"
+  step "Checking required programs"
+  packages_require "${REQUIRED_PACKAGES[@]}"
+  ok "all present"
+  step "Checking the API WARs"
   wars_build_if_stale
   liberty_ensure_runtime
   certs_ensure_gateway_certificate
-  certs_write_htpasswd
   nginx_render
+  certs_write_htpasswd
   nginx_check
-  nginx_start
-  liberty_start_all
-  liberty_wait_ready
-  nginx_wait_ready
-  if has_monitoring; then
-    step "Starting monitoring (Prometheus, nginx exporter)"
-    monitoring_start || die "monitoring did not start; see $LOG_DIR/prometheus.log and $LOG_DIR/nginx-exporter.log"
-  else
-    warn "scripts/lib/monitoring.sh not found: Prometheus and the exporter are not started"
+  monitoring_render
+  if [[ "$ADMIN_PASSWORD" == admin ]]; then
+    warn "ADMIN_PASSWORD is the default 'admin': set ADMIN_USER/ADMIN_PASSWORD for the admin console"
   fi
+  prepare_programs
+  # A configuration rendered anew reaches an nginx or Prometheus that was running without a restart.
+  local reload=() name
+  for name in nginx prometheus; do
+    if program_is_up "$name"; then reload+=("$name"); fi
+  done
+  supervisor_render
+  supervisor_apply
+  if ((${#reload[@]})); then
+    supervisor_ctl signal HUP "${reload[@]}" >/dev/null && ok "configuration reloaded: ${reload[*]}"
+  fi
+  wait_ready
   print_urls
 }
 
-# --- stop, status, logs --------------------------------------------------------------------------
-
 cmd_stop() {
-  if has_monitoring; then
-    step "Stopping monitoring"
-    monitoring_stop || warn "monitoring did not stop cleanly"
-  fi
-  nginx_stop
-  liberty_stop_all
-  local name port variant busy=()
-  for port in "$GATEWAY_HTTP_PORT" "$GATEWAY_HTTPS_PORT" "$STUB_STATUS_PORT" "$ADMIN_CONSOLE_PORT" \
-    "$EXPORTER_PORT" "$PROMETHEUS_PORT"; do
-    if port_in_use "$port"; then busy+=("$port"); fi
+  supervisor_shutdown
+  local port busy=()
+  for port in $(stack_ports); do
+    if port_in_use "$port"; then busy+=("$port $(port_owner "$port")"); fi
   done
-  while read -r name port variant; do
-    if port_in_use "$port"; then busy+=("$port"); fi
-  done < <(api_instances)
-  if ((${#busy[@]} > 0)); then
-    die "still listening after stop: ${busy[*]} ($(for p in "${busy[@]}"; do port_owner "$p"; done | tr '\n' ' '))"
-  fi
+  ((${#busy[@]} == 0)) || die "still listening after stop: ${busy[*]}"
   ok "stack stopped; none of its ports is listening"
 }
 
+# One line per program: supervisord's state, pid and uptime, its ports and whether it answers.
+# Exits 3 when a program is not RUNNING or not ready.
 cmd_status() {
-  printf '  %-18s %-8s %-12s %s\n' COMPONENT PID PORTS STATE
-  liberty_status_rows
-  nginx_status_rows
-  if has_monitoring; then
-    local pid
-    pid="$( [[ -s "$PID_DIR/prometheus.pid" ]] && cat "$PID_DIR/prometheus.pid" || echo -)"
-    status_row prometheus "$pid" "$PROMETHEUS_PORT" curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"
-    pid="$( [[ -s "$PID_DIR/nginx-exporter.pid" ]] && cat "$PID_DIR/nginx-exporter.pid" || echo -)"
-    status_row nginx-exporter "$pid" "$EXPORTER_PORT" curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$EXPORTER_PORT/metrics"
-  fi
+  supervisor_running || { echo "The stack is not running (no supervisord answers on $SUPERVISOR_SOCKET)."; exit 3; }
+  local name ports state pid uptime ready ready_probe rc=0
+  printf '  %-15s %-9s %-8s %-9s %-16s %s\n' PROGRAM STATE PID UPTIME PORTS READY
+  while read -r name ports; do
+    read -r state pid uptime < <(supervisor_ctl status "$name" 2>/dev/null \
+      | awk '{ pid = "-"; up = "-"; if ($3 == "pid") { pid = $4; sub(",", "", pid); up = $6 } print $2, pid, up }')
+    case "$name" in
+      api-*) ready_probe=(liberty_server_ready "${ports%% *}") ;;
+      nginx) ready_probe=(nginx_ready) ;;
+      nginx-exporter) ready_probe=(curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$EXPORTER_PORT/metrics") ;;
+      prometheus) ready_probe=(curl -fsS -o /dev/null --max-time 2 "$PROMETHEUS_URL/-/ready") ;;
+    esac
+    if "${ready_probe[@]}" >/dev/null 2>&1; then ready=ready; else ready=no; rc=3; fi
+    [[ "$state" == RUNNING ]] || rc=3
+    printf '  %-15s %-9s %-8s %-9s %-16s %s\n' "$name" "${state:-NONE}" "${pid:--}" "${uptime:--}" "${ports// /,}" "$ready"
+  done < <(supervisor_programs)
+  if liberty_admin_console_up; then ready=ready; else ready=no; fi
+  printf '  %-15s %-9s %-8s %-9s %-16s %s\n' admin-console "(in $LIBERTY_ADMIN_INSTANCE)" "" "" "$ADMIN_CONSOLE_PORT" "$ready"
+  return "$rc"
 }
 
-# logs [NAME]: follow every log, or one component's (nginx, api-v1-1, ..., prometheus, nginx-exporter).
+# logs [PROGRAM]: follows what supervisord captured from one program (stdout and stderr), or
+# from all of them.
 cmd_logs() {
-  local name="${1:-all}" files=()
-  case "$name" in
-    all)
-      files=("$LOG_DIR"/nginx/*.log "$LOG_DIR"/liberty/*/messages.log "$LOG_DIR"/prometheus.log "$LOG_DIR"/nginx-exporter.log) ;;
-    nginx) files=("$LOG_DIR"/nginx/access.log "$LOG_DIR"/nginx/error.log) ;;
-    api-*) files=("$LOG_DIR/liberty/$name/messages.log" "$LOG_DIR/liberty/$name/console.log") ;;
-    prometheus | nginx-exporter) files=("$LOG_DIR/$name.log") ;;
-    *) die "unknown log '$name'; use nginx, api-v1-1..api-v1-$V1_REPLICAS, api-v2, prometheus or nginx-exporter" ;;
-  esac
+  if (($#)); then
+    exec supervisorctl -c "$SUPERVISOR_CONF" tail -f "$1"
+  fi
+  local name ports files=()
+  while read -r name ports; do files+=("$(program_log "$name")"); done < <(supervisor_programs)
   exec tail -n 20 -F "${files[@]}"
-}
-
-usage() {
-  echo "usage: $0 start|stop|status|logs [nginx|api-v1-1|...|api-v2|prometheus|nginx-exporter]" >&2
-  exit 2
 }
 
 case "${1:-}" in
@@ -158,5 +167,6 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   logs) shift; cmd_logs "$@" ;;
-  *) usage ;;
+  ctl) shift; [[ -f "$SUPERVISOR_CONF" ]] || die "no $SUPERVISOR_CONF: start the stack first"; exec supervisorctl -c "$SUPERVISOR_CONF" "$@" ;;
+  *) echo "usage: $0 start|stop|status|logs [PROGRAM]|ctl SUPERVISORCTL-ARGS (programs: $(api_instances | cut -d' ' -f1 | tr '\n' ' ')nginx nginx-exporter prometheus)" >&2; exit 2 ;;
 esac

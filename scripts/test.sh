@@ -3,24 +3,16 @@
 # tests and stopped afterwards, even when a test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-step() { printf '\n==> %s\n' "$*"; }
+for lib in settings progress packages; do
+  # shellcheck source=/dev/null
+  source "scripts/lib/$lib.sh"
+done
 
 # The browser tests drive Debian's Chromium through its chromedriver; the stack installs the rest.
-need=()
-command -v chromium >/dev/null || need+=(chromium)
-command -v chromedriver >/dev/null || need+=(chromium-driver)
-if ((${#need[@]})); then
-  if ((EUID != 0)); then
-    echo "missing test tools; run: sudo apt-get install -y ${need[*]}" >&2
-    exit 1
-  fi
-  step "Installing test tools: ${need[*]}"
-  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
-fi
+packages_require chromium:chromium chromedriver:chromium-driver
 
 step "Unit tests, Arquillian integration tests on a managed Liberty, static checks of the deployment files"
-mvn -B verify
+mvn -B -ntp verify
 mvn -B -q -pl ml-api-war -Pv2 package -DskipTests
 
 step "Start the native stack (installs what is missing)"
@@ -31,4 +23,4 @@ step "Prometheus configuration, rules and alert unit tests (promtool)"
 scripts/promtool-tests.sh
 
 step "End-to-end tests through Nginx"
-mvn -B -pl e2e-tests verify -Pe2e
+mvn -B -ntp -pl e2e-tests verify -Pe2e

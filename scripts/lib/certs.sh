@@ -1,6 +1,6 @@
 # Secrets of the native stack, generated on first start into state/ and never committed:
 # the gateway's self-signed TLS certificate and the htpasswd file of its basic auth.
-# Needs config.sh and the log helpers of stack.sh (step, ok, warn, die).
+# Needs settings.sh, progress.sh and nginx.sh (where the workers read the htpasswd file).
 
 # Self-signed certificate for localhost and 127.0.0.1; kept across restarts so clients that
 # trust it (curl --cacert, the tests) keep working. Delete state/certs to get a new one.

@@ -1,5 +1,5 @@
-# Progress lines and waiting, shared by the scripts that drive the native stack (stack.sh,
-# rollout.sh): one look for every step, and one way to wait for something to come up or go away.
+# Progress output and bounded waiting, the same in every script: one line per step, a line every
+# 10 s while something long runs, and no wait without a deadline.
 
 step() { printf '==> %s\n' "$*"; }
 ok() { printf '    ok   %s\n' "$*"; }
@@ -19,15 +19,21 @@ wait_until() {
   done
 }
 
+# run_logged SECONDS LOG DETAIL COMMAND...: runs a long COMMAND (build, download, apt-get) with its
+# output in LOG, stopped after SECONDS. Every 10 s prints the elapsed time, what the function named
+# DETAIL says (or "-" for nothing) and the log's last line, so a long step is seen to move.
+run_logged() {
+  local timeout="$1" log="$2" detail="$3" started=$SECONDS pid line
+  shift 3
+  timeout "$timeout" "$@" >"$log" 2>&1 </dev/null &
+  pid=$!
+  until timeout 10 tail --pid="$pid" -f /dev/null; do
+    line="$(tail -n 1 "$log" 2>/dev/null | tr -d '\r' | cut -c1-90)"
+    printf '    ...  %4ss %s%s\n' $((SECONDS - started)) "$([[ "$detail" == - ]] || "$detail")" "${line:+  | $line}"
+  done
+  wait "$pid"
+}
+
 port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 port_is_free() { ! port_in_use "$1"; }
 port_owner() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:.*' | head -1; }
-process_gone() { ! kill -0 "$1" 2>/dev/null; }
-
-# status_row NAME PID PORTS COMMAND...: one line of the status table; up when COMMAND succeeds.
-status_row() {
-  local name="$1" pid="$2" ports="$3" state=down
-  shift 3
-  if "$@" >/dev/null 2>&1; then state=up; fi
-  printf '  %-18s %-8s %-12s %s\n' "$name" "$pid" "$ports" "$state"
-}

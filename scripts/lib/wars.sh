@@ -1,19 +1,16 @@
-# The API's two WARs, built when missing or older than their sources, so starting the stack or
-# rolling out after `make train` or a code change always deploys what the sources say.
-# Needs config.sh and progress.sh.
+# The API's two WARs: built when missing or older than their sources, so starting the stack or
+# rolling out after `make train` or a code change deploys what the sources say; and the model
+# version a WAR serves. Needs settings.sh and progress.sh.
 
 WAR_DIR="$PROJECT_ROOT/ml-api-war/target"
 
-# Both WAR variants, rebuilt when missing or older than any source of the API or the model.
 wars_build_if_stale() {
-  step "Checking the API WARs"
-  local wars=("$WAR_DIR/ml-api-v1.war" "$WAR_DIR/ml-api-v2.war")
-  local reason="" war
-  for war in "${wars[@]}"; do
+  local war reason=""
+  for war in "$WAR_DIR/ml-api-v1.war" "$WAR_DIR/ml-api-v2.war"; do
     if [[ ! -f "$war" ]]; then
       reason="$(basename "$war") is missing"
-    elif [[ -n "$(find "$PROJECT_ROOT/pom.xml" "$PROJECT_ROOT/ml-api-war/pom.xml" "$PROJECT_ROOT/ml-api-war/src/main" \
-      "$PROJECT_ROOT/emotion-model/pom.xml" "$PROJECT_ROOT/emotion-model/src/main" -newer "$war" -print -quit)" ]]; then
+    elif [[ -n "$(find "$PROJECT_ROOT/pom.xml" "$PROJECT_ROOT"/{ml-api-war,emotion-model}/{pom.xml,src/main} \
+      -newer "$war" -print -quit 2>/dev/null)" ]]; then
       reason="sources changed since $(basename "$war") was built"
     fi
     [[ -z "$reason" ]] || break
@@ -22,20 +19,29 @@ wars_build_if_stale() {
     ok "ml-api-v1.war and ml-api-v2.war are up to date"
     return
   fi
-  step "Building both WARs ($reason); log: $LOG_DIR/build.log"
-  (cd "$PROJECT_ROOT" && mvn -B -q install -DskipTests && mvn -B -q -pl ml-api-war -Pv2 package -DskipTests) \
-    >"$LOG_DIR/build.log" 2>&1 || die "the build failed; see $LOG_DIR/build.log"
+  step "Building both WARs with Maven ($reason); log: $LOG_DIR/build.log"
+  run_logged 1800 "$LOG_DIR/build.log" - sh -c "cd '$PROJECT_ROOT' && mvn -B -ntp install -DskipTests \
+      && mvn -B -ntp -pl ml-api-war -Pv2 package -DskipTests" \
+    || die "the build failed; see $LOG_DIR/build.log"
   ok "built ml-api-v1.war and ml-api-v2.war"
 }
 
-# The model version a WAR serves: the first 12 hex digits of its model file's SHA-256 (what the
-# servers put in X-Model-Version). Fails when the WAR's model card names another version.
+# The model version a WAR serves (12 hex digits, what the servers put in X-Model-Version): the
+# modelVersion of its model card, model/model-card.json in the one WEB-INF/lib/emotion-model-*.jar,
+# or WEB-INF/classes/model/model-card.json in WARs built before the model moved into that jar.
 wars_model_version() {
-  local war="$1" version card_version
-  version="$(unzip -p "$war" WEB-INF/classes/model/emotion-model.tribuo.gz | sha256sum | cut -c1-12)"
-  card_version="$(unzip -p "$war" WEB-INF/classes/model/model-card.json \
-    | sed -n 's/.*"modelVersion" *: *"\([0-9a-f]*\)".*/\1/p' | head -1)"
-  [[ "$version" =~ ^[0-9a-f]{12}$ ]] || { warn "$war holds no model file"; return 1; }
-  [[ "$card_version" == "$version" ]] || { warn "$war: model card says '$card_version', model file is $version"; return 1; }
+  local war="$1" jars version="" tmp
+  mapfile -t jars < <(unzip -Z1 "$war" 'WEB-INF/lib/emotion-model-*.jar' 2>/dev/null)
+  ((${#jars[@]} <= 1)) || { warn "$war holds ${#jars[@]} emotion-model jars: ${jars[*]}"; return 1; }
+  if ((${#jars[@]} == 1)); then
+    tmp="$(mktemp)"
+    unzip -p "$war" "${jars[0]}" >"$tmp"
+    version="$(unzip -p "$tmp" model/model-card.json 2>/dev/null | jq -r '.modelVersion // empty' 2>/dev/null)"
+    rm -f "$tmp"
+  fi
+  if [[ -z "$version" ]]; then
+    version="$(unzip -p "$war" WEB-INF/classes/model/model-card.json 2>/dev/null | jq -r '.modelVersion // empty' 2>/dev/null)"
+  fi
+  [[ "$version" =~ ^[0-9a-f]{12}$ ]] || { warn "$war has no model card with a 12-hex modelVersion"; return 1; }
   echo "$version"
 }

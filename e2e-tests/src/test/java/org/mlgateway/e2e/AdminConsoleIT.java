@@ -38,7 +38,7 @@ class AdminConsoleIT {
     private WebDriver browser;
 
     private static String consoleUrl() {
-        return "https://localhost:" + StackEnv.env("ADMIN_CONSOLE_PORT", "9443") + "/adminCenter/";
+        return "https://localhost:" + StackEnv.setting("ADMIN_CONSOLE_PORT") + "/adminCenter/";
     }
 
     private static Path screenshots() {
@@ -74,7 +74,7 @@ class AdminConsoleIT {
 
     @Test
     void administratorLogsInAndSeesTheToolbox() throws IOException {
-        logIn(StackEnv.env("ADMIN_USER", "admin"), StackEnv.env("ADMIN_PASSWORD", "admin"));
+        logIn(StackEnv.setting("ADMIN_USER"), StackEnv.setting("ADMIN_PASSWORD"));
 
         try {
             WebDriverWait wait = new WebDriverWait(browser, PAGE_TIMEOUT);
@@ -92,7 +92,7 @@ class AdminConsoleIT {
 
     @Test
     void wrongPasswordIsRefused() throws IOException {
-        logIn(StackEnv.env("ADMIN_USER", "admin"), StackEnv.env("ADMIN_PASSWORD", "admin") + "-wrong");
+        logIn(StackEnv.setting("ADMIN_USER"), StackEnv.setting("ADMIN_PASSWORD") + "-wrong");
 
         try {
             new WebDriverWait(browser, PAGE_TIMEOUT).until(ExpectedConditions.or(

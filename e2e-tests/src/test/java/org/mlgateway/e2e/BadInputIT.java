@@ -41,7 +41,7 @@ class BadInputIT {
     }
 
     private static final String JSON = "Content-Type: application/json";
-    private static final int MAX_SENTENCE = Integer.parseInt(StackEnv.env("API_SENTENCE_MAX_LENGTH", "5000"));
+    private static final int MAX_SENTENCE = StackEnv.intSetting("API_SENTENCE_MAX_LENGTH");
 
     static Stream<Case> corpus() {
         List<Case> cases = new ArrayList<>();
@@ -208,13 +208,13 @@ class BadInputIT {
     @Order(2)
     @Test
     void everyServerIsStillReadyAndAnswers() throws Exception {
-        int replicas = Integer.parseInt(StackEnv.env("V1_REPLICAS", "3"));
-        int base = Integer.parseInt(StackEnv.env("V1_BASE_PORT", "9081"));
+        int replicas = StackEnv.intSetting("V1_REPLICAS");
+        int base = StackEnv.intSetting("V1_BASE_PORT");
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
             ports.add(base + i);
         }
-        ports.add(Integer.parseInt(StackEnv.env("V2_PORT", "9084")));
+        ports.add(StackEnv.intSetting("V2_PORT"));
         for (int port : ports) {
             HttpResponse<String> ready = GatewayCalls.httpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).GET().build(),

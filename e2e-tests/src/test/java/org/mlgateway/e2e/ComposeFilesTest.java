@@ -25,6 +25,28 @@ class ComposeFilesTest {
 
     private final ComposeProject compose = new ComposeProject();
 
+    /**
+     * stack.env is the one source of the settings: scripts/compose.sh hands it to Compose as its
+     * --env-file (an environment variable still wins), so a default written in docker-compose.yml
+     * only matters for a bare `docker compose` and must say the same.
+     */
+    @Test
+    void everyDefaultOfASettingIsItsStackEnvValue() throws IOException {
+        Map<String, String> settings = StackEnv.readStackEnv();
+        Matcher variable = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*):?-([^}]*)}")
+                .matcher(Files.readString(compose.root.resolve("docker-compose.yml")));
+        List<String> different = new ArrayList<>();
+        while (variable.find()) {
+            String name = variable.group(1);
+            if (settings.containsKey(name) && !settings.get(name).equals(variable.group(2))) {
+                different.add(variable.group() + " (stack.env: " + settings.get(name) + ")");
+            }
+        }
+        assertTrue(different.isEmpty(), "defaults that differ from stack.env: " + different);
+        assertTrue(Files.readString(compose.root.resolve("scripts/compose.sh")).contains("--env-file stack.env"),
+                "scripts/compose.sh gives Compose stack.env as its env file");
+    }
+
     @Test
     void everyBindMountSourceExists() {
         List<String> missing = new ArrayList<>();

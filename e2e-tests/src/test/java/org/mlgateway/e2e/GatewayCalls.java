@@ -38,7 +38,7 @@ final class GatewayCalls {
      * the limit never meet it.
      */
     static void paceBelowRateLimit() {
-        int rate = Integer.parseInt(StackEnv.env("RATE_LIMIT", "100"));
+        int rate = StackEnv.intSetting("RATE_LIMIT");
         try {
             Thread.sleep(Math.max(1, 2000 / rate));
         } catch (InterruptedException e) {

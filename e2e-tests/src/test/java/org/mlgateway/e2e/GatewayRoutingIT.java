@@ -21,7 +21,7 @@ class GatewayRoutingIT {
             "happiness", "hate", "love", "neutral", "relief", "sadness", "surprise", "worry");
 
     private static int v1Replicas() {
-        return Integer.parseInt(StackEnv.env("V1_REPLICAS", "3"));
+        return StackEnv.intSetting("V1_REPLICAS");
     }
 
     @Test

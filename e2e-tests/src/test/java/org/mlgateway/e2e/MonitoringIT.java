@@ -28,16 +28,16 @@ class MonitoringIT {
     private static final List<String> APPLICATION_METRICS = List.of("predictions_total", "inference_seconds", "rejected_requests_total");
 
     private static int v1Replicas() {
-        return Integer.parseInt(StackEnv.env("V1_REPLICAS", "3"));
+        return StackEnv.intSetting("V1_REPLICAS");
     }
 
     private static List<Integer> libertyPorts() {
-        int base = Integer.parseInt(StackEnv.env("V1_BASE_PORT", "9081"));
+        int base = StackEnv.intSetting("V1_BASE_PORT");
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < v1Replicas(); i++) {
             ports.add(base + i);
         }
-        ports.add(Integer.parseInt(StackEnv.env("V2_PORT", "9084")));
+        ports.add(StackEnv.intSetting("V2_PORT"));
         return ports;
     }
 

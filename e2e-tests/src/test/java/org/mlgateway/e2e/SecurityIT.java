@@ -128,16 +128,16 @@ class SecurityIT {
     /** Every internal port of the stack: the API servers, admin console, stub_status, exporter, Prometheus. */
     private static Map<String, Integer> internalPorts() {
         Map<String, Integer> ports = new TreeMap<>();
-        int replicas = Integer.parseInt(StackEnv.env("V1_REPLICAS", "3"));
-        int base = Integer.parseInt(StackEnv.env("V1_BASE_PORT", "9081"));
+        int replicas = StackEnv.intSetting("V1_REPLICAS");
+        int base = StackEnv.intSetting("V1_BASE_PORT");
         for (int i = 0; i < replicas; i++) {
             ports.put("api-v1-" + (i + 1), base + i);
         }
-        ports.put("api-v2", Integer.parseInt(StackEnv.env("V2_PORT", "9084")));
-        ports.put("admin console", Integer.parseInt(StackEnv.env("ADMIN_CONSOLE_PORT", "9443")));
-        ports.put("stub_status", Integer.parseInt(StackEnv.env("STUB_STATUS_PORT", "8081")));
-        ports.put("nginx exporter", Integer.parseInt(StackEnv.env("EXPORTER_PORT", "9113")));
-        ports.put("Prometheus", Integer.parseInt(StackEnv.env("PROMETHEUS_PORT", "9090")));
+        ports.put("api-v2", StackEnv.intSetting("V2_PORT"));
+        ports.put("admin console", StackEnv.intSetting("ADMIN_CONSOLE_PORT"));
+        ports.put("stub_status", StackEnv.intSetting("STUB_STATUS_PORT"));
+        ports.put("nginx exporter", StackEnv.intSetting("EXPORTER_PORT"));
+        ports.put("Prometheus", StackEnv.intSetting("PROMETHEUS_PORT"));
         return ports;
     }
 

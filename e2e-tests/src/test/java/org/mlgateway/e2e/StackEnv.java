@@ -3,21 +3,58 @@ package org.mlgateway.e2e;
 import io.restassured.RestAssured;
 import io.restassured.config.SSLConfig;
 import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Where the running stack is and how to reach it, from the same environment variables (and
- * defaults) that `make start-project` uses. TLS is verified against the generated certificate.
+ * Where the running stack is and how to reach it, from the same settings that `make start-project`
+ * uses: stack.env at the repository root, where an environment variable of the same name wins.
+ * TLS is verified against the generated certificate.
  */
 public final class StackEnv {
+
+    private static final Map<String, String> STACK_ENV = readStackEnv();
 
     private StackEnv() {
     }
 
+    /** An environment variable, else stack.env's value, else the fallback (for names stack.env does not define). */
     public static String env(String name, String fallback) {
         String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
+        return value == null || value.isBlank() ? STACK_ENV.getOrDefault(name, fallback) : value;
+    }
+
+    /** A setting of stack.env, or the environment variable of the same name. */
+    public static String setting(String name) {
+        String value = env(name, null);
+        if (value == null) {
+            throw new IllegalStateException(name + " is neither in the environment nor in " + projectRoot().resolve("stack.env"));
+        }
+        return value;
+    }
+
+    public static int intSetting(String name) {
+        return Integer.parseInt(setting(name));
+    }
+
+    /** stack.env's KEY=value lines, as the scripts and Compose read them (no quoting, # comments). */
+    static Map<String, String> readStackEnv() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(projectRoot().resolve("stack.env"))) {
+                int equals = line.indexOf('=');
+                if (!line.isBlank() && !line.startsWith("#") && equals > 0) {
+                    settings.put(line.substring(0, equals).trim(), line.substring(equals + 1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return settings;
     }
 
     public static Path projectRoot() {
@@ -35,11 +72,11 @@ public final class StackEnv {
     }
 
     public static int httpsPort() {
-        return Integer.parseInt(env("GATEWAY_HTTPS_PORT", "443"));
+        return Integer.parseInt(setting("GATEWAY_HTTPS_PORT"));
     }
 
     public static int httpPort() {
-        return Integer.parseInt(env("GATEWAY_HTTP_PORT", "80"));
+        return Integer.parseInt(setting("GATEWAY_HTTP_PORT"));
     }
 
     public static String gatewayUrl() {
@@ -47,15 +84,15 @@ public final class StackEnv {
     }
 
     public static String user() {
-        return env("GATEWAY_USER", "admin");
+        return setting("GATEWAY_USER");
     }
 
     public static String password() {
-        return env("GATEWAY_PASSWORD", "admin");
+        return setting("GATEWAY_PASSWORD");
     }
 
     public static String prometheusUrl() {
-        return "http://127.0.0.1:" + env("PROMETHEUS_PORT", "9090");
+        return "http://127.0.0.1:" + setting("PROMETHEUS_PORT");
     }
 
     /** A request to the gateway that trusts only the generated certificate (no verification is skipped). */

@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The stack's API servers seen from the machine they run on: their names and ports (from the same
- * settings as scripts/lib/config.sh), their processes (state/pids), direct calls that bypass the
- * gateway, and the stack's own scripts run as an operator would.
+ * The stack's API servers seen from the machine they run on: their names and ports (stack.env and
+ * the environment, as for scripts/stack.sh), their processes (as the stack's supervisord reports
+ * them), direct calls that bypass the gateway, and the stack's own scripts run as an operator would.
  */
 final class StackServers {
 
@@ -33,8 +33,8 @@ final class StackServers {
     }
 
     static List<Server> v1() {
-        int replicas = Integer.parseInt(StackEnv.env("V1_REPLICAS", "3"));
-        int base = Integer.parseInt(StackEnv.env("V1_BASE_PORT", "9081"));
+        int replicas = StackEnv.intSetting("V1_REPLICAS");
+        int base = StackEnv.intSetting("V1_BASE_PORT");
         List<Server> servers = new ArrayList<>();
         for (int i = 1; i <= replicas; i++) {
             servers.add(new Server("api-v1-" + i, base + i - 1));
@@ -43,15 +43,42 @@ final class StackServers {
     }
 
     static Server v2() {
-        return new Server("api-v2", Integer.parseInt(StackEnv.env("V2_PORT", "9084")));
+        return new Server("api-v2", StackEnv.intSetting("V2_PORT"));
     }
 
-    /** The server's JVM, from the pid file its `server start` writes into state/pids. */
-    static ProcessHandle process(Server server) throws IOException {
-        Path pidFile = StackEnv.stateDir().resolve("pids/" + server.name() + ".pid");
-        long pid = Long.parseLong(Files.readString(pidFile).trim());
+    /** The program's process as supervisord runs it (`scripts/stack.sh ctl pid NAME`): for a server, its JVM. */
+    static ProcessHandle process(String program) throws IOException, InterruptedException {
+        String answer = supervisorctl("pid", program).trim();
+        if (!answer.matches("[1-9][0-9]*")) {
+            throw new IllegalStateException(program + " has no running process: supervisorctl pid answered '" + answer + "'");
+        }
+        long pid = Long.parseLong(answer);
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .orElseThrow(() -> new IllegalStateException(server.name() + " (pid " + pid + ") is not running"));
+                .orElseThrow(() -> new IllegalStateException(program + " (pid " + pid + ") is not running"));
+    }
+
+    static ProcessHandle process(Server server) throws IOException, InterruptedException {
+        return process(server.name());
+    }
+
+    /** supervisorctl on the stack's own supervisord (`scripts/stack.sh ctl ARGS`); its output, whatever its exit code. */
+    static String supervisorctl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("scripts/stack.sh", "ctl"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " still runs after 60 s");
+        }
+        return output;
+    }
+
+    /** The program's supervisor state: RUNNING, STARTING, BACKOFF, FATAL, STOPPED... */
+    static String supervisorState(String program) throws IOException, InterruptedException {
+        String[] fields = supervisorctl("status", program).trim().split("\\s+");
+        return fields.length > 1 ? fields[1] : "UNKNOWN";
     }
 
     static boolean ready(Server server) {

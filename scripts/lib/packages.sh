@@ -1,0 +1,35 @@
+# Installing what the scripts need: one function, used by start, test and monitoring.
+# Needs settings.sh and progress.sh.
+
+# packages_require COMMAND:PACKAGE...: installs the Debian package of each missing command (as
+# root, with apt-get), or stops with the one command to run.
+packages_require() {
+  local entry missing=() log="$LOG_DIR/apt.log"
+  for entry in "$@"; do
+    command -v "${entry%%:*}" >/dev/null || missing+=("${entry#*:}")
+  done
+  ((${#missing[@]})) || return 0
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  ((EUID == 0)) || die "missing packages; run: sudo apt-get install -y ${missing[*]}"
+  mkdir -p "$LOG_DIR"
+  step "Installing ${missing[*]} (apt-get; log: $log)"
+  run_logged 1200 "$log" - sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "$@"' apt "${missing[@]}" \
+    || die "apt-get install failed; see $log"
+  ok "installed ${missing[*]}"
+}
+
+# packages_stop_service SERVICE PORT: Debian's nginx, prometheus and prometheus-nginx-exporter
+# packages start a system service on install, which listens on the port our own instance needs.
+# When that service holds PORT it is stopped (never disabled: it may start again at boot, and the
+# next start stops it again). A port held by anything else is an error to fix by hand.
+packages_stop_service() {
+  local service="$1" port="$2"
+  port_in_use "$port" || return 0
+  if ((EUID == 0)) && service "$service" status >/dev/null 2>&1; then
+    warn "the system service '$service' (started by its Debian package) holds port $port; stopping it, not disabling it"
+    service "$service" stop >/dev/null 2>&1 || true
+    wait_until 15 "port $port to be free" port_is_free "$port" && return 0
+  fi
+  die "port $port is in use: $(port_owner "$port"). Free it or set another port in stack.env or the environment."
+}
