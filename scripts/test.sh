@@ -12,7 +12,8 @@ done
 packages_require chromium:chromium chromedriver:chromium-driver
 
 step "Unit tests, Arquillian integration tests on a managed Liberty, static checks of the deployment files"
-mvn -B -ntp verify
+# The managed Liberty listens on 9080/9445: ARQUILLIAN_LOCK=FILE waits for other runs on this machine (flock).
+${ARQUILLIAN_LOCK:+flock "$ARQUILLIAN_LOCK"} mvn -B -ntp verify
 mvn -B -q -pl ml-api-war -Pv2 package -DskipTests
 
 step "Start the native stack (installs what is missing)"

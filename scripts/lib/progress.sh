@@ -28,7 +28,7 @@ run_logged() {
   timeout "$timeout" "$@" >"$log" 2>&1 </dev/null &
   pid=$!
   until timeout 10 tail --pid="$pid" -f /dev/null; do
-    line="$(tail -n 1 "$log" 2>/dev/null | tr -d '\r' | cut -c1-90)"
+    line="$(tail -n 1 "$log" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | tr -d '\r' | cut -c1-90)"
     printf '    ...  %4ss %s%s\n' $((SECONDS - started)) "$([[ "$detail" == - ]] || "$detail")" "${line:+  | $line}"
   done
   wait "$pid"

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Zero-downtime rollout: `scripts/rollout.sh` (make rollout) replaces the WAR of the v1 servers one
  * at a time with a retrained model under a steady 150 requests/s from two client addresses, without
- * a failed request; the new version shows in X-Model-Version, the model card and the logs, and the
+ * a failed request, stopping and starting each through the stack's supervisord (each ends RUNNING
+ * in a new process); the new version shows in X-Model-Version, the model card and the logs, and the
  * v2 server keeps its own. Then the original WAR is rolled back the same way, leaving the stack as
  * it was. Disruptive: runs after every other IT.
  */
@@ -49,8 +50,14 @@ class ZeroDowntimeRolloutIT {
         assertNotEquals(originalVersion, newVersion, "the retrained model is another model");
         assertEquals(newVersion, RetrainedWar.modelCardVersion(retrained), "the new WAR's model card names its model");
 
+        Map<String, Long> pidsBefore = pids(v1);
         Rollout forward = rolloutUnderLoad(retrained, "forward");
         assertNoFailedRequest(forward, originalVersion, newVersion);
+        Map<String, Long> pidsAfter = pids(v1);
+        for (StackServers.Server server : v1) {
+            assertNotEquals(pidsBefore.get(server.name()), pidsAfter.get(server.name()), server.name() + " was restarted by supervisord");
+            assertEquals("RUNNING", StackServers.supervisorState(server.name()), server.name() + " state in supervisord");
+        }
         for (StackServers.Server server : v1) {
             assertEquals(newVersion, StackServers.modelVersion(server), server.name() + " serves the new model");
             assertTrue(StackServers.messagesLog(server).contains("Model " + newVersion + " loaded"),
@@ -68,6 +75,14 @@ class ZeroDowntimeRolloutIT {
         for (StackServers.Server server : v1) {
             assertEquals(originalVersion, StackServers.modelVersion(server), server.name() + " serves the original model again");
         }
+    }
+
+    private static Map<String, Long> pids(List<StackServers.Server> servers) throws Exception {
+        Map<String, Long> pids = new java.util.HashMap<>();
+        for (StackServers.Server server : servers) {
+            pids.put(server.name(), StackServers.process(server).pid());
+        }
+        return pids;
     }
 
     /** Leaves the stack as it was even when an assertion stopped the test half-way. */
