@@ -85,8 +85,12 @@ CONF
         "startsecs=10" "startretries=3" "stopsignal=TERM" "stopwaitsecs=30"
     done < <(api_instances)
     # QUIT: graceful, open connections finish; HUP (supervisorctl signal HUP nginx) reloads.
-    supervisor_program nginx "$(nginx_command) -g 'daemon off; error_log stderr warn;'" "priority=200" \
-      "startsecs=2" "startretries=3" "stopsignal=QUIT" "stopwaitsecs=15"
+    # nginx's workers outlive a master killed with SIGKILL and keep its ports, so the start first
+    # kills the nginx processes left in the dead master's process group (nginx's own pid file names
+    # it). startsecs covers nginx's bind retries (2.5 s): a port it cannot get is a failed start.
+    supervisor_program nginx "/bin/sh -c 'group=\$(cat $NGINX_STATE_DIR/nginx.pid 2>/dev/null) \
+&& pkill -KILL -g \"\$group\" -x nginx; exec $(nginx_command) -g \"daemon off; error_log stderr warn;\"'" \
+      "priority=200" "startsecs=5" "startretries=3" "stopsignal=QUIT" "stopwaitsecs=15"
     # Go flag syntax (one dash) in this exporter's Debian build; it waits for stub_status at start.
     supervisor_program nginx-exporter "$(command -v prometheus-nginx-exporter) \
 -nginx.scrape-uri=http://127.0.0.1:$STUB_STATUS_PORT/nginx_status -nginx.retries=10 -nginx.retry-interval=1s \
