@@ -132,7 +132,7 @@ cmd_stop() {
 cmd_status() {
   supervisor_running || { echo "The stack is not running (no supervisord answers on $SUPERVISOR_SOCKET)."; exit 3; }
   local name ports state pid uptime ready ready_probe rc=0
-  printf '  %-15s %-9s %-8s %-9s %-16s %s\n' PROGRAM STATE PID UPTIME PORTS READY
+  printf '  %-15s %-9s %-8s %-9s %-18s %s\n' PROGRAM STATE PID UPTIME PORTS READY
   while read -r name ports; do
     read -r state pid uptime < <(supervisor_ctl status "$name" 2>/dev/null \
       | awk '{ pid = "-"; up = "-"; if ($3 == "pid") { pid = $4; sub(",", "", pid); up = $6 } print $2, pid, up }')
@@ -144,10 +144,10 @@ cmd_status() {
     esac
     if "${ready_probe[@]}" >/dev/null 2>&1; then ready=ready; else ready=no; rc=3; fi
     [[ "$state" == RUNNING ]] || rc=3
-    printf '  %-15s %-9s %-8s %-9s %-16s %s\n' "$name" "${state:-NONE}" "${pid:--}" "${uptime:--}" "${ports// /,}" "$ready"
+    printf '  %-15s %-9s %-8s %-9s %-18s %s\n' "$name" "${state:-NONE}" "${pid:--}" "${uptime:--}" "${ports// /,}" "$ready"
   done < <(supervisor_programs)
   if liberty_admin_console_up; then ready=ready; else ready=no; fi
-  printf '  %-15s %-9s %-8s %-9s %-16s %s\n' admin-console "(in $LIBERTY_ADMIN_INSTANCE)" "" "" "$ADMIN_CONSOLE_PORT" "$ready"
+  printf '  %-15s %-9s %-8s %-9s %-18s %s\n' admin-console - - - "$ADMIN_CONSOLE_PORT" "$ready (in $LIBERTY_ADMIN_INSTANCE)"
   return "$rc"
 }
 
