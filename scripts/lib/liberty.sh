@@ -82,7 +82,7 @@ liberty_admin_console_up() {
 liberty_pause_server() {
   local name="$1" port="$2" log
   log="$(liberty_log_dir "$name")/server-pause.log"
-  timeout 60 "$WLP_DIR/bin/server" pause "$name" >"$log" 2>&1 || die "$name could not be paused; see $log"
+  WLP_USER_DIR="$WLP_USER_DIR" timeout 60 "$WLP_DIR/bin/server" pause "$name" >"$log" 2>&1 || die "$name could not be paused; see $log"
   wait_until 30 "$name to stop listening on $port" port_is_free "$port" || die "$name still listens on $port after pause"
   ok "$name paused: no longer accepts connections on $port"
 }

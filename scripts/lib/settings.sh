@@ -29,8 +29,10 @@ LIBERTY_STATE_DIR="$STATE_DIR/liberty"
 PROMETHEUS_STATE_DIR="$STATE_DIR/prometheus"
 SUPERVISOR_DIR="$STATE_DIR/supervisor"
 WLP_DIR="$LIBERTY_STATE_DIR/wlp"
-WLP_USER_DIR="$LIBERTY_STATE_DIR/usr"   # the servers live in state/, outside the runtime
-export STATE_DIR WLP_USER_DIR
+# The servers live in state/, outside the runtime. Not exported: Maven's own Liberty (Arquillian,
+# liberty:dev) would take it too; supervisord and the server command get it explicitly.
+WLP_USER_DIR="$LIBERTY_STATE_DIR/usr"
+export STATE_DIR
 
 # The API servers: name, HTTP port and WAR variant, in start order.
 api_instances() {
