@@ -17,7 +17,11 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** limit_req: a burst far above the rate is partly refused with 429, never with a 5xx, and passes quickly. */
+/**
+ * limit_req: a burst far above the rate is partly refused with 429 (JSON, Retry-After), never with a
+ * 5xx; at least RATE_BURST of it is served at once (so a burst of 0 fails); afterwards a client at half
+ * the configured rate is served in full (so a limit of 1 r/s fails).
+ */
 class GatewayRateLimitIT {
 
     private static final int BURST_REQUESTS = 300;
@@ -40,10 +44,19 @@ class GatewayRateLimitIT {
         for (CompletableFuture<HttpResponse<String>> future : pending) {
             HttpResponse<String> response = future.join();
             statuses.merge(response.statusCode(), 1, Integer::sum);
-            if (response.statusCode() == 429 && limited == null) {
+            if (response.statusCode() == 429) {
                 limited = response;
+                // Every refusal, not just one: JSON with its code, and when to come back.
+                assertEquals("1", response.headers().firstValue("Retry-After").orElse(null), "Retry-After on every 429");
+                assertEquals("too_many_requests", GatewayCalls.JSON.readTree(response.body()).path("error").asText(), response.body());
             }
         }
+        int burst = StackEnv.intSetting("RATE_BURST");
+        int served = statuses.getOrDefault(200, 0);
+        System.out.printf("Rate limit burst of %d: %s (RATE_LIMIT %s r/s, RATE_BURST %d)%n", BURST_REQUESTS, statuses,
+                StackEnv.setting("RATE_LIMIT"), burst);
+        assertTrue(served >= burst, "the burst allowance is served at once: " + served + " of " + BURST_REQUESTS
+                + " got 200, RATE_BURST is " + burst + ": " + statuses);
 
         assertTrue(statuses.keySet().stream().noneMatch(status -> status >= 500), "no 5xx in the burst: " + statuses);
         assertTrue(statuses.keySet().stream().allMatch(status -> status == 200 || status == 429), "only 200 and 429: " + statuses);
@@ -53,7 +66,38 @@ class GatewayRateLimitIT {
         JsonNode body = GatewayCalls.JSON.readTree(limited.body());
         assertEquals("too_many_requests", body.get("error").asText());
 
-        // Poll until a normal request passes again; fail if that takes more than 2 seconds.
+        awaitServedAgain(client, predict);
+        assertSustainedRateIsServed(client, predict);
+    }
+
+    /**
+     * Once the burst has drained (RATE_BURST / RATE_LIMIT seconds, plus a margin), a client sending at
+     * half RATE_LIMIT for 2 s is served every time.
+     */
+    private static void assertSustainedRateIsServed(HttpClient client, URI predict) throws Exception {
+        int rate = StackEnv.intSetting("RATE_LIMIT");
+        Thread.sleep(1000L * StackEnv.intSetting("RATE_BURST") / rate + 1000);
+        int requests = rate;   // 2 s at half the rate
+        long period = 2_000_000_000L / requests;
+        long next = System.nanoTime();
+        List<CompletableFuture<HttpResponse<String>>> paced = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            next += period;
+            paced.add(client.sendAsync(predictRequest(predict, "Paced request " + i), HttpResponse.BodyHandlers.ofString()));
+        }
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        for (CompletableFuture<HttpResponse<String>> future : paced) {
+            statuses.merge(future.join().statusCode(), 1, Integer::sum);
+        }
+        assertEquals(Map.of(200, requests), statuses, requests + " requests at half of RATE_LIMIT (" + rate + " r/s) are all served");
+    }
+
+    /** Polls until a normal request passes again; fails if that takes more than 2 seconds. */
+    private static void awaitServedAgain(HttpClient client, URI predict) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         int lastStatus;
         do {

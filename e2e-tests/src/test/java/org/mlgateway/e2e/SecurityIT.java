@@ -41,7 +41,7 @@ class SecurityIT {
     @ParameterizedTest
     @ValueSource(strings = {"-tls1", "-tls1_1"})
     void oldTlsVersionsAreRefused(String version) throws Exception {
-        Handshake handshake = handshake(StackEnv.httpsPort(), version);
+        TlsProbe.Handshake handshake = handshake(StackEnv.httpsPort(), version);
 
         assertFalse(handshake.negotiated(), version + " must be refused:\n" + handshake.output());
         assertTrue(handshake.output().contains("alert protocol version"), handshake.output());
@@ -69,7 +69,7 @@ class SecurityIT {
             } while (line != null && !line.equals("ACCEPT"));
             assertEquals("ACCEPT", line, "openssl s_server is listening");
 
-            Handshake handshake = handshake(port, version);
+            TlsProbe.Handshake handshake = handshake(port, version);
 
             assertTrue(handshake.negotiated(), version + " against an old server:\n" + handshake.output());
         } finally {
@@ -77,24 +77,22 @@ class SecurityIT {
         }
     }
 
-    private record Handshake(int exitCode, String output) {
-        boolean negotiated() {
-            return exitCode == 0 && output.contains("Cipher is ") && !output.contains("Cipher is (NONE)");
-        }
+    /** OpenSSL's client at security level 0 (TlsProbe: output to a file, so its timeout holds). */
+    private static TlsProbe.Handshake handshake(int port, String versionFlag) throws IOException, InterruptedException {
+        return TlsProbe.handshake(port, versionFlag, null);
     }
 
-    /** OpenSSL's client at security level 0 offers the old versions, so only the server can refuse them. */
-    private static Handshake handshake(int port, String versionFlag) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port,
-                "-servername", "localhost", versionFlag, "-cipher", "DEFAULT@SECLEVEL=0")
-                .redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("openssl s_client " + versionFlag + " did not finish");
+    /** The control for the timeout: a server that accepts and never answers is reported within it, not waited for. */
+    @Test
+    void theProbeTimesOutOnAServerThatNeverAnswers() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            long begin = System.nanoTime();
+            AssertionError timedOut = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                    () -> handshake(silent.getLocalPort(), "-tls1_2"));
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            assertTrue(timedOut.getMessage().contains("did not finish"), timedOut.getMessage());
+            assertTrue(seconds < TlsProbe.TIMEOUT_SECONDS + 10, "gave up after " + seconds + " s");
         }
-        return new Handshake(process.exitValue(), output);
     }
 
     // --- response headers ------------------------------------------------------------------------
@@ -202,6 +200,40 @@ class SecurityIT {
         assertTrue(Files.isRegularFile(key), key + " exists");
         assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
                 Files.getPosixFilePermissions(key), key + " has mode 600");
+    }
+
+    /** The secrets the native stack writes (paths as in scripts/lib/certs.sh, nginx.sh, liberty.sh). */
+    @Test
+    void secretFilesAreReadableByTheirOwnerOnly() throws IOException {
+        Set<PosixFilePermission> ownerOnly = Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        Path state = StackEnv.stateDir();
+        Map<String, Path> secrets = new TreeMap<>();
+        secrets.put("admin keystore password", state.resolve("liberty/admin-keystore.password"));
+        List<StackServers.Server> servers = new ArrayList<>(StackServers.v1());
+        servers.add(StackServers.v2());
+        for (StackServers.Server server : servers) {
+            secrets.put(server.name() + " server.env", state.resolve("liberty/usr/servers/" + server.name() + "/server.env"));
+        }
+        secrets.forEach((what, file) -> {
+            assertTrue(Files.isRegularFile(file), what + ": " + file + " exists");
+            try {
+                assertEquals(ownerOnly, Files.getPosixFilePermissions(file), what + ": " + file + " has mode 600");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        // htpasswd: where the rendered gateway reads it; 600, or 640 with group www-data for the workers.
+        String gateway = Files.readString(state.resolve("nginx/conf.d/40-gateway.conf"));
+        Matcher userFile = Pattern.compile("auth_basic_user_file\\s+\"?([^\";\\s]+)\"?;").matcher(gateway);
+        assertTrue(userFile.find(), "the rendered gateway names its htpasswd file");
+        Path htpasswd = Path.of(userFile.group(1));
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(htpasswd);
+        String group = Files.readAttributes(htpasswd, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        boolean groupReadable = mode.equals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.GROUP_READ)) && group.equals("www-data");
+        assertTrue(mode.equals(ownerOnly) || groupReadable, htpasswd + " is 600, or 640 with group www-data: "
+                + java.nio.file.attribute.PosixFilePermissions.toString(mode) + " group " + group);
     }
 
     @Test

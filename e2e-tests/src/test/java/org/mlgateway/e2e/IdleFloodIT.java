@@ -1,0 +1,175 @@
+package org.mlgateway.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.net.ssl.HttpsURLConnection;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An idle flood does not lock clients out: 5,000 TCP connections to the HTTPS port from one loopback
+ * address (127.0.0.3), held without sending a byte (more than the old 2 workers x 2,048 connections),
+ * leave a client on another address (127.0.0.4) served within 2 s, and the gateway closes the idle
+ * ones itself once client_header_timeout has passed. Loopback only, bounded, closes what it opened.
+ */
+class IdleFloodIT {
+
+    private static final int CONNECTIONS = 5_000;
+    private static final String FLOOD_SOURCE = "127.0.0.3";
+    private static final String CLIENT_SOURCE = "127.0.0.4";
+
+    @Test
+    void idleConnectionsDoNotLockOutOtherClientsAndAreClosedByTheHeaderTimeout() throws Exception {
+        long fdLimit = openFileLimit();
+        assertTrue(fdLimit >= CONNECTIONS + 1_000, "this test JVM may open " + fdLimit + " files; it needs "
+                + (CONNECTIONS + 1_000) + " (raise `ulimit -n` before running it)");
+        Duration headerTimeout = GatewayFiles.duration("snippets/request-limits.conf", "client_header_timeout");
+        InetSocketAddress gateway = new InetSocketAddress("127.0.0.1", StackEnv.httpsPort());
+        List<SocketChannel> flood = new ArrayList<>();
+        try (Selector selector = Selector.open()) {
+            // Open the flood: non-blocking connects, completed within 60 s at most.
+            long begin = System.nanoTime();
+            for (int i = 0; i < CONNECTIONS; i++) {
+                SocketChannel channel = SocketChannel.open();
+                flood.add(channel);
+                channel.bind(new InetSocketAddress(FLOOD_SOURCE, 0));
+                channel.configureBlocking(false);
+                if (channel.connect(gateway)) {
+                    channel.register(selector, SelectionKey.OP_READ);
+                } else {
+                    channel.register(selector, SelectionKey.OP_CONNECT);
+                }
+            }
+            int connected = 0;
+            int refused = 0;
+            long deadline = begin + Duration.ofSeconds(60).toNanos();
+            for (SelectionKey key : selector.keys()) {
+                if (key.interestOps() == SelectionKey.OP_READ) {
+                    connected++;
+                }
+            }
+            while (connected + refused < CONNECTIONS && System.nanoTime() < deadline) {
+                selector.select(1_000);
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    if (key.isValid() && key.isConnectable()) {
+                        try {
+                            ((SocketChannel) key.channel()).finishConnect();
+                            key.interestOps(SelectionKey.OP_READ);
+                            connected++;
+                        } catch (IOException e) {
+                            key.cancel();
+                            refused++;
+                        }
+                    }
+                }
+            }
+            long opened = System.nanoTime();
+            double openSeconds = (opened - begin) / 1e9;
+            assertEquals(CONNECTIONS, connected, "idle connections opened from " + FLOOD_SOURCE + " in " + openSeconds
+                    + " s (" + refused + " refused)");
+
+            // Another client, another address: served while the flood holds its connections.
+            long asked = System.nanoTime();
+            int status = predictFrom(CLIENT_SOURCE);
+            double secondsTo200 = (System.nanoTime() - asked) / 1e9;
+
+            // The gateway closes the idle ones: count them as they go, until the header timeout plus 3 s.
+            long closeDeadline = begin + headerTimeout.toNanos() + (opened - begin) + Duration.ofSeconds(3).toNanos();
+            int closed = 0;
+            ByteBuffer scratch = ByteBuffer.allocate(256);
+            while (closed < connected && System.nanoTime() < closeDeadline) {
+                selector.select(Math.max(1, (closeDeadline - System.nanoTime()) / 1_000_000));
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    if (key.isValid() && key.isReadable()) {
+                        int read;
+                        try {
+                            scratch.clear();
+                            read = ((SocketChannel) key.channel()).read(scratch);
+                        } catch (IOException reset) {
+                            read = -1;   // reset_timedout_connection: the close is an RST
+                        }
+                        if (read < 0) {
+                            key.cancel();
+                            closed++;
+                        }
+                    }
+                }
+            }
+            double closedAfter = (System.nanoTime() - begin) / 1e9;
+            System.out.printf("Idle flood: %d connections opened from %s in %.1f s; a client on %s got %d in %.2f s;"
+                    + " %d of %d closed by the gateway within %.1f s of the first (client_header_timeout %d s)%n",
+                    connected, FLOOD_SOURCE, openSeconds, CLIENT_SOURCE, status, secondsTo200, closed, connected,
+                    closedAfter, headerTimeout.toSeconds());
+
+            assertEquals(200, status, "the other client's prediction during the flood");
+            assertTrue(secondsTo200 < 2.0, "the other client was served in " + secondsTo200 + " s, not within 2 s");
+            assertEquals(connected, closed, "the gateway closed every idle connection by client_header_timeout + "
+                    + "the time to open them + 3 s (" + closedAfter + " s)");
+        } finally {
+            for (SocketChannel channel : flood) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closing is best effort; the JVM's exit closes the rest
+                }
+            }
+        }
+    }
+
+    private static int predictFrom(String source) throws IOException {
+        var tls = TrustStores.sslContext(StackEnv.certificate(), "TLS").getSocketFactory();
+        HttpsURLConnection connection = (HttpsURLConnection) new URL("https://127.0.0.1:" + StackEnv.httpsPort() + "/predict").openConnection();
+        connection.setSSLSocketFactory(new SourceBoundSocketFactory(tls, InetAddress.getByName(source)));
+        connection.setConnectTimeout(2_000);
+        connection.setReadTimeout(2_000);
+        connection.setRequestMethod("POST");
+        connection.setDoOutput(true);
+        connection.setRequestProperty("Authorization", GatewayCalls.basicAuthorization());
+        connection.setRequestProperty("Content-Type", "application/json");
+        connection.setRequestProperty("Connection", "close");
+        try (OutputStream out = connection.getOutputStream()) {
+            out.write("{\"sentence\": \"still there?\"}".getBytes(StandardCharsets.UTF_8));
+        }
+        int status = connection.getResponseCode();
+        try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+            if (in != null) {
+                in.readAllBytes();
+            }
+        }
+        return status;
+    }
+
+    /** The soft limit on open files of this JVM (/proc/self/limits). */
+    private static long openFileLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        throw new IllegalStateException("no open-file limit in /proc/self/limits");
+    }
+}
