@@ -47,7 +47,7 @@ RATE_CONF="$NGINX_STATE_DIR/conf.d/10-rate-limit.conf"
 RATE_BACKUP="$NGINX_STATE_DIR/10-rate-limit.conf.before-bench"   # outside conf.d: nginx must not load it
 
 # Checks the edited configuration, then has supervisord signal nginx to reload it.
-nginx_reload() { $(nginx_command) -t -q 2>/dev/null && supervisor_ctl signal HUP nginx >/dev/null; }
+nginx_reload() { nginx_run -t -q 2>/dev/null && supervisor_ctl signal HUP nginx >/dev/null; }
 
 restore_rate_limit() {
   [[ -f "$RATE_BACKUP" ]] || return 0

@@ -31,6 +31,8 @@ print_urls() {
   echo
   echo "The stack is up (${SECONDS}s). URLs:"
   printf '  %-28s %s\n' "API (v1, basic auth)" "https://localhost:$GATEWAY_HTTPS_PORT/predict"
+  printf '  %-28s %s\n' "Gateway listens on" "$GATEWAY_BIND (ports $GATEWAY_HTTP_PORT, $GATEWAY_HTTPS_PORT)$(
+    [[ "$GATEWAY_BIND" == 127.* ]] && echo '; this machine only: set GATEWAY_PASSWORD to open it to the network')"
   printf '  %-28s %s\n' "API (v2)" "same, with header X-Experiment-Group: debug"
   printf '  %-28s %s\n' "HTTP (redirects to HTTPS)" "http://localhost:$GATEWAY_HTTP_PORT/"
   printf '  %-28s %s\n' "Gateway health" "https://localhost:$GATEWAY_HTTPS_PORT/gateway-health"
@@ -44,7 +46,7 @@ print_urls() {
   printf '  %-28s %s\n' "CA certificate for clients" "$CERT_DIR/gateway.crt"
   printf '  %-28s %s\n' "Processes (supervisorctl)" "scripts/stack.sh ctl status   (make status, make logs NAME)"
   echo
-  echo "  curl --cacert $CERT_DIR/gateway.crt -u $GATEWAY_USER:*** https://localhost:$GATEWAY_HTTPS_PORT/predict \\"
+  echo "  curl --cacert '$CERT_DIR/gateway.crt' -u $GATEWAY_USER:*** https://localhost:$GATEWAY_HTTPS_PORT/predict \\"
   echo "       -H 'Content-Type: application/json' -d '{\"sentence\": \"I love this!\"}'"
 }
 
@@ -87,6 +89,8 @@ wait_ready() {
 }
 
 cmd_start() {
+  # Before anything is written: a bad setting stops here with nothing changed.
+  settings_validate
   mkdir -p "$LOG_DIR"
   step "Checking required programs"
   packages_require "${REQUIRED_PACKAGES[@]}"
@@ -95,18 +99,27 @@ cmd_start() {
   wars_build_if_stale
   liberty_ensure_runtime
   certs_ensure_gateway_certificate
+  local previous_bind
+  previous_bind="$(nginx_rendered_bind)"
   nginx_render
   certs_write_htpasswd
   nginx_check
   monitoring_render
-  if [[ "$ADMIN_PASSWORD" == admin ]]; then
-    warn "ADMIN_PASSWORD is the default 'admin': set ADMIN_USER/ADMIN_PASSWORD for the admin console"
+  if [[ "$ADMIN_PASSWORD" == "$SETTINGS_DEFAULT_PASSWORD" ]]; then
+    warn "ADMIN_PASSWORD is the default '$SETTINGS_DEFAULT_PASSWORD': set ADMIN_USER/ADMIN_PASSWORD for the admin console (it listens on 127.0.0.1 only)"
   fi
   prepare_programs
   # A configuration rendered anew reaches an nginx or Prometheus that was running without a restart.
+  # A new listen address does not: nginx cannot bind 0.0.0.0:443 beside its own 127.0.0.1:443 on reload.
   local reload=() name
   for name in nginx prometheus; do
-    if program_is_up "$name"; then reload+=("$name"); fi
+    program_is_up "$name" || continue
+    if [[ "$name" == nginx && -n "$previous_bind" && "$previous_bind" != "$GATEWAY_BIND" ]]; then
+      step "The gateway moves from $previous_bind to $GATEWAY_BIND: restarting nginx"
+      supervisor_ctl restart nginx >/dev/null || warn "nginx did not restart; see $(program_log nginx)"
+    else
+      reload+=("$name")
+    fi
   done
   supervisor_render
   supervisor_apply

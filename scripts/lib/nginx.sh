@@ -45,7 +45,15 @@ nginx_render_file() {
     NGINX_STATE_DIR="$NGINX_STATE_DIR" NGINX_WORKER_DIR="$NGINX_WORKER_DIR" NGINX_LOG_DIR="$NGINX_LOG_DIR" \
     NGINX_CERT_DIR="$CERT_DIR" NGINX_HTPASSWD_FILE="$NGINX_HTPASSWD_FILE" \
     STUB_STATUS_LISTEN="127.0.0.1:$STUB_STATUS_PORT" \
-    envsubst "$names" <"$1" >"$2"
+    envsubst "$names" < <(nginx_quote_paths <"$1") >"$2"
+}
+
+# The paths of this instance may hold spaces (a checkout in "My Projects"): every path a template
+# names unquoted (${NGINX_STATE_DIR}/nginx.pid) is put in double quotes before it is filled in, so
+# nginx reads it as one word. A path a template already quotes is left as it is.
+NGINX_PATH_VARS='NGINX_STATE_DIR|NGINX_WORKER_DIR|NGINX_LOG_DIR|NGINX_CERT_DIR|NGINX_HTPASSWD_FILE'
+nginx_quote_paths() {
+  sed -E 's/(^|[[:space:]])(\$\{('"$NGINX_PATH_VARS"')\}[^[:space:];"]*)/\1"\2"/g'
 }
 
 nginx_render() {
@@ -59,8 +67,12 @@ nginx_render() {
   done
   cp "$NGINX_TEMPLATE_DIR"/snippets/*.conf "$NGINX_STATE_DIR/snippets/"
   nginx_write_upstreams
-  ok "nginx configuration rendered: $NGINX_CONF"
+  printf '%s\n' "$GATEWAY_BIND" >"$NGINX_STATE_DIR/gateway-bind"
+  ok "nginx configuration rendered: $NGINX_CONF (gateway on $GATEWAY_BIND)"
 }
+
+# The address the last rendered configuration listens on (empty before the first start).
+nginx_rendered_bind() { cat "$NGINX_STATE_DIR/gateway-bind" 2>/dev/null || true; }
 
 # The server lists of the two upstreams; containers supply their own (service names). A server
 # that failed twice is left out for 10 s, then tried again: a restarted server rejoins by itself.
@@ -74,12 +86,15 @@ nginx_write_upstreams() {
   done < <(api_instances)
 }
 
-# The nginx command line supervisord runs (add -g 'daemon off;') and the check uses.
-nginx_command() { echo "$(command -v nginx) -p $NGINX_STATE_DIR -e $NGINX_LOG_DIR/error.log -c $NGINX_CONF"; }
+# nginx with this instance's prefix, error log and configuration; the rest of the arguments follow.
+nginx_run() { "$(command -v nginx)" -p "$NGINX_STATE_DIR" -e "$NGINX_LOG_DIR/error.log" -c "$NGINX_CONF" "$@"; }
+
+# The same as one command line for a shell or supervisord (paths in double quotes; add -g 'daemon off;').
+nginx_command() { printf '"%s" -p "%s" -e "%s" -c "%s"' "$(command -v nginx)" "$NGINX_STATE_DIR" "$NGINX_LOG_DIR/error.log" "$NGINX_CONF"; }
 
 nginx_check() {
   step "Checking the nginx configuration (nginx -t)"
-  if ! $(nginx_command) -t -q 2>"$NGINX_LOG_DIR/config-test.log"; then
+  if ! nginx_run -t -q 2>"$NGINX_LOG_DIR/config-test.log"; then
     cat "$NGINX_LOG_DIR/config-test.log" >&2
     die "nginx rejected $NGINX_CONF (see above; sources in nginx/)"
   fi

@@ -21,15 +21,23 @@ packages_require() {
 
 # packages_stop_service SERVICE PORT: Debian's nginx, prometheus and prometheus-nginx-exporter
 # packages start a system service on install, which listens on the port our own instance needs.
-# When that service holds PORT it is stopped (never disabled: it may start again at boot, and the
-# next start stops it again). A port held by anything else is an error to fix by hand.
+# When that service runs and a process of its program holds PORT, it is stopped, and the start says
+# exactly what it stopped and why. It is never disabled: the machine's own configuration is not ours
+# to change; it may start again at boot, and the next start stops it again. A port held by anything
+# else is an error to fix by hand.
 packages_stop_service() {
-  local service="$1" port="$2"
+  local service="$1" port="$2" owner program
   port_in_use "$port" || return 0
-  if ((EUID == 0)) && service "$service" status >/dev/null 2>&1; then
-    warn "the system service '$service' (started by its Debian package) holds port $port; stopping it, not disabling it"
+  owner="$(port_owner "$port")"
+  program="$(sed -n 's/^users:(("\([^"]*\)".*/\1/p' <<<"$owner")"
+  if ((EUID == 0)) && [[ -n "$program" && "$service" == "$program"* ]] && service "$service" status >/dev/null 2>&1; then
+    warn "stopping the system service '$service' ($owner): its Debian package started it, and it holds port $port, which this stack's own $service needs." \
+      "Only stopped (service $service stop), not disabled: it may come back at boot, and the next start stops it again."
     service "$service" stop >/dev/null 2>&1 || true
-    wait_until 15 "port $port to be free" port_is_free "$port" && return 0
+    if wait_until 15 "port $port to be free" port_is_free "$port"; then
+      ok "system service '$service' stopped; port $port is free"
+      return 0
+    fi
   fi
-  die "port $port is in use: $(port_owner "$port"). Free it or set another port in stack.env or the environment."
+  die "port $port is in use: $owner. Free it or set another port in stack.env or the environment."
 }

@@ -49,3 +49,106 @@ stack_ports() {
   echo "$GATEWAY_HTTP_PORT $GATEWAY_HTTPS_PORT $STUB_STATUS_PORT $ADMIN_CONSOLE_PORT $EXPORTER_PORT $PROMETHEUS_PORT"
   while read -r name port variant; do echo "$port"; done < <(api_instances)
 }
+
+# ---- Checking the settings -------------------------------------------------------------------------
+# settings_validate runs before anything is written, rendered or started: every problem is listed
+# in one message and the start stops with nothing changed. It also settles GATEWAY_BIND.
+
+SETTINGS_DEFAULT_PASSWORD=admin
+SETTINGS_NAME_PATTERN='^[A-Za-z0-9._-]{1,64}$'
+SETTINGS_PORT_KEYS=(GATEWAY_HTTP_PORT GATEWAY_HTTPS_PORT STUB_STATUS_PORT V1_BASE_PORT V2_PORT ADMIN_CONSOLE_PORT
+  EXPORTER_PORT PROMETHEUS_PORT)
+
+# A value as a reader may see it: control characters and quotes made visible, never raw.
+settings_show() { printf '%q' "$1"; }
+
+settings_is_port() { [[ "$1" =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
+
+settings_is_ipv4() {
+  local IFS=. octets octet
+  [[ "$1" =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || return 1
+  read -r -a octets <<<"$1"
+  for octet in "${octets[@]}"; do ((10#$octet <= 255)) || return 1; done
+}
+
+settings_is_loopback() { [[ "$1" == 127.* ]]; }
+
+# Where the gateway listens: an explicit GATEWAY_BIND (an IPv4 address), or, when empty, 127.0.0.1
+# while GATEWAY_PASSWORD is the default and 0.0.0.0 (every interface) once it is not.
+settings_gateway_bind() {
+  if [[ -n "${GATEWAY_BIND:-}" ]]; then
+    echo "$GATEWAY_BIND"
+  elif [[ "$GATEWAY_PASSWORD" == "$SETTINGS_DEFAULT_PASSWORD" ]]; then
+    echo 127.0.0.1
+  else
+    echo 0.0.0.0
+  fi
+}
+
+# The problems of the current settings, one a line; nothing when they are fine.
+settings_problems() {
+  local key value port
+  for key in $(settings_keys) STATE_DIR; do
+    value="${!key-}"
+    if [[ "$value" =~ [[:cntrl:]] ]]; then
+      echo "$key holds a newline or another control character"
+    fi
+  done
+  for key in GATEWAY_USER ADMIN_USER; do
+    [[ "${!key}" =~ $SETTINGS_NAME_PATTERN ]] \
+      || echo "$key=$(settings_show "${!key}") is not a user name: use 1 to 64 of the characters A-Z a-z 0-9 . _ -"
+  done
+  for key in GATEWAY_PASSWORD ADMIN_PASSWORD; do
+    [[ -n "${!key}" ]] || echo "$key is empty"
+  done
+  [[ "$V1_REPLICAS" =~ ^[1-9]$ ]] || echo "V1_REPLICAS=$(settings_show "$V1_REPLICAS") must be a number from 1 to 9"
+  for key in "${SETTINGS_PORT_KEYS[@]}"; do
+    settings_is_port "${!key}" || echo "$key=$(settings_show "${!key}") is not a port: use a number from 1 to 65535"
+  done
+  if [[ "$V1_REPLICAS" =~ ^[1-9]$ ]] && settings_is_port "$V1_BASE_PORT" && ((10#$V1_BASE_PORT + V1_REPLICAS - 1 > 65535)); then
+    echo "V1_BASE_PORT=$V1_BASE_PORT leaves no port for api-v1-$V1_REPLICAS (V1_REPLICAS=$V1_REPLICAS)"
+  fi
+  for key in RATE_LIMIT RATE_BURST READY_TIMEOUT API_SENTENCE_MAX_LENGTH; do
+    [[ "${!key}" =~ ^[1-9][0-9]{0,8}$ ]] || echo "$key=$(settings_show "${!key}") must be a positive whole number"
+  done
+  [[ "$GATEWAY_MAX_BODY_SIZE" =~ ^[0-9]{1,9}[kKmM]?$ ]] \
+    || echo "GATEWAY_MAX_BODY_SIZE=$(settings_show "$GATEWAY_MAX_BODY_SIZE") must be a size such as 64k or 1m"
+  [[ "$HTPASSWD_SCHEME" == ssha || "$HTPASSWD_SCHEME" == bcrypt ]] \
+    || echo "HTPASSWD_SCHEME=$(settings_show "$HTPASSWD_SCHEME") must be ssha or bcrypt"
+  if [[ -n "${GATEWAY_BIND:-}" ]] && ! settings_is_ipv4 "$GATEWAY_BIND"; then
+    echo "GATEWAY_BIND=$(settings_show "$GATEWAY_BIND") is not an IPv4 address: use 127.0.0.1 (this machine), 0.0.0.0 (every interface), one address of this machine, or leave it empty (automatic)"
+  fi
+  # The paths go into nginx, supervisord and shell command lines, quoted; these characters would end a quote there.
+  for key in PROJECT_ROOT STATE_DIR; do
+    [[ "${!key}" =~ [\"\'\\\$\`\;] ]] \
+      && echo "$key=$(settings_show "${!key}") holds one of the characters \" ' \\ \$ \` ; which the generated configuration cannot quote: use another folder"
+  done
+  # Every port once.
+  if [[ "$V1_REPLICAS" =~ ^[1-9]$ ]]; then
+    for port in $(stack_ports | tr ' ' '\n' | sort | uniq -d); do
+      echo "port $port is given to two components: each of GATEWAY_HTTP_PORT, GATEWAY_HTTPS_PORT, STUB_STATUS_PORT, the API ports (V1_BASE_PORT.. and V2_PORT), ADMIN_CONSOLE_PORT, EXPORTER_PORT and PROMETHEUS_PORT needs its own"
+    done
+  fi
+  return 0
+}
+
+# The one refusal that concerns safety rather than syntax: the default password on the network.
+settings_exposure_problems() {
+  local bind
+  bind="$(settings_gateway_bind)"
+  if [[ "$GATEWAY_PASSWORD" == "$SETTINGS_DEFAULT_PASSWORD" ]] && settings_is_ipv4 "$bind" && ! settings_is_loopback "$bind"; then
+    echo "GATEWAY_BIND=$bind would open the gateway to the network with the default password '$SETTINGS_DEFAULT_PASSWORD'." \
+      "Set a password first: GATEWAY_PASSWORD='a-long-secret' (in the environment or stack.env), or leave GATEWAY_BIND empty to listen on 127.0.0.1 only"
+  fi
+}
+
+settings_validate() {
+  local problems
+  problems="$( settings_problems; settings_exposure_problems )"
+  if [[ -n "$problems" ]]; then
+    printf 'ERROR: invalid settings (stack.env or the environment); nothing was written or started:\n' >&2
+    printf '  - %s\n' "${problems//$'\n'/$'\n'  - }" >&2
+    exit 1
+  fi
+  GATEWAY_BIND="$(settings_gateway_bind)"
+}

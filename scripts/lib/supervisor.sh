@@ -80,7 +80,7 @@ CONF
     # Liberty in the foreground; TERM runs its orderly shutdown, in-flight requests finish.
     # A JVM that exits within 10 s did not start (bad options, missing runtime).
     while read -r name port variant; do
-      supervisor_program "$name" "$WLP_DIR/bin/server run $name" "priority=100" \
+      supervisor_program "$name" "\"$WLP_DIR/bin/server\" run $name" "priority=100" \
         "environment=WLP_USER_DIR=\"$WLP_USER_DIR\"" \
         "startsecs=10" "startretries=3" "stopsignal=TERM" "stopwaitsecs=30"
     done < <(api_instances)
@@ -88,17 +88,17 @@ CONF
     # nginx's workers outlive a master killed with SIGKILL and keep its ports, so the start first
     # kills the nginx processes left in the dead master's process group (nginx's own pid file names
     # it). startsecs covers nginx's bind retries (2.5 s): a port it cannot get is a failed start.
-    supervisor_program nginx "/bin/sh -c 'group=\$(cat $NGINX_STATE_DIR/nginx.pid 2>/dev/null) \
+    supervisor_program nginx "/bin/sh -c 'group=\$(cat \"$NGINX_STATE_DIR/nginx.pid\" 2>/dev/null) \
 && pkill -KILL -g \"\$group\" -x nginx; exec $(nginx_command) -g \"daemon off; error_log stderr warn;\"'" \
       "priority=200" "startsecs=5" "startretries=3" "stopsignal=QUIT" "stopwaitsecs=15"
     # Go flag syntax (one dash) in this exporter's Debian build; it waits for stub_status at start.
-    supervisor_program nginx-exporter "$(command -v prometheus-nginx-exporter) \
+    supervisor_program nginx-exporter "\"$(command -v prometheus-nginx-exporter)\" \
 -nginx.scrape-uri=http://127.0.0.1:$STUB_STATUS_PORT/nginx_status -nginx.retries=10 -nginx.retry-interval=1s \
 -web.listen-address=127.0.0.1:$EXPORTER_PORT" "priority=300" "startsecs=2" "startretries=3" "stopwaitsecs=10"
-    supervisor_program prometheus "$(command -v prometheus) --config.file=$PROMETHEUS_CONFIG_DIR/prometheus.yml \
---storage.tsdb.path=$PROMETHEUS_STATE_DIR/data --storage.tsdb.retention.time=7d \
---web.listen-address=127.0.0.1:$PROMETHEUS_PORT --web.console.templates=$PROJECT_ROOT/prometheus/consoles \
---web.console.libraries=$PROJECT_ROOT/prometheus/console_libraries" "priority=400" \
+    supervisor_program prometheus "\"$(command -v prometheus)\" --config.file=\"$PROMETHEUS_CONFIG_DIR/prometheus.yml\" \
+--storage.tsdb.path=\"$PROMETHEUS_STATE_DIR/data\" --storage.tsdb.retention.time=7d \
+--web.listen-address=127.0.0.1:$PROMETHEUS_PORT --web.console.templates=\"$PROJECT_ROOT/prometheus/consoles\" \
+--web.console.libraries=\"$PROJECT_ROOT/prometheus/console_libraries\"" "priority=400" \
       "startsecs=3" "startretries=3" "stopwaitsecs=30"
   } | sed 's/%/%%/g' >"$SUPERVISOR_CONF.new"
   mv -f "$SUPERVISOR_CONF.new" "$SUPERVISOR_CONF"
