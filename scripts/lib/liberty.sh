@@ -44,7 +44,7 @@ liberty_keystore_password() {
 # Lays out (or refreshes) one server; only called while that server is not running.
 liberty_prepare_server() {
   local name="$1" port="$2" variant="$3" https_port=-1
-  local dir="$LIBERTY_SERVERS_DIR/$name" war="ml-api-$variant.war" overrides
+  local dir="$LIBERTY_SERVERS_DIR/$name" war="ml-api-$variant.war" overrides admin_hash=""
   overrides="$dir/configDropins/overrides"
   mkdir -p "$dir/apps" "$overrides" "$(liberty_log_dir "$name")"
   cp "$LIBERTY_CONFIG_DIR/server.xml" "$LIBERTY_DEPLOY_DIR/jvm.options" "$dir/"
@@ -52,6 +52,7 @@ liberty_prepare_server() {
   cp "$WAR_DIR/$war" "$dir/apps/$war"
   if [[ "$name" == "$LIBERTY_ADMIN_INSTANCE" ]]; then
     https_port="$ADMIN_CONSOLE_PORT"
+    admin_hash="$(liberty_hash_password "$ADMIN_PASSWORD")" || exit 1
     cp "$LIBERTY_DEPLOY_DIR/admin-center.xml" "$overrides/admin-center.xml"
   else
     rm -f "$overrides/admin-center.xml"
@@ -62,10 +63,23 @@ liberty_prepare_server() {
       INSTANCE_LOG_DIR="$(liberty_log_dir "$name")" API_SENTENCE_MAX_LENGTH="$API_SENTENCE_MAX_LENGTH" \
       envsubst <"$LIBERTY_DEPLOY_DIR/server.env.template" >"$dir/server.env"
     if [[ "$name" == "$LIBERTY_ADMIN_INSTANCE" ]]; then
-      ADMIN_USER="$ADMIN_USER" ADMIN_PASSWORD="$ADMIN_PASSWORD" KEYSTORE_PASSWORD="$(liberty_keystore_password)" \
+      ADMIN_USER="$ADMIN_USER" ADMIN_PASSWORD_HASH="$admin_hash" \
+        KEYSTORE_PASSWORD="$(liberty_keystore_password)" \
         envsubst <"$LIBERTY_DEPLOY_DIR/admin-center.env.template" >>"$dir/server.env"
     fi
-  )
+  ) || die "could not write $dir/server.env"
+}
+
+# Liberty's salted hash of a password ({hash}...), which a basicRegistry checks without knowing the
+# password. securityUtility reads the password from a console (twice), never from its command
+# line, where `ps` would show it: script(1) gives it a terminal fed from a pipe.
+liberty_hash_password() {
+  local hash
+  hash="$(printf '%s\n%s\n' "$1" "$1" \
+    | timeout 120 script -qec "\"$WLP_DIR/bin/securityUtility\" encode --encoding=hash --notrim" /dev/null 2>/dev/null \
+    | tr -d '\r' | grep -E '^\{hash\}[A-Za-z0-9+/=]+$' | tail -n 1)"
+  [[ -n "$hash" ]] || die "securityUtility could not hash the admin console password (try: $WLP_DIR/bin/securityUtility encode --encoding=hash)"
+  printf '%s' "$hash"
 }
 
 liberty_server_ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/health/ready"; }
