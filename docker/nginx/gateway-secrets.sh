@@ -1,13 +1,24 @@
 #!/bin/sh
 # Runs from the nginx image's /docker-entrypoint.d before Nginx starts: a self-signed certificate
 # on first start (kept in a volume, SAN localhost and 127.0.0.1, key mode 600) and the htpasswd
-# file from GATEWAY_USER / GATEWAY_PASSWORD on every start. Neither is in the image or the repo.
+# file from GATEWAY_USER and the password on every start. Neither is in the image or the repo.
+# The password is a Compose secret (GATEWAY_PASSWORD_FILE, default /run/secrets/gateway_password),
+# never an environment variable: one in the environment is ignored. umask 077: what is written
+# here is readable by root only, unless a line below says otherwise.
 set -eu
+umask 077
 
 dir="${GATEWAY_SECRETS_DIR:-/etc/nginx/secrets}"
 user="${GATEWAY_USER:-admin}"
-password="${GATEWAY_PASSWORD:-admin}"
+password_file="${GATEWAY_PASSWORD_FILE:-/run/secrets/gateway_password}"
+if [ ! -s "$password_file" ]; then
+    echo "gateway-secrets: no password in $password_file: start with scripts/compose.sh, which writes the gateway_password secret from GATEWAY_PASSWORD" >&2
+    exit 1
+fi
+password="$(cat "$password_file")"
 mkdir -p "$dir"
+# The workers (user nginx) read the htpasswd file in here; nobody else needs to list it.
+chgrp nginx "$dir" && chmod 750 "$dir"
 
 if [ ! -s "$dir/gateway.crt" ] || [ ! -s "$dir/gateway.key" ]; then
     echo "gateway-secrets: generating a self-signed certificate in $dir"
@@ -16,6 +27,7 @@ if [ ! -s "$dir/gateway.crt" ] || [ ! -s "$dir/gateway.key" ]; then
         -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
 fi
 chmod 600 "$dir/gateway.key"
+chmod 644 "$dir/gateway.crt"
 
 # {SSHA} (salted SHA-1), as the native stack's default: Nginx checks it on every request in
 # microseconds, where a slow hash would cap the gateway (README: Security). The binary salt goes

@@ -135,10 +135,13 @@ class ComposeGrafanaTest {
     }
 
     @Test
-    void grafanaDataIsAVolumeAndTheAdminComesFromTheEnvironment() {
+    void grafanaDataIsAVolumeAndTheAdminPasswordIsASecret() {
         assertTrue(ComposeProject.mounts(grafana).stream().anyMatch(m -> !m.bind() && m.target().equals("/var/lib/grafana")),
                 "Grafana's database lives in a named volume");
         Map<String, Object> env = ComposeProject.map(grafana, "environment");
-        assertTrue(env.containsKey("GF_SECURITY_ADMIN_USER") && env.containsKey("GF_SECURITY_ADMIN_PASSWORD"));
+        assertTrue(env.containsKey("GF_SECURITY_ADMIN_USER"), "the admin's name comes from the environment");
+        assertFalse(env.containsKey("GF_SECURITY_ADMIN_PASSWORD"), "no password in the environment (no admin/admin default)");
+        assertTrue(String.valueOf(env.get("GF_SECURITY_ADMIN_PASSWORD__FILE")).startsWith("/run/secrets/"),
+                "the password is read from a Compose secret");
     }
 }
