@@ -16,6 +16,9 @@ step "Unit tests, Arquillian integration tests on a managed Liberty, static chec
 ${ARQUILLIAN_LOCK:+flock "$ARQUILLIAN_LOCK"} mvn -B -ntp verify
 mvn -B -q -pl ml-api-war -Pv2 package -DskipTests
 
+# A second, small stack from a clone in a folder with a space in its name (other ports; a few minutes).
+scripts/test-space-path.sh
+
 step "Start the native stack (installs what is missing)"
 trap 'step "Stop the native stack"; scripts/stack.sh stop || true' EXIT
 scripts/stack.sh start

@@ -1,5 +1,6 @@
 package org.mlgateway.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -106,6 +107,36 @@ class AdminConsoleIT {
         } finally {
             screenshot("admin-console-wrong-password.png");
         }
+    }
+
+    /**
+     * The console's password is kept only as Liberty's salted hash: no file under api-v1-1's folder
+     * (configuration, server.env, logs, workarea) holds it in plain text. A password too common to
+     * search for on its own (the default admin) is searched for where a setting would hold it.
+     */
+    @Test
+    void noFileOfTheServerHoldsThePasswordInPlainText() throws IOException {
+        Path server = StackEnv.stateDir().resolve("liberty/usr/servers/api-v1-1");
+        assertTrue(Files.isDirectory(server), server + " exists: is the stack started?");
+        String password = StackEnv.setting("ADMIN_PASSWORD");
+        java.util.regex.Pattern assigned = java.util.regex.Pattern.compile(
+                "(?i)pass(word)?[\\w.-]*\\s*[=:]\\s*[\"']?" + java.util.regex.Pattern.quote(password) + "(?![A-Za-z0-9])");
+        java.util.List<String> holders = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.walk(server)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                if (Files.size(file) > 20_000_000) {
+                    continue;
+                }
+                String text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (assigned.matcher(text).find() || (password.length() >= 8 && text.contains(password))) {
+                    holders.add(server.relativize(file).toString());
+                }
+            }
+        }
+        assertEquals(java.util.List.of(), holders, "files of api-v1-1 that hold ADMIN_PASSWORD in plain text");
+        String serverEnv = Files.readString(server.resolve("server.env"));
+        assertTrue(serverEnv.lines().anyMatch(line -> line.matches("ADMIN_PASSWORD_HASH=\\{hash\\}[A-Za-z0-9+/=]{40,}")),
+                "server.env holds the password as Liberty's {hash}");
     }
 
     private void logIn(String user, String password) {

@@ -36,6 +36,10 @@ final class SteadyLoad {
     /** After a stall the pacer catches up at most this much, so a client never bursts into the rate limit. */
     private static final Duration MAX_CATCH_UP = Duration.ofMillis(250);
     private static final int WARM_CONNECTIONS = 16;
+    /** A load counts when it sent at least this share of the planned requests, ... */
+    static final double MIN_SENT_SHARE = 0.9;
+    /** ... and never stopped starting requests for longer than this. */
+    static final Duration MAX_GAP = Duration.ofMillis(250);
 
     static {
         // A streamed POST is never resent by HttpURLConnection; say so for any other path too. More
@@ -70,14 +74,45 @@ final class SteadyLoad {
             return outcomes.size() / (duration.toNanos() / 1e9);
         }
 
+        /** What the pacers were to send over the whole duration at REQUESTS_PER_SECOND. */
+        long planned() {
+            return Math.round(duration.toNanos() / 1e9 * REQUESTS_PER_SECOND);
+        }
+
+        /** The longest time no request was started: between two starts, or at either end of the load. */
+        Duration longestGap() {
+            long previous = 0;
+            long longest = 0;
+            for (Outcome outcome : outcomes) {
+                longest = Math.max(longest, outcome.startedNanos() - previous);
+                previous = outcome.startedNanos();
+            }
+            return Duration.ofNanos(Math.max(longest, duration.toNanos() - previous));
+        }
+
+        /**
+         * Why this load does not prove anything, or null when it does: a test that sent too little,
+         * or paused sending while the disruption happened, would pass without having tested it.
+         */
+        String unsteadiness() {
+            if (sent() < MIN_SENT_SHARE * planned()) {
+                return String.format("only %d of %d planned requests were sent (%.0f %%, at least %.0f %% needed)",
+                        sent(), planned(), 100.0 * sent() / Math.max(1, planned()), 100 * MIN_SENT_SHARE);
+            }
+            if (longestGap().compareTo(MAX_GAP) > 0) {
+                return "no request was started for " + longestGap().toMillis() + " ms (at most " + MAX_GAP.toMillis() + " ms allowed)";
+            }
+            return null;
+        }
+
         Map<String, Long> countBy(Predicate<Outcome> filter, java.util.function.Function<Outcome, String> key) {
             return outcomes.stream().filter(filter)
                     .collect(Collectors.groupingBy(o -> String.valueOf(key.apply(o)), TreeMap::new, Collectors.counting()));
         }
 
         String summary() {
-            return String.format("%d requests in %.1f s (%.0f/s) from %s; failed %d; by source %s; answered by %s; model versions %s%s",
-                    sent(), duration.toNanos() / 1e9, requestsPerSecond(), SOURCES, failures().size(),
+            return String.format("%d requests (%d planned) in %.1f s (%.0f/s), longest gap %d ms, from %s; failed %d; by source %s; answered by %s; model versions %s%s",
+                    sent(), planned(), duration.toNanos() / 1e9, requestsPerSecond(), longestGap().toMillis(), SOURCES, failures().size(),
                     countBy(o -> true, Outcome::source), countBy(o -> true, Outcome::servedBy),
                     countBy(o -> true, Outcome::modelVersion),
                     failures().isEmpty() ? "" : "; failures " + countBy(o -> !o.succeeded(), Outcome::describe)
