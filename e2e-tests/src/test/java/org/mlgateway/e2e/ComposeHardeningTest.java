@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,8 +72,6 @@ class ComposeHardeningTest {
         assertTrue(composeScript.contains("umask 077"), "scripts/compose.sh writes the secret files with umask 077");
     }
 
-    /** Needs the nginx service's environment (the nginx engineer's block) to drop GATEWAY_PASSWORD. */
-    @Disabled("the nginx service's environment still passes GATEWAY_PASSWORD (ignored by gateway-secrets.sh); its owner removes it")
     @Test
     void theGatewayPasswordIsNotInTheContainersEnvironment() {
         assertFalse(ComposeProject.map(compose.service("nginx"), "environment").containsKey("GATEWAY_PASSWORD"));
