@@ -27,4 +27,8 @@ step "Prometheus configuration, rules and alert unit tests (promtool)"
 scripts/promtool-tests.sh
 
 step "End-to-end tests through Nginx"
-mvn -B -ntp -pl e2e-tests verify -Pe2e
+# The load the failure tests send must not stall because the stack it measures takes both cores
+# (a real client runs on another machine): as root, the tests run at a higher CPU priority.
+priority=()
+((EUID == 0)) && priority=(nice -n -10)
+"${priority[@]}" mvn -B -ntp -pl e2e-tests verify -Pe2e
