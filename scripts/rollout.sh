@@ -63,7 +63,9 @@ main() {
     || die "nginx is not running under the stack's supervisord; start the stack first (make start-project)"
   local name port variant
   while read -r name port variant; do
-    liberty_server_ready "$port" || die "$name is not ready; a rollout needs every v1 server up (make start-project)"
+    # A busy server may take a few seconds to answer its health check: a slow answer is not "down".
+    wait_until 30 "$name to answer /health/ready" liberty_server_ready "$port" \
+      || die "$name is not ready; a rollout needs every v1 server up (make start-project)"
   done < <(v1_instances)
 
   log "Rolling out model $version ($war) to the v1 servers, one at a time"

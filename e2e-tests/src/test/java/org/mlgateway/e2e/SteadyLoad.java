@@ -81,13 +81,20 @@ final class SteadyLoad {
 
         /** The longest time no request was started: between two starts, or at either end of the load. */
         Duration longestGap() {
+            return Duration.ofNanos(longestGapEndingAt()[0]);
+        }
+
+        /** The longest gap and when it ended (ns since the load began), to find what stalled the sending. */
+        private long[] longestGapEndingAt() {
             long previous = 0;
-            long longest = 0;
+            long[] longest = {0, 0};
             for (Outcome outcome : outcomes) {
-                longest = Math.max(longest, outcome.startedNanos() - previous);
+                if (outcome.startedNanos() - previous > longest[0]) {
+                    longest = new long[] {outcome.startedNanos() - previous, outcome.startedNanos()};
+                }
                 previous = outcome.startedNanos();
             }
-            return Duration.ofNanos(Math.max(longest, duration.toNanos() - previous));
+            return duration.toNanos() - previous > longest[0] ? new long[] {duration.toNanos() - previous, duration.toNanos()} : longest;
         }
 
         /**
@@ -111,8 +118,8 @@ final class SteadyLoad {
         }
 
         String summary() {
-            return String.format("%d requests (%d planned) in %.1f s (%.0f/s), longest gap %d ms, from %s; failed %d; by source %s; answered by %s; model versions %s%s",
-                    sent(), planned(), duration.toNanos() / 1e9, requestsPerSecond(), longestGap().toMillis(), SOURCES, failures().size(),
+            return String.format("%d requests (%d planned) in %.1f s (%.0f/s), longest gap %d ms (ending %.2f s in), from %s; failed %d; by source %s; answered by %s; model versions %s%s",
+                    sent(), planned(), duration.toNanos() / 1e9, requestsPerSecond(), longestGap().toMillis(), longestGapEndingAt()[1] / 1e9, SOURCES, failures().size(),
                     countBy(o -> true, Outcome::source), countBy(o -> true, Outcome::servedBy),
                     countBy(o -> true, Outcome::modelVersion),
                     failures().isEmpty() ? "" : "; failures " + countBy(o -> !o.succeeded(), Outcome::describe)
