@@ -70,8 +70,12 @@ class MonitoringIT {
         double predictionsStart = PrometheusQueries.poll(Duration.ofSeconds(15),
                 () -> orZero(PrometheusQueries.scalar("sum(predictions_total)")), v -> v == served);
         assertEquals(served, predictionsStart, 0.0, "Prometheus caught up with the servers' prediction counters");
-        double[] nginxBefore = nginxRequestsSample();
+        // The same for Nginx's counter: a sample scraped after this point, so the requests of the test
+        // before (up to a scrape interval earlier) are in it and not counted as this test's.
+        double now = System.currentTimeMillis() / 1000.0;
+        double[] nginxBefore = PrometheusQueries.poll(Duration.ofSeconds(15), MonitoringIT::nginxRequestsSample, v -> v[1] > now);
         assertFalse(Double.isNaN(nginxBefore[0]), "Prometheus has Nginx's request counter");
+        assertTrue(nginxBefore[1] > now, "Prometheus scraped the exporter after the test began");
 
         for (int i = 0; i < PREDICTIONS; i++) {
             assertEquals(200, GatewayCalls.predict("monitoring check number " + i + " makes me happy", null).statusCode());
