@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# How fast each layer of the stack is, so a slow release shows where the time went: nginx's static
-# answer over TLS (the ceiling), the whole gateway path to /predict, one API server directly, and
-# in-process inference (JMH). Prints one table and keeps it in state/bench/. Usage: make bench
-# Needs the running native stack (make start-project, same settings). wrk does not verify the
-# gateway's certificate; that costs nothing here and the handshake is the same.
+# How fast each layer is, every row measured in this run on this machine (figures from another run
+# or machine mean little: compare the ratios). Prints one table and keeps it in state/bench/.
+#   make bench           nginx's TLS ceiling, the gateway with three v1 servers and with one, one
+#                        server directly, the original design (../shared/bench/original) when it and
+#                        its packages are there, in-process inference (JMH); then the ratios.
+#   make bench-warmup    restarts the stack and prints 10-s windows through the gateway from the
+#                        moment `make start-project` returns, then the same for one server restarted.
+# Needs the running native stack for `make bench`. wrk does not verify the gateway's certificate;
+# that costs nothing here and the handshake is the same.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,17 +19,29 @@ done
 : "${BENCH_THREADS:=2}"
 : "${BENCH_CONNECTIONS:=16}"
 : "${BENCH_DURATION:=10s}"
-# An unmeasured run first: the servers' JIT compiles the request path, as in a server that has run a while.
+# An unmeasured run before each row: the JIT compiles that row's path, as in a server that has run a while.
 : "${BENCH_WARMUP:=10s}"
-# A typical tweet-length sentence, the same for every HTTP run.
+# make bench-warmup: how many 10-s windows to print after the start.
+: "${BENCH_WINDOWS:=9}"
+# The original design (FastAPI) beside this project: a folder with its up.sh/down.sh, or "off".
+: "${BENCH_ORIGINAL:=$PROJECT_ROOT/../shared/bench/original}"
+# A typical tweet-length sentence, the same for every HTTP run of this project.
 BENCH_SENTENCE_BODY='{"sentence": "I love this sunny morning, it makes me so happy!"}'
 BENCH_DIR="$STATE_DIR/bench"
 LUA_SCRIPT="$SCRIPT_DIR/bench-request.lua"
 
-
 GATEWAY="https://localhost:$GATEWAY_HTTPS_PORT"
 DIRECT="http://127.0.0.1:$V1_BASE_PORT"
 AUTHORIZATION="Basic $(printf '%s:%s' "$GATEWAY_USER" "$GATEWAY_PASSWORD" | base64 -w0)"
+PREDICT_REQUEST=(BENCH_METHOD=POST BENCH_BODY="$BENCH_SENTENCE_BODY")
+GATEWAY_REQUEST=("${PREDICT_REQUEST[@]}" BENCH_AUTHORIZATION="$AUTHORIZATION")
+
+# The original design's own setup (its README): admin:admin, ports shifted by 10000.
+ORIGINAL_STATE="$BENCH_DIR/original"
+ORIGINAL_GATEWAY="https://localhost:10443/predict"
+ORIGINAL_DIRECT="http://127.0.0.1:19081/predict"
+ORIGINAL_REQUEST=(BENCH_METHOD=POST BENCH_BODY='{"sentence": "I love this sunny morning, it makes me so happy!"}'
+  BENCH_AUTHORIZATION="Basic $(printf 'admin:admin' | base64 -w0)")
 
 require_running_stack() {
   packages_require wrk:wrk
@@ -41,61 +57,83 @@ require_running_stack() {
   ok "the stack answers on $GATEWAY and $DIRECT"
 }
 
-# --- the rate limit, lifted for the gateway run only ---------------------------------------------
+# --- temporary nginx changes, undone on exit ------------------------------------------------------
+# The rate limit is lifted for the gateway rows, and one row keeps only api-v1-1 in the v1 upstream.
+# Each edited file is saved outside conf.d (nginx must not load the copy) and put back by the trap.
 
 RATE_CONF="$NGINX_STATE_DIR/conf.d/10-rate-limit.conf"
-RATE_BACKUP="$NGINX_STATE_DIR/10-rate-limit.conf.before-bench"   # outside conf.d: nginx must not load it
+V1_UPSTREAM="$NGINX_STATE_DIR/upstreams/api-v1.conf"
+SAVED=()
 
 # Checks the edited configuration, then has supervisord signal nginx to reload it.
 nginx_reload() { nginx_run -t -q 2>/dev/null && supervisor_ctl signal HUP nginx >/dev/null; }
 
-restore_rate_limit() {
-  [[ -f "$RATE_BACKUP" ]] || return 0
-  mv -f "$RATE_BACKUP" "$RATE_CONF"
+nginx_edit() {   # nginx_edit FILE SED-SCRIPT
+  local file="$1" copy="$NGINX_STATE_DIR/$(basename "$1").before-bench"
+  [[ -f "$copy" ]] || cp -p "$file" "$copy"
+  SAVED+=("$file")
+  sed -i -E "$2" "$file"
+  nginx_reload || die "nginx rejected the edited $file"
+  sleep 1   # old workers finish their connections; new ones have the new configuration
+}
+
+nginx_restore() {
+  local file copy restored=0
+  for file in "$RATE_CONF" "$V1_UPSTREAM"; do
+    copy="$NGINX_STATE_DIR/$(basename "$file").before-bench"
+    [[ -f "$copy" ]] && mv -f "$copy" "$file" && restored=1
+  done
+  SAVED=()
+  ((restored)) || return 0
   if nginx_reload; then
-    ok "rate limit restored ($(grep -o 'rate=[0-9]*r/s' "$RATE_CONF"))"
+    ok "nginx configuration restored ($(grep -o 'rate=[0-9]*r/s' "$RATE_CONF"), $(grep -c '^server' "$V1_UPSTREAM") v1 servers)"
   else
-    warn "could not reload nginx with the restored rate limit; run make start-project"
+    warn "could not reload nginx with the restored configuration; run make start-project"
   fi
 }
 
-lift_rate_limit() {
-  restore_rate_limit   # a run killed before its trap left the lifted file behind
-  cp -p "$RATE_CONF" "$RATE_BACKUP"
-  trap restore_rate_limit EXIT
-  trap 'exit 130' INT TERM
-  sed -i -E 's#rate=[0-9]+r/s#rate=1000000r/s#' "$RATE_CONF"
-  nginx_reload || die "nginx rejected the lifted rate limit"
-  sleep 1   # old workers finish their connections; new ones have the lifted zone
-  ok "rate limit lifted for this run (restored on exit)"
+original_down() {
+  [[ -f "$ORIGINAL_STATE/nginx.conf" ]] || return 0
+  ORIGINAL_STATE="$ORIGINAL_STATE" bash "$BENCH_ORIGINAL/down.sh" >/dev/null 2>&1 || true
 }
+
+cleanup() { nginx_restore; original_down; }
 
 # --- measuring -----------------------------------------------------------------------------------
 
-RESULTS=()
+RESULTS=()   # "key|label|req/s|p50 ms|p99 ms|failed|load"
+declare -A RATE
 
-# wrk_run LABEL URL [VAR=value...]: one wrk run; appends "label|req/s|p50 ms|p99 ms|failed|load".
-wrk_run() {
-  local label="$1" url="$2" load output line
+# wrk_once URL DURATION [VAR=value...]: prints "req/s p50_ms p99_ms failed" of one wrk run.
+wrk_once() {
+  local url="$1" duration="$2" output line
   shift 2
+  output="$(env "$@" wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$duration" -s "$LUA_SCRIPT" "$url" 2>&1)" \
+    || die "wrk failed on $url: $output"
+  line="$(grep '^BENCH_RESULT ' <<<"$output")" || die "no result from wrk on $url: $output"
+  awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+         printf "%.0f %.2f %.2f %d\n", v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000,
+                v["p99_us"] / 1000, v["failed"] }' <<<"$line"
+}
+
+# wrk_row KEY LABEL URL [VAR=value...]: an unmeasured warm-up run, then the measured one.
+wrk_row() {
+  local key="$1" label="$2" url="$3" load rps p50 p99 failed
+  shift 3
   if [[ "$BENCH_WARMUP" != 0 ]]; then
     step "warming up for $BENCH_WARMUP (not measured): $label"
-    env "$@" wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" -s "$LUA_SCRIPT" "$url" >/dev/null 2>&1 || true
+    wrk_once "$url" "$BENCH_WARMUP" "$@" >/dev/null
   fi
   load="$(cut -d' ' -f1 /proc/loadavg)"
   step "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION: $label ($url)"
-  output="$(env "$@" wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" -s "$LUA_SCRIPT" "$url")" \
-    || die "wrk failed on $url: $output"
-  line="$(grep '^BENCH_RESULT ' <<<"$output")" || die "no result from wrk on $url: $output"
-  RESULTS+=("$(awk -v label="$label" -v load="$load" '{
-      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-      printf "%s|%.0f|%.2f|%.2f|%d|%s", label, v["requests"] / (v["duration_us"] / 1e6),
-             v["p50_us"] / 1000, v["p99_us"] / 1000, v["failed"], load }' <<<"$line")")
-  ok "${RESULTS[-1]}"
+  read -r rps p50 p99 failed < <(wrk_once "$url" "$BENCH_DURATION" "$@")
+  RATE[$key]="$rps"
+  RESULTS+=("$key|$label|$rps|$p50|$p99|$failed|$load")
+  ok "$rps requests/s, p50 $p50 ms, p99 $p99 ms, $failed failed"
 }
 
-# In-process inference: the model module's JMH benchmark, one thread, throughput and latency samples.
-jmh_run() {
+# In-process inference: the model module's JMH benchmark, one thread.
+jmh_row() {
   local csv="$BENCH_DIR/jmh-$STAMP.csv" log="$BENCH_DIR/jmh-$STAMP.log" load
   load="$(cut -d' ' -f1 /proc/loadavg)"
   step "JMH: EmotionClassifierBenchmark.predict in-process, 1 thread (about a minute); log: $log"
@@ -106,43 +144,134 @@ jmh_run() {
       $1 ~ /predict"$/ && $2 == "\"thrpt\"" { ops = $5 * 1000 }
       $1 ~ /predict:p0\.50"$/ { p50 = $5 }
       $1 ~ /predict:p0\.99"$/ { p99 = $5 }
-      END { printf "(d) in-process inference (JMH, 1 thread)|%.0f|%.3f|%.3f|0|%s", ops, p50, p99, load }' "$csv")")
-  ok "${RESULTS[-1]}"
+      END { printf "jmh|in-process inference (JMH, 1 thread)|%.0f|%.3f|%.3f|0|%s", ops, p50, p99, load }' "$csv")")
+  ok "${RESULTS[-1]#*|}"
+}
+
+# The original design, started beside the stack on its own ports, measured, then stopped.
+original_rows() {
+  if [[ "$BENCH_ORIGINAL" == off || ! -x "$BENCH_ORIGINAL/up.sh" && ! -f "$BENCH_ORIGINAL/up.sh" ]]; then
+    NOTES+=("original design: skipped (no $BENCH_ORIGINAL/up.sh; BENCH_ORIGINAL names its folder)")
+    return
+  fi
+  if ! python3 -c 'import fastapi, uvicorn, sklearn' 2>/dev/null; then
+    NOTES+=("original design: skipped (needs Debian's python3-fastapi python3-uvicorn python3-sklearn)")
+    return
+  fi
+  step "starting the original design (FastAPI, $BENCH_ORIGINAL) on ports 10443 and 19081-19084"
+  mkdir -p "$ORIGINAL_STATE"
+  original_down
+  ORIGINAL_STATE="$ORIGINAL_STATE" timeout 300 bash "$BENCH_ORIGINAL/up.sh" 1000000r/s >"$ORIGINAL_STATE/up.log" 2>&1 \
+    || die "the original design did not start; see $ORIGINAL_STATE/up.log"
+  wrk_row original-gateway "original design's gateway (FastAPI x3, same nginx path)" "$ORIGINAL_GATEWAY" "${ORIGINAL_REQUEST[@]}"
+  wrk_row original-server "one original server directly" "$ORIGINAL_DIRECT" "${ORIGINAL_REQUEST[@]}"
+  original_down
+}
+
+ratio() {   # ratio A B: A/B to one decimal, or "n/a"
+  local a="${RATE[$1]:-}" b="${RATE[$2]:-}"
+  [[ -n "$a" && -n "$b" && "$b" != 0 ]] && awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }' || echo n/a
+}
+
+machine_line() {
+  echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/^Mem:/ {print $2}') GiB," \
+    "$(java -version 2>&1 | head -1 | cut -d'"' -f2 | sed 's/^/JDK /'), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 print_table() {
-  local row
+  local row note
   echo "# make bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "$(nproc) cores, $(uname -m); wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION over loopback;" \
-    "basic-auth scheme $(cut -d: -f2 "$NGINX_HTPASSWD_FILE" | grep -o '^{[A-Z]*}\|^\$[0-9a-z]*\$' || echo unknown);" \
-    "load = 1-minute load average before the run."
+  echo "Machine: $(machine_line). wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION over loopback," \
+    "after $BENCH_WARMUP unmeasured; load = 1-minute load average before each row."
+  echo
+  echo "| ratio (same run) | value |"
+  echo "|---|---:|"
+  echo "| gateway (3 v1) / original design's gateway | $(ratio gateway original-gateway) |"
+  echo "| one server / one original server | $(ratio server original-server) |"
+  echo "| gateway with 3 v1 servers / gateway with 1 | $(ratio gateway gateway-one) |"
+  echo "| gateway (3 v1) / nginx TLS ceiling | $(ratio gateway nginx) |"
   echo
   echo "| what | requests/s | p50 ms | p99 ms | failed | load |"
   echo "|---|---:|---:|---:|---:|---:|"
   for row in "${RESULTS[@]}"; do
+    row="${row#*|}"
     echo "| ${row//|/ | } |"
   done
+  for note in "${NOTES[@]}"; do
+    echo
+    echo "Note: $note"
+  done
+}
+
+bench_all() {
+  require_running_stack
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  NOTES=()
+  wrk_row nginx "nginx static 200 over TLS (/gateway-health)" "$GATEWAY/gateway-health"
+  nginx_edit "$RATE_CONF" 's#rate=[0-9]+r/s#rate=1000000r/s#'
+  wrk_row gateway "gateway: TLS, auth, A/B map, 3 v1 servers (/predict)" "$GATEWAY/predict" "${GATEWAY_REQUEST[@]}"
+  nginx_edit "$V1_UPSTREAM" '2,$ s/^server /# server /'
+  wrk_row gateway-one "the same gateway, api-v1-1 alone in the v1 upstream" "$GATEWAY/predict" "${GATEWAY_REQUEST[@]}"
+  nginx_restore
+  wrk_row server "one Liberty server directly (api-v1-1)" "$DIRECT/predict" "${PREDICT_REQUEST[@]}"
+  original_rows
+  jmh_row
+  print_table | tee "$BENCH_DIR/bench-$STAMP.md"
+  cp "$BENCH_DIR/bench-$STAMP.md" "$BENCH_DIR/bench-latest.md"
+  echo
+  echo "Written to $BENCH_DIR/bench-$STAMP.md (and bench-latest.md)."
+}
+
+# windows URL NAME [VAR=value...]: BENCH_WINDOWS back-to-back 10-s wrk runs, no warm-up; prints each
+# window against the plateau (the mean of the last three).
+windows() {
+  local url="$1" name="$2" i rps rates=() plateau
+  shift 2
+  for ((i = 1; i <= BENCH_WINDOWS; i++)); do
+    read -r rps _ < <(wrk_once "$url" 10s "$@")
+    rates+=("$rps")
+    printf '    window %d (%3d-%3d s): %6d requests/s\n' "$i" $(((i - 1) * 10)) $((i * 10)) "$rps"
+  done
+  plateau="$(printf '%s\n' "${rates[@]}" | tail -n 3 | awk '{ s += $1 } END { printf "%.0f", s / NR }')"
+  echo "$name: ${rates[*]} requests/s; plateau (mean of the last 3) $plateau; first window" \
+    "$(awk -v a="${rates[0]}" -v b="$plateau" 'BEGIN { printf "%.0f%%", 100 * a / b }') of the plateau" \
+    | tee -a "$WARMUP_REPORT"
+}
+
+bench_warmup() {
+  packages_require wrk:wrk
+  WARMUP_REPORT="$BENCH_DIR/warmup-$STAMP.md"
+  echo "# make bench-warmup, $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(machine_line)" >"$WARMUP_REPORT"
+  step "restarting the stack: make stop-project, then make start-project (timed)"
+  "$SCRIPT_DIR/stack.sh" stop >"$BENCH_DIR/warmup-stop.log" 2>&1 || die "stop failed; see $BENCH_DIR/warmup-stop.log"
+  local started=$SECONDS
+  "$SCRIPT_DIR/stack.sh" start >"$BENCH_DIR/warmup-start.log" 2>&1 || die "start failed; see $BENCH_DIR/warmup-start.log"
+  echo "make start-project: $((SECONDS - started)) s from stopped to the URL table" | tee -a "$WARMUP_REPORT"
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  nginx_edit "$RATE_CONF" 's#rate=[0-9]+r/s#rate=1000000r/s#'
+  step "$BENCH_WINDOWS windows of 10 s through the gateway (/predict, 3 v1 servers), from now"
+  windows "$GATEWAY/predict" "gateway after make start-project" "${GATEWAY_REQUEST[@]}"
+  nginx_restore
+  step "restarting api-v1-1 through the supervisor, as make rollout does, then windows on it directly"
+  supervisor_ctl restart api-v1-1 >/dev/null || die "supervisorctl restart api-v1-1 failed"
+  started=$SECONDS
+  wait_until 180 "api-v1-1 to be ready" liberty_server_ready "$V1_BASE_PORT" || die "api-v1-1 not ready after 180 s"
+  echo "api-v1-1 restarted: ready $((SECONDS - started)) s after supervisorctl restart returned" | tee -a "$WARMUP_REPORT"
+  windows "$DIRECT/predict" "api-v1-1 directly after its restart" "${PREDICT_REQUEST[@]}"
+  echo "Written to $WARMUP_REPORT"
 }
 
 main() {
   mkdir -p "$BENCH_DIR"
   STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-  require_running_stack
-
-  wrk_run "(a) nginx static 200 over TLS (/gateway-health)" "$GATEWAY/gateway-health"
-  lift_rate_limit
-  wrk_run "(b) gateway: TLS, auth, A/B map, 3 v1 servers (/predict)" "$GATEWAY/predict" \
-    BENCH_METHOD=POST BENCH_BODY="$BENCH_SENTENCE_BODY" BENCH_AUTHORIZATION="$AUTHORIZATION"
-  restore_rate_limit
-  wrk_run "(c) one Liberty server directly (api-v1-1)" "$DIRECT/predict" \
-    BENCH_METHOD=POST BENCH_BODY="$BENCH_SENTENCE_BODY"
-  jmh_run
-
-  print_table | tee "$BENCH_DIR/bench-$STAMP.md"
-  cp "$BENCH_DIR/bench-$STAMP.md" "$BENCH_DIR/bench-latest.md"
-  echo
-  echo "Written to $BENCH_DIR/bench-$STAMP.md (and bench-latest.md)."
+  case "${1:-all}" in
+    all) bench_all ;;
+    warmup) bench_warmup ;;
+    *) die "usage: scripts/bench.sh [all|warmup]" ;;
+  esac
 }
 
 main "$@"

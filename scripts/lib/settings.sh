@@ -111,6 +111,8 @@ settings_problems() {
   for key in RATE_LIMIT RATE_BURST READY_TIMEOUT API_SENTENCE_MAX_LENGTH; do
     [[ "${!key}" =~ ^[1-9][0-9]{0,8}$ ]] || echo "$key=$(settings_show "${!key}") must be a positive whole number"
   done
+  [[ "$API_WARM_UP_MAX_SECONDS" =~ ^[0-9]{1,4}$ ]] \
+    || echo "API_WARM_UP_MAX_SECONDS=$(settings_show "$API_WARM_UP_MAX_SECONDS") must be a whole number of seconds (0: no warm-up)"
   [[ "$GATEWAY_MAX_BODY_SIZE" =~ ^[0-9]{1,9}[kKmM]?$ ]] \
     || echo "GATEWAY_MAX_BODY_SIZE=$(settings_show "$GATEWAY_MAX_BODY_SIZE") must be a size such as 64k or 1m"
   [[ "$HTPASSWD_SCHEME" == ssha || "$HTPASSWD_SCHEME" == bcrypt ]] \

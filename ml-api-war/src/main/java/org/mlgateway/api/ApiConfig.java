@@ -30,6 +30,21 @@ public class ApiConfig {
     @ConfigProperty(name = "api.model.resource", defaultValue = EmotionClassifier.MODEL_RESOURCE)
     String modelResource;
 
+    /** The port this server's HTTP endpoint listens on (HTTP_PORT), where {@link WarmUp} sends its requests. */
+    @Inject
+    @ConfigProperty(name = "http.port", defaultValue = "9080")
+    int httpPort;
+
+    /** Upper bound of the warm-up before ready; 0 turns it off (WarmUp). */
+    @Inject
+    @ConfigProperty(name = "api.warm-up.max-seconds", defaultValue = "0")
+    int warmUpMaxSeconds;
+
+    /** Concurrent connections of the warm-up's requests. */
+    @Inject
+    @ConfigProperty(name = "api.warm-up.clients", defaultValue = "2")
+    int warmUpClients;
+
     /** "v1" (label only) or "v2" (label and probabilities). */
     public String variant() {
         return variant;
@@ -50,5 +65,17 @@ public class ApiConfig {
 
     public String modelResource() {
         return modelResource;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int warmUpMaxSeconds() {
+        return warmUpMaxSeconds;
+    }
+
+    public int warmUpClients() {
+        return Math.max(1, warmUpClients);
     }
 }

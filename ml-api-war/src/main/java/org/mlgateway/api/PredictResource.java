@@ -72,11 +72,18 @@ public class PredictResource {
     @APIResponse(responseCode = "503", description = "The model is not loaded yet",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Object predict(InputStream body) throws IOException {
+        return answer(body, true);
+    }
+
+    /** The answer to one request body; {@code counted} is false only for the server's own warm-up. */
+    Object answer(InputStream body, boolean counted) throws IOException {
         String sentence = reader.read(body);
         long start = System.nanoTime();
         Prediction prediction = model.predict(sentence);
-        metrics.recordInference(Duration.ofNanos(System.nanoTime() - start));
-        metrics.countPrediction(prediction.label());
+        if (counted) {
+            metrics.recordInference(Duration.ofNanos(System.nanoTime() - start));
+            metrics.countPrediction(prediction.label());
+        }
         return config.includesProbabilities()
                 ? new PredictionV2(prediction.label(), prediction.probabilities())
                 : new PredictionV1(prediction.label());

@@ -1,0 +1,151 @@
+package org.mlgateway.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Warm before ready: a restarted server warms its request path on loopback and is not ready until
+ * then; meanwhile it refuses client predictions with 503 (Nginx serves them elsewhere) and its own
+ * warm-up requests are not counted in its metrics. Disruptive: restarts api-v1-3 (the last v1 server).
+ */
+@Tag("disruptive")
+class WarmUpIT {
+
+    private static final HttpClient DIRECT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
+    private static final Pattern WARM_UP_DONE = Pattern.compile("^(done|stopped at [^ ]+) after (\\d+) requests in ([0-9.]+) s$");
+
+    @Test
+    void aRestartedServerIsWarmBeforeReadyAndCountsNoneOfItsWarmUp() throws Exception {
+        StackServers.requireAllReady();
+        List<StackServers.Server> v1 = StackServers.v1();
+        StackServers.Server server = v1.get(v1.size() - 1);
+        long oldPid = StackServers.process(server).pid();
+
+        // Not waiting for supervisorctl: its restart returns only after startsecs.
+        Thread restart = new Thread(() -> {
+            try {
+                StackServers.supervisorctl("restart", server.name());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        restart.start();
+
+        // Until ready: every direct prediction that the server answers is a 503 warming_up, and the
+        // gateway answers every client with 200 all along.
+        long deadline = System.nanoTime() + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
+        int warmingAnswers = 0;
+        int gatewayRequests = 0;
+        List<String> gatewayFailures = new ArrayList<>();
+        awaitNewProcess(server, oldPid, deadline);
+        while (!StackServers.ready(server)) {
+            assertTrue(System.nanoTime() < deadline, server.name() + " is ready within READY_TIMEOUT");
+            HttpResponse<String> direct = predictDirect(server, "/predict", null);
+            if (direct != null && direct.statusCode() != 200) {
+                assertEquals(503, direct.statusCode(), "a server that is not ready refuses predictions: " + direct.body());
+                JsonNode error = GatewayCalls.JSON.readTree(direct.body());
+                assertEquals("warming_up", error.path("error").asText(), direct.body());
+                assertEquals("1", direct.headers().firstValue("Retry-After").orElse(null), "Retry-After");
+                warmingAnswers++;
+            }
+            var answer = GatewayCalls.predict("is anyone warm?", null);
+            gatewayRequests++;
+            if (answer.statusCode() != 200) {
+                gatewayFailures.add(answer.statusCode() + " " + answer.asString());
+            }
+            GatewayCalls.paceBelowRateLimit();
+        }
+        restart.join(TimeUnit.SECONDS.toMillis(60));
+        assertEquals(List.of(), gatewayFailures, "the gateway served every client while " + server.name() + " warmed up");
+        assertTrue(warmingAnswers > 0, server.name() + " answered 503 warming_up at least once before it was ready");
+
+        // Ready: the readiness data says how much warm-up ran, and none of it is in the metrics.
+        HttpResponse<String> readiness = get(server, "/health/ready");
+        String summary = GatewayCalls.JSON.readTree(readiness.body()).path("checks").get(0).path("data").path("warmUp").asText();
+        Matcher m = WARM_UP_DONE.matcher(summary);
+        assertTrue(m.matches(), "warm-up summary: " + summary);
+        assertTrue(Long.parseLong(m.group(2)) > 0, "warm-up sent requests: " + summary);
+        System.out.printf("Warm-up of %s: %s; %d gateway requests, %d direct 503 warming_up meanwhile%n",
+                server.name(), summary, gatewayRequests, warmingAnswers);
+
+        String metrics = get(server, "/metrics").body();
+        assertEquals(0.0, sum(metrics, "predictions_total\\{[^}]*\\}"), "no prediction counted after warm-up:\n" + grep(metrics, "predictions_total"));
+        assertEquals(0.0, sum(metrics, "inference_seconds_count\\{[^}]*\\}"), "no inference timed after warm-up");
+        assertEquals(0.0, sum(metrics, "REST_request_seconds_count\\{class=\"org.mlgateway.api.PredictResource\"[^}]*\\}"),
+                "no /predict request counted after warm-up");
+
+        // The warm-up path is closed now, with or without a token; a real prediction counts once.
+        HttpResponse<String> closed = predictDirect(server, "/warm-up", "0123456789abcdef0123456789abcdef");
+        assertEquals(404, closed.statusCode(), "POST /warm-up after warm-up: " + closed.body());
+        assertEquals(200, predictDirect(server, "/predict", null).statusCode(), "a prediction once ready");
+        assertEquals(1.0, sum(get(server, "/metrics").body(), "predictions_total\\{[^}]*\\}"), "one prediction counted");
+    }
+
+    /** supervisord stops the old JVM first: readiness means something only once the new one runs. */
+    private static void awaitNewProcess(StackServers.Server server, long oldPid, long deadline) throws Exception {
+        while (true) {
+            try {
+                if (StackServers.process(server).pid() != oldPid) {
+                    return;
+                }
+            } catch (IllegalStateException notRunning) {
+                // between the two processes
+            }
+            assertTrue(System.nanoTime() < deadline, server.name() + " runs in a new process within READY_TIMEOUT");
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+    }
+
+    private static HttpResponse<String> predictDirect(StackServers.Server server, String path, String warmUpToken) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"sentence\": \"are you warm yet?\"}"));
+        if (warmUpToken != null) {
+            request.header("X-Warm-Up", warmUpToken);
+        }
+        try {
+            return DIRECT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException notListening) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail(e);
+        }
+    }
+
+    private static HttpResponse<String> get(StackServers.Server server, String path) throws Exception {
+        return DIRECT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The sum of every sample of one metric in Prometheus text format; 0 when it has none. */
+    private static double sum(String exposition, String seriesRegex) {
+        Matcher m = Pattern.compile("(?m)^" + seriesRegex + " ([0-9.eE+-]+)$").matcher(exposition);
+        double total = 0;
+        while (m.find()) {
+            total += Double.parseDouble(m.group(1));
+        }
+        return total;
+    }
+
+    private static String grep(String text, String word) {
+        return text.lines().filter(l -> l.contains(word)).reduce("", (a, b) -> a + b + "\n");
+    }
+}

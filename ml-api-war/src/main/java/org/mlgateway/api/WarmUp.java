@@ -1,0 +1,204 @@
+package org.mlgateway.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Warm before ready: after the model loads, the server sends requests to its own request path on
+ * loopback ({@link WarmUpResource}, the same HTTP, JAX-RS, JSON and model code as {@code /predict})
+ * until the JIT compiler has nothing left to compile for it. Until then the readiness check is
+ * DOWN and {@link WarmingUpFilter} answers client requests with 503, which Nginx retries on another
+ * server: no client meets a cold server. Warm-up requests are never counted in the application's
+ * metrics.
+ *
+ * <p>"Nothing left to compile" is read from the JVM: the compilers' total time grew by less than
+ * {@link #SETTLED_COMPILE_MS} over the last {@link #SETTLED_WINDOW} of load. It ends anyway after
+ * {@code api.warm-up.max-seconds}; 0 turns warm-up off (`mvn liberty:dev`, the Arquillian tests).
+ */
+@ApplicationScoped
+public class WarmUp {
+
+    private static final Logger LOG = Logger.getLogger(WarmUp.class.getName());
+
+    /** The header that marks the server's own warm-up requests; its value is secret to this JVM. */
+    static final String HEADER = "X-Warm-Up";
+
+    // Tweet-like sentences of different shapes, so the featurizer's branches are all compiled.
+    private static final List<String> SENTENCES = List.of(
+            "I love this sunny morning, it makes me so happy!",
+            "@jazzwerewolf lol. i get about the same reaction when i mention my new goal - kona triathlon",
+            "ugh my head hurts sooooo bad, no sleep again tonight :(",
+            "Why did i drive and how did i make it? Ahh margaritas are the BEST!!",
+            "I miss you already &amp; can't wait for the weekend http://t.co/abc #friday",
+            "so bored. nothing to do at all",
+            "Café crème et croissant, très bien 😀",
+            "qwertyuiop zxcvbnm");
+
+    /** Less compile time than this over {@link #SETTLED_WINDOW} of load: the path is compiled. */
+    private static final long SETTLED_COMPILE_MS = 40;
+    private static final Duration SETTLED_WINDOW = Duration.ofSeconds(2);
+    /** Fewer requests than this cannot have reached the JIT's highest tier. */
+    private static final long MIN_REQUESTS = 10_000;
+
+    @Inject
+    ApiConfig config;
+
+    @Inject
+    ModelService model;
+
+    private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicLong requests = new AtomicLong();
+    private volatile boolean done;
+    private volatile String summary = "not started";
+
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object context) {
+        if (config.warmUpMaxSeconds() <= 0) {
+            done = true;
+            summary = "off (api.warm-up.max-seconds=0)";
+            return;
+        }
+        if (started.compareAndSet(false, true)) {
+            Thread thread = new Thread(this::run, "warm-up");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** True once the server's request path is compiled (or warm-up is off or gave up). */
+    public boolean isDone() {
+        return done;
+    }
+
+    /** What warm-up did, for the readiness check's data. */
+    public String summary() {
+        return summary;
+    }
+
+    /** True for a request carrying this JVM's warm-up token. */
+    boolean isWarmUpRequest(String headerValue) {
+        return !done && token.equals(headerValue);
+    }
+
+    private void run() {
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofSeconds(config.warmUpMaxSeconds()).toNanos();
+        String outcome;
+        try {
+            outcome = warmUntilSettled(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            outcome = "interrupted";
+        } catch (RuntimeException e) {
+            // Warm-up is an optimisation: a server that cannot warm up still serves, only slower at first.
+            LOG.log(Level.WARNING, "Warm-up failed; the server becomes ready cold", e);
+            outcome = "failed: " + e;
+        }
+        summary = String.format("%s after %d requests in %.1f s", outcome, requests.get(),
+                (System.nanoTime() - start) / 1e9);
+        done = true;
+        LOG.info(() -> "Warm-up " + summary + "; ready for traffic");
+    }
+
+    private String warmUntilSettled(long deadline) throws InterruptedException {
+        while (!model.isReady()) {
+            if (System.nanoTime() > deadline || model.problem().filter(p -> !p.contains("loading")).isPresent()) {
+                return "skipped (no model)";
+            }
+            Thread.sleep(100);
+        }
+        summary = "in progress";
+        URI uri = URI.create("http://127.0.0.1:" + config.httpPort() + "/warm-up");
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread[] clients = new Thread[config.warmUpClients()];
+        for (int i = 0; i < clients.length; i++) {
+            int first = i;
+            clients[i] = new Thread(() -> send(client, uri, first, stop, deadline), "warm-up-client-" + i);
+            clients[i].setDaemon(true);
+            clients[i].start();
+        }
+        try {
+            return waitUntilSettled(deadline);
+        } finally {
+            stop.set(true);
+            for (Thread t : clients) {
+                t.join(5_000);
+            }
+        }
+    }
+
+    /** One keep-alive client: the sentences in turn until told to stop. The port may not listen yet. */
+    private void send(HttpClient client, URI uri, int first, AtomicBoolean stop, long deadline) {
+        for (int i = first; !stop.get() && System.nanoTime() < deadline; i++) {
+            String body = "{\"sentence\": \"" + SENTENCES.get(i % SENTENCES.size()) + "\"}";
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .header(HEADER, token)
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                    .build();
+            try {
+                HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    requests.incrementAndGet();
+                } else {
+                    Thread.sleep(100);
+                }
+            } catch (java.io.IOException e) {
+                sleepQuietly(); // not listening yet: Liberty opens its ports once the application has started
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private String waitUntilSettled(long deadline) throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long windowStart = System.nanoTime();
+        long compileAtWindowStart = measurable ? jit.getTotalCompilationTime() : 0;
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            if (System.nanoTime() - windowStart < SETTLED_WINDOW.toNanos()) {
+                continue;
+            }
+            long compile = measurable ? jit.getTotalCompilationTime() : 0;
+            if (requests.get() >= MIN_REQUESTS && (!measurable || compile - compileAtWindowStart < SETTLED_COMPILE_MS)) {
+                return "done";
+            }
+            windowStart = System.nanoTime();
+            compileAtWindowStart = compile;
+        }
+        return "stopped at api.warm-up.max-seconds";
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
