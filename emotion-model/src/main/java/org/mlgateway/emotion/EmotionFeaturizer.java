@@ -176,6 +176,14 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
     // the unit norm, so ~15 words are not drowned by ~250 character n-grams (like a scikit-learn
     // FeatureUnion of two normalised vectorizers).
     private void scale(String[] names, double[] values, int size, double[] sumSq) {
+        double[] inv = inverseNorms(sumSq, separateBlocks);
+        for (int i = 0; i < size; i++) {
+            values[i] *= inv[block(names[i])];
+        }
+    }
+
+    /** The factor per block (0 = words and bigrams, 1 = character n-grams) given its sum of squares. */
+    static double[] inverseNorms(double[] sumSq, boolean separateBlocks) {
         double[] inv = new double[2];
         if (separateBlocks) {
             int blocks = (sumSq[0] > 0 ? 1 : 0) + (sumSq[1] > 0 ? 1 : 0);
@@ -186,9 +194,7 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
             double total = sumSq[0] + sumSq[1];
             inv[0] = inv[1] = total > 0 ? 1.0 / Math.sqrt(total) : 0;
         }
-        for (int i = 0; i < size; i++) {
-            values[i] *= inv[block(names[i])];
-        }
+        return inv;
     }
 
     /** Raw feature counts (before TF dampening and normalisation), sorted by name; for tests and tools. */
@@ -202,30 +208,22 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
     private Map<String, int[]> occurrences(String text) {
         String norm = normalise(text);
         Map<String, int[]> counts = new HashMap<>(Math.max(16, norm.length() * (charMax - charMin + 2)));
-        char[] buf = new char[2 + charMax];
-        String prevWord = null;
-        int n = norm.length();
-        int start = 0;
-        while (start < n) {
-            // Tokens are separated by single spaces after normalisation.
-            int end = norm.indexOf(' ', start);
-            if (end < 0) {
-                end = n;
+        forEachFeature(norm, new FeatureSink() {
+            @Override
+            public void word(char[] t, int start, int end) {
+                add(counts, "w:" + new String(t, start, end - start));
             }
-            if (end > start) {
-                String token = norm.substring(start, end);
-                String word = wordOf(token);
-                add(counts, "w:" + word);
-                if (wordBigrams && prevWord != null) {
-                    add(counts, "b:" + prevWord + ' ' + word);
-                }
-                prevWord = word;
-                if (!token.equals(URL_TOKEN) && !token.equals(USER_TOKEN)) {
-                    charNgrams(counts, token, buf);
-                }
+
+            @Override
+            public void bigram(char[] t, int prevStart, int prevEnd, int start, int end) {
+                add(counts, "b:" + new String(t, prevStart, prevEnd - prevStart) + ' ' + new String(t, start, end - start));
             }
-            start = end + 1;
-        }
+
+            @Override
+            public void charNgram(char[] t, int start, int end) {
+                add(counts, "c:" + new String(t, start, end - start));
+            }
+        });
         return counts;
     }
 
@@ -238,44 +236,115 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
         }
     }
 
-    // char_wb: n-grams of " token ", never crossing a token boundary; a token shorter than n yields
-    // the whole padded token once (as scikit-learn does).
-    private void charNgrams(Map<String, int[]> g, String token, char[] buf) {
-        int len = token.length() + 2;
-        char[] padded = new char[len];
-        padded[0] = ' ';
-        token.getChars(0, token.length(), padded, 1);
-        padded[len - 1] = ' ';
-        buf[0] = 'c';
-        buf[1] = ':';
+    /**
+     * Receives the features of a normalised text as character ranges of one buffer, so that serving can
+     * count and look them up without building a String per feature.
+     */
+    interface FeatureSink {
+        /** The feature {@code "w:" + text[start, end)}. */
+        void word(char[] text, int start, int end);
+
+        /** The feature {@code "b:" + text[prevStart, prevEnd) + ' ' + text[start, end)}. */
+        void bigram(char[] text, int prevStart, int prevEnd, int start, int end);
+
+        /** The feature {@code "c:" + text[start, end)}. */
+        void charNgram(char[] text, int start, int end);
+    }
+
+    /**
+     * Every feature occurrence of a {@link #normalise normalised} text, in a fixed order: per token its
+     * word, its bigram with the previous word, then its character n-grams, shortest first. The one
+     * definition of the features, for training and serving alike.
+     */
+    void forEachFeature(String norm, FeatureSink sink) {
+        // The text between two spaces: every token then has a space on either side, the padding of char_wb.
+        int n = norm.length();
+        char[] t = new char[n + 2];
+        t[0] = ' ';
+        norm.getChars(0, n, t, 1);
+        t[n + 1] = ' ';
+        int prevStart = -1;
+        int prevEnd = -1;
+        int start = 1;
+        while (start <= n) {
+            // Tokens are separated by single spaces after normalisation.
+            int end = start;
+            while (t[end] != ' ') {
+                end++;
+            }
+            if (end > start) {
+                boolean special = isToken(t, start, end, URL_TOKEN) || isToken(t, start, end, USER_TOKEN);
+                int ws = special ? start : wordStart(t, start, end);
+                int we = special ? end : wordEnd(t, start, end);
+                sink.word(t, ws, we);
+                if (wordBigrams && prevStart >= 0) {
+                    sink.bigram(t, prevStart, prevEnd, ws, we);
+                }
+                prevStart = ws;
+                prevEnd = we;
+                if (!special) {
+                    charNgrams(t, start - 1, end + 1, sink);
+                }
+            }
+            start = end + 1;
+        }
+    }
+
+    // char_wb: n-grams of " token " (padded = t[from, to)), never crossing a token boundary; a token
+    // shorter than n yields the whole padded token once (as scikit-learn does).
+    private void charNgrams(char[] t, int from, int to, FeatureSink sink) {
+        int len = to - from;
         for (int size = charMin; size <= charMax && size <= len; size++) {
-            for (int off = 0; off + size <= len; off++) {
+            for (int off = from; off + size <= to; off++) {
                 // Never cut an emoji (surrogate pair) in half: half a pair is not valid UTF-8 and could
                 // not be stored in the model file.
-                if (Character.isLowSurrogate(padded[off]) || Character.isHighSurrogate(padded[off + size - 1])) {
+                if (Character.isLowSurrogate(t[off]) || Character.isHighSurrogate(t[off + size - 1])) {
                     continue;
                 }
-                System.arraycopy(padded, off, buf, 2, size);
-                add(g, new String(buf, 0, size + 2));
+                sink.charNgram(t, off, off + size);
             }
         }
     }
 
+    private static boolean isToken(char[] t, int start, int end, String token) {
+        if (end - start != token.length()) {
+            return false;
+        }
+        for (int i = 0; i < token.length(); i++) {
+            if (t[start + i] != token.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     // Trim punctuation around a word ("love!!" -> "love") but keep pure-punctuation tokens such as
-    // ":)" or "!!" whole: emoticons are strong signals.
-    static String wordOf(String token) {
-        int s = 0;
-        int e = token.length();
-        while (s < e && !isWordChar(token.charAt(s))) {
+    // ":)" or "!!" whole: emoticons are strong signals. A token without word characters starts at
+    // start and ends at end.
+    private static int wordStart(char[] t, int start, int end) {
+        int s = start;
+        while (s < end && !isWordChar(t[s])) {
             s++;
         }
-        while (e > s && !isWordChar(token.charAt(e - 1))) {
+        return s == end ? start : s;
+    }
+
+    private static int wordEnd(char[] t, int start, int end) {
+        int e = end;
+        while (e > start && !isWordChar(t[e - 1])) {
             e--;
         }
-        if (s == e || token.equals(URL_TOKEN) || token.equals(USER_TOKEN)) {
+        return e == start ? end : e;
+    }
+
+    /** The word feature of one token (without the "w:"). */
+    static String wordOf(String token) {
+        char[] t = token.toCharArray();
+        if (token.equals(URL_TOKEN) || token.equals(USER_TOKEN)) {
             return token;
         }
-        return token.substring(s, e);
+        int s = wordStart(t, 0, t.length);
+        return new String(t, s, wordEnd(t, 0, t.length) - s);
     }
 
     private static boolean isWordChar(char c) {
