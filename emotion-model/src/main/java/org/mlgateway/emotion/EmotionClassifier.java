@@ -25,8 +25,15 @@ import org.tribuo.impl.ArrayExample;
 /**
  * The serving wrapper: a trained Tribuo model plus the featurizer it was trained with.
  *
- * <p>Thread-safe: the featurizer is stateless and Tribuo models are immutable after training, so
- * {@link Model#predict(Example)} may be called concurrently (a test runs it from several threads).
+ * <p>Serving ({@link #predict(String)}) computes exactly what Tribuo would, to the last bit of every
+ * probability, without Tribuo's per-call objects: feature ids straight from the text ({@link FeatureIds},
+ * {@link FeatureCounter}) and the weights laid out for a sparse input ({@link LinearScorer}). The reference
+ * path, Tribuo's own {@link Model#predict(Example)}, stays for evaluation, for tests that compare the two,
+ * and for the rare input or model the fast path does not reproduce.
+ *
+ * <p>Thread-safe: the featurizer, the lookup table and the scorer are immutable, per-call state is local,
+ * and Tribuo models are immutable after training, so {@link Model#predict(Example)} may be called
+ * concurrently (a test runs it from several threads).
  *
  * <p>The model version is {@link ModelVersion#of(byte[])} of the bytes loaded; loading from the classpath
  * also checks that the model card beside the file names that version.
@@ -46,6 +53,12 @@ public final class EmotionClassifier {
     private final EmotionFeaturizer featurizer;
     private final ImmutableFeatureMap featureMap;
     private final List<String> labels;
+    /** Tribuo's label ids in alphabetical label order, and those labels: the answer's map is sorted. */
+    private final int[] sortedIds;
+    private final String[] sortedLabels;
+    /** The fast path; both null when the model is not one {@link LinearScorer} reproduces. */
+    private final FeatureIds featureIds;
+    private final LinearScorer scorer;
     private final String version;
     /** The answer when no feature of a sentence is known: the model's bias alone (a class prior). */
     private final org.tribuo.Prediction<Label> noEvidenceScores;
@@ -64,12 +77,48 @@ public final class EmotionClassifier {
         }
         Collections.sort(names);
         this.labels = List.copyOf(names);
+        this.sortedLabels = names.toArray(new String[0]);
+        this.sortedIds = new int[sortedLabels.length];
+        for (int j = 0; j < sortedLabels.length; j++) {
+            sortedIds[j] = model.getOutputIDInfo().getID(new Label(sortedLabels[j]));
+        }
         this.version = version;
         // A known feature with value 0 contributes nothing, leaving the bias term alone.
         String anyFeature = featureMap.iterator().next().getName();
         Example<Label> empty = new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, new String[] {anyFeature}, new double[] {0.0});
         this.noEvidenceScores = model.predict(empty);
         this.noEvidence = toPrediction(noEvidenceScores);
+        LinearScorer candidate = LinearScorer.of(model);
+        this.scorer = candidate != null && reproduces(candidate, empty) ? candidate : null;
+        this.featureIds = scorer != null ? new FeatureIds(featureMap) : null;
+    }
+
+    // A cheap check at load that the scorer's assumptions (notably the softmax) hold for this model: the
+    // same bits as Tribuo for the bias alone and for a few features. The golden test checks real sentences.
+    private boolean reproduces(LinearScorer candidate, Example<Label> empty) {
+        int n = Math.min(featureMap.size(), 20);
+        int[] ids = new int[n];
+        String[] names = new String[n];
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = i * (featureMap.size() / n);
+            names[i] = featureMap.get(ids[i]).getName();
+            values[i] = 0.9 - 0.37 * i;
+        }
+        Example<Label> some = new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, names, values);
+        return sameBits(candidate.probabilities(new int[0], new double[0], 0), model.predict(empty))
+                && sameBits(candidate.probabilities(ids, values, n), model.predict(some));
+    }
+
+    private boolean sameBits(double[] byId, org.tribuo.Prediction<Label> tribuo) {
+        Map<String, Label> scores = tribuo.getOutputScores();
+        for (int k = 0; k < byId.length; k++) {
+            Label l = scores.get(model.getOutputIDInfo().getOutput(k).getLabel());
+            if (l == null || Double.doubleToLongBits(l.getScore()) != Double.doubleToLongBits(byId[k])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -139,6 +188,22 @@ public final class EmotionClassifier {
         if (sentence == null) {
             throw new NullPointerException("sentence");
         }
+        if (scorer != null) {
+            FeatureCounter features = featurizer.countKnown(sentence, featureIds);
+            // Not reproduced: a HashMap bucket turned tree (see FeatureCounter), or every feature of the
+            // model present, for which Tribuo multiplies a dense vector.
+            if (features.ordered() && features.known() < scorer.features()) {
+                if (features.known() == 0) {
+                    return noEvidence;
+                }
+                return toPrediction(scorer.probabilities(features.ids(), features.values(), features.known()));
+            }
+        }
+        return predictWithTribuo(sentence);
+    }
+
+    /** The reference path: Tribuo's own prediction; {@link #predict(String)} gives the same bits, faster. */
+    Prediction predictWithTribuo(String sentence) {
         // Only features the model knows: Tribuo would drop the others, and refuses an example left empty.
         Example<Label> example = featurizer.toExample(sentence, LabelFactory.UNKNOWN_LABEL, featureMap);
         if (example.size() == 0) {
@@ -182,6 +247,33 @@ public final class EmotionClassifier {
         return new Prediction(best, Collections.unmodifiableSortedMap(probs));
     }
 
+    /**
+     * {@link #toPrediction(org.tribuo.Prediction)} of probabilities by Tribuo label id, the same arithmetic:
+     * the sum in Tribuo's order (label ids, its map's order), then the division and the arg-max in
+     * alphabetical order.
+     */
+    private Prediction toPrediction(double[] byId) {
+        double sum = 0;
+        for (int k = 0; k < byId.length; k++) {
+            if (!(byId[k] >= 0)) {
+                byId[k] = 0; // NaN guard: a distribution must stay a distribution
+            }
+            sum += byId[k];
+        }
+        SortedMap<String, Double> probs = new TreeMap<>();
+        String best = null;
+        double bestP = -1;
+        for (int j = 0; j < sortedIds.length; j++) {
+            double v = sum > 0 ? byId[sortedIds[j]] / sum : 1.0 / sortedIds.length;
+            probs.put(sortedLabels[j], v);
+            if (v > bestP) { // strict: ties go to the alphabetically first label
+                bestP = v;
+                best = sortedLabels[j];
+            }
+        }
+        return new Prediction(best, Collections.unmodifiableSortedMap(probs));
+    }
+
     /** The labels the model knows, sorted alphabetically. */
     public List<String> labels() {
         return labels;
@@ -189,6 +281,16 @@ public final class EmotionClassifier {
 
     public String modelVersion() {
         return version;
+    }
+
+    /** Whether {@link #predict(String)} can answer without Tribuo; for tests. */
+    boolean hasFastPath() {
+        return scorer != null;
+    }
+
+    /** The fast path's features of a sentence; for tests. */
+    FeatureCounter fastFeatures(String sentence) {
+        return featurizer.countKnown(sentence, featureIds);
     }
 
     /** The underlying Tribuo model, for evaluation and provenance. */

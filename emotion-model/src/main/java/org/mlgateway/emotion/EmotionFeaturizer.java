@@ -197,6 +197,19 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
         return inv;
     }
 
+    /**
+     * The serving path without a String per feature: the same known features and values as
+     * {@link #toExample(String, Label, ImmutableFeatureMap)} for the vocabulary {@code ids} was made from,
+     * as ids and values sorted by id. Check {@link FeatureCounter#ordered()} before using the values.
+     */
+    FeatureCounter countKnown(String text, FeatureIds ids) {
+        String norm = normalise(text);
+        FeatureCounter counter = new FeatureCounter(ids, separateBlocks, norm.length(), charMax - charMin + 1);
+        forEachFeature(norm, counter);
+        counter.finish();
+        return counter;
+    }
+
     /** Raw feature counts (before TF dampening and normalisation), sorted by name; for tests and tools. */
     Map<String, Integer> count(String text) {
         Map<String, Integer> sorted = new TreeMap<>();
@@ -238,7 +251,7 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
 
     /**
      * Receives the features of a normalised text as character ranges of one buffer, so that serving can
-     * count and look them up without building a String per feature.
+     * count and look them up without building a String per feature (see {@link FeatureCounter}).
      */
     interface FeatureSink {
         /** The feature {@code "w:" + text[start, end)}. */
