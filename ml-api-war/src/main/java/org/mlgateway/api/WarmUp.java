@@ -185,6 +185,8 @@ public class WarmUp {
                 continue;
             }
             long compile = measurable ? jit.getTotalCompilationTime() : 0;
+            long window = compile - compileAtWindowStart;
+            LOG.fine(() -> String.format("Warm-up: %d requests, %d ms compiling in the last %s", requests.get(), window, SETTLED_WINDOW));
             if (requests.get() >= MIN_REQUESTS && (!measurable || compile - compileAtWindowStart < SETTLED_COMPILE_MS)) {
                 return "done";
             }
