@@ -190,8 +190,8 @@ public final class EmotionClassifier {
         }
         if (scorer != null) {
             FeatureCounter features = featurizer.countKnown(sentence, featureIds);
-            // Not reproduced: a HashMap bucket turned tree (see FeatureCounter), or every feature of the
-            // model present, for which Tribuo multiplies a dense vector.
+            // Not reproduced: a HashMap bucket turned tree or a text of millions of characters (see
+            // FeatureCounter), or every feature of the model present, which Tribuo multiplies as a dense vector.
             if (features.ordered() && features.known() < scorer.features()) {
                 if (features.known() == 0) {
                     return noEvidence;

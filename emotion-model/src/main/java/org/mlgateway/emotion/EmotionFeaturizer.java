@@ -205,8 +205,10 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
     FeatureCounter countKnown(String text, FeatureIds ids) {
         String norm = normalise(text);
         FeatureCounter counter = new FeatureCounter(ids, separateBlocks, norm.length(), charMax - charMin + 1);
-        forEachFeature(norm, counter);
-        counter.finish();
+        if (counter.ordered()) {
+            forEachFeature(norm, counter);
+            counter.finish();
+        }
         return counter;
     }
 

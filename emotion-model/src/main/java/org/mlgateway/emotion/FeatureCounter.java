@@ -23,6 +23,12 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     private static final int TREEIFY_THRESHOLD = 8;
     private static final int MIN_TREEIFY_CAPACITY = 64;
 
+    /**
+     * Longer normalised texts take the reference path: their HashMap would approach its largest table
+     * (2^30 buckets), whose growth this class does not mimic. A request is far shorter.
+     */
+    static final int MAX_LENGTH = 1 << 24;
+
     private static final int HASH_W = "w:".hashCode();
     private static final int HASH_B = "b:".hashCode();
     private static final int HASH_C = "c:".hashCode();
@@ -81,11 +87,15 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         this.vocabulary = vocabulary;
         this.separateBlocks = separateBlocks;
         // new HashMap<>(initialCapacity) has the next power of two buckets, resized at 3/4 full.
+        if (normLength > MAX_LENGTH) {
+            ordered = false;
+            normLength = 0;
+        }
         int capacity = tableSizeFor(Math.max(16, normLength * (charNgramSizes + 1)));
         this.buckets = new int[capacity];
         this.threshold = capacity / 4 * 3;
         // Tweets have about 2.5 distinct features per character; more grows the arrays.
-        int entryCapacity = 16 + normLength * 3;
+        int entryCapacity = 16 + Math.min(normLength * 3, 4096);
         this.entries = new int[ENTRY * entryCapacity];
         this.keys = new long[entryCapacity];
     }
@@ -236,7 +246,10 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         return c <= 1 ? 1 : Integer.highestOneBit(c - 1) << 1;
     }
 
-    /** False if the reference path's HashMap would iterate in an order this class does not reproduce. */
+    /**
+     * False if the reference path's HashMap would iterate in an order this class does not reproduce (a
+     * tree bucket), or the text is longer than {@link #MAX_LENGTH}: then the values are not computed.
+     */
     boolean ordered() {
         return ordered;
     }
