@@ -4,6 +4,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.mlgateway.emotion.Prediction;
@@ -32,6 +34,9 @@ public class PredictResource {
 
     @Inject
     PredictionMetrics metrics;
+
+    @Inject
+    WarmUp warmUp;
 
     /** The limit is fixed for the life of the server, so one reader serves every request. */
     private PredictRequestReader reader;
@@ -71,12 +76,10 @@ public class PredictResource {
                             value = "{\"error\": \"missing_sentence\", \"message\": \"The field \\\"sentence\\\" is missing.\"}")))
     @APIResponse(responseCode = "503", description = "The model is not loaded yet",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Object predict(InputStream body) throws IOException {
-        return answer(body, true);
-    }
-
-    /** The answer to one request body; {@code counted} is false only for the server's own warm-up. */
-    Object answer(InputStream body, boolean counted) throws IOException {
+    public Object predict(@Parameter(hidden = true) @HeaderParam(WarmUp.HEADER) String warmUpToken, InputStream body)
+            throws IOException {
+        // The server's own warm-up runs this very code (so the JIT compiles what clients will run) but is not counted.
+        boolean counted = !warmUp.isWarmUpRequest(warmUpToken);
         String sentence = reader.read(body);
         long start = System.nanoTime();
         Prediction prediction = model.predict(sentence);

@@ -6,11 +6,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -21,12 +16,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Warm before ready: after the model loads, the server sends requests to its own request path on
- * loopback ({@link WarmUpResource}, the same HTTP, JAX-RS, JSON and model code as {@code /predict})
- * until the JIT compiler has nothing left to compile for it. Until then the readiness check is
- * DOWN and {@link WarmingUpFilter} answers client requests with 503, which Nginx retries on another
- * server: no client meets a cold server. Warm-up requests are never counted in the application's
- * metrics.
+ * Warm before ready: after the model loads, the server sends {@code POST /predict} to itself on
+ * loopback until the JIT compiler has nothing left to compile for it. Until then the readiness
+ * check is DOWN and {@link WarmingUpFilter} answers client predictions with 503, which Nginx
+ * retries on another server: no client meets a cold server. The warm-up's requests carry a token
+ * that only this JVM knows, and {@link PredictResource} leaves them out of the application's
+ * metrics ({@code predictions_total}, {@code inference_seconds}); the server's own base and vendor
+ * request metrics (REST_request_seconds, http_server_request_seconds) do count them, since they
+ * describe the HTTP work the server did. It is the very path clients call, not a copy: profiling
+ * showed a separate warm-up path made the JIT recompile the request path once real traffic came.
  *
  * <p>"Nothing left to compile" is read from the JVM: the compilers' total time grew by less than
  * {@link #SETTLED_COMPILE_MS} over the last {@link #SETTLED_WINDOW} of load. It ends anyway after
@@ -125,16 +123,11 @@ public class WarmUp {
             Thread.sleep(100);
         }
         summary = "in progress";
-        URI uri = URI.create("http://127.0.0.1:" + config.httpPort() + "/warm-up");
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2))
-                .build();
         AtomicBoolean stop = new AtomicBoolean();
         Thread[] clients = new Thread[config.warmUpClients()];
         for (int i = 0; i < clients.length; i++) {
             int first = i;
-            clients[i] = new Thread(() -> send(client, uri, first, stop, deadline), "warm-up-client-" + i);
+            clients[i] = new Thread(() -> send(first, stop, deadline), "warm-up-client-" + i);
             clients[i].setDaemon(true);
             clients[i].start();
         }
@@ -148,29 +141,25 @@ public class WarmUp {
         }
     }
 
-    /** One keep-alive client: the sentences in turn until told to stop. The port may not listen yet. */
-    private void send(HttpClient client, URI uri, int first, AtomicBoolean stop, long deadline) {
-        for (int i = first; !stop.get() && System.nanoTime() < deadline; i++) {
-            String body = "{\"sentence\": \"" + SENTENCES.get(i % SENTENCES.size()) + "\"}";
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json")
-                    .header(HEADER, token)
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                    .build();
-            try {
-                HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    requests.incrementAndGet();
-                } else {
-                    Thread.sleep(100);
+    /** One keep-alive connection: the sentences in turn until told to stop. The port may not listen yet. */
+    private void send(int first, AtomicBoolean stop, long deadline) {
+        byte[][] bodies = SENTENCES.stream()
+                .map(s -> LoopbackClient.post("/predict", "{\"sentence\": \"" + s + "\"}", HEADER, token))
+                .toArray(byte[][]::new);
+        try (LoopbackClient client = new LoopbackClient(config.httpPort())) {
+            for (int i = first; !stop.get() && System.nanoTime() < deadline; i++) {
+                try {
+                    if (client.send(bodies[i % bodies.length]) == 200) {
+                        requests.incrementAndGet();
+                    } else {
+                        Thread.sleep(100);
+                    }
+                } catch (java.io.IOException e) {
+                    Thread.sleep(200); // not listening yet: Liberty opens its ports once the application has started
                 }
-            } catch (java.io.IOException e) {
-                sleepQuietly(); // not listening yet: Liberty opens its ports once the application has started
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -194,13 +183,5 @@ public class WarmUp {
             compileAtWindowStart = compile;
         }
         return "stopped at api.warm-up.max-seconds";
-    }
-
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
