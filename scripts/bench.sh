@@ -154,7 +154,8 @@ original_rows() {
     NOTES+=("original design: skipped (no $BENCH_ORIGINAL/up.sh; BENCH_ORIGINAL names its folder)")
     return
   fi
-  if ! python3 -c 'import fastapi, uvicorn, sklearn' 2>/dev/null; then
+  # up.sh runs Debian's /usr/bin/python3 (a python3 earlier in PATH may lack the packages).
+  if ! /usr/bin/python3 -c 'import fastapi, uvicorn, sklearn' 2>/dev/null; then
     NOTES+=("original design: skipped (needs Debian's python3-fastapi python3-uvicorn python3-sklearn)")
     return
   fi
