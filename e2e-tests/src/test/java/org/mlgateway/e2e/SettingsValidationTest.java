@@ -60,6 +60,8 @@ class SettingsValidationTest {
             "GATEWAY_USER|" + "u2345678901234567890123456789012345678901234567890123456789012345" + "|is not a user name",
             "ADMIN_USER|a b|ADMIN_USER=a\\ b is not a user name",
             "V1_REPLICAS|0|V1_REPLICAS=0 must be a number from 1 to 9",
+            "API_WARM_UP_MAX_SECONDS|-1|API_WARM_UP_MAX_SECONDS=-1 must be a whole number of seconds",
+            "API_WARM_UP_MAX_SECONDS|30s|API_WARM_UP_MAX_SECONDS=30s must be a whole number of seconds",
             "V1_REPLICAS|10|V1_REPLICAS=10 must be a number from 1 to 9",
             "V1_REPLICAS|three|V1_REPLICAS=three must be a number from 1 to 9",
             "GATEWAY_HTTPS_PORT|70000|GATEWAY_HTTPS_PORT=70000 is not a port",
