@@ -179,6 +179,15 @@ machine_line() {
     "$(java -version 2>&1 | head -1 | cut -d'"' -f2 | sed 's/^/JDK /'), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# Resident memory of the whole stack: every program supervisord runs and their children (Nginx's
+# workers), in MiB.
+stack_memory_mib() {
+  local pids
+  pids="$(supervisor_ctl pid all 2>/dev/null | grep -E '^[0-9]+$' | paste -sd, -)"
+  [[ -n "$pids" ]] || { echo "n/a"; return; }
+  ps -o rss= --pid "$pids" --ppid "$pids" | awk '{ kib += $1 } END { printf "%.0f", kib / 1024 }'
+}
+
 print_table() {
   local row note
   echo "# make bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -192,6 +201,8 @@ print_table() {
   echo "| one server / one original server | $(ratio server original-server) |"
   echo "| gateway with 3 v1 servers / gateway with 1 | $(ratio gateway gateway-one) |"
   echo "| gateway (3 v1) / nginx TLS ceiling | $(ratio gateway nginx) |"
+  echo
+  echo "Resident memory of the whole stack (every program supervisord runs, with Nginx's workers): $MEMORY MiB after the runs."
   echo
   echo "| what | requests/s | p50 ms | p99 ms | failed | load |"
   echo "|---|---:|---:|---:|---:|---:|"
@@ -217,6 +228,7 @@ bench_all() {
   wrk_row gateway-one "the same gateway, api-v1-1 alone in the v1 upstream" "$GATEWAY/predict" "${GATEWAY_REQUEST[@]}"
   nginx_restore
   wrk_row server "one Liberty server directly (api-v1-1)" "$DIRECT/predict" "${PREDICT_REQUEST[@]}"
+  MEMORY="$(stack_memory_mib)"
   original_rows
   jmh_row
   print_table | tee "$BENCH_DIR/bench-$STAMP.md"
