@@ -9,19 +9,20 @@ import java.util.Arrays;
  * gives, bit for bit. One instance per text (not thread-safe, cheap to create).
  *
  * <p>Why it mimics {@link java.util.HashMap}: that path sums the squared values, for the L2 norm, in the
- * iteration order of a {@code HashMap<String, ..>}. Floating-point addition is not associative, so another
- * order would change the norm's last bit now and then, and the probabilities with it. A HashMap visits
- * bucket by bucket ({@code (h ^ h >>> 16) & (capacity - 1)} of the name's {@link String#hashCode()}),
- * each bucket in insertion order, and resizing keeps that order; only a bucket turned into a tree (a 9th
- * name in one bucket of a table of 64+) is ordered otherwise. This class keeps the same buckets and
- * {@link #add}s in the same order; it reports a tree bucket ({@link #ordered()} false) and the caller
- * then takes the reference path.
+ * iteration order of a {@code new HashMap<String, ..>(5 * text length)}. Floating-point addition is not
+ * associative, so another order would change the norm's last bit now and then, and the probabilities
+ * with it. Without tree buckets, a HashMap iterates bucket by bucket ({@code (h ^ h >>> 16) & (capacity - 1)}
+ * of the name's {@link String#hashCode()}), each bucket in insertion order; its capacity is the initial
+ * one doubled until the names fill at most 3/4 (resizing keeps each bucket's order). A bucket becomes a
+ * tree, ordered otherwise, only when a 9th name joins it; as buckets only split when the table grows,
+ * that cannot happen unless 9 of the final names share a bucket of the initial table. This class
+ * computes that order (a stable counting sort of the names by bucket) and reports such a text
+ * ({@link #ordered()} false): the caller then takes the reference path (in practice never for tweets).
  */
 final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
 
-    // java.util.HashMap's constants (JDK 8 to 21).
+    /** java.util.HashMap's TREEIFY_THRESHOLD (JDK 8 to 21): a bucket with more names may become a tree. */
     private static final int TREEIFY_THRESHOLD = 8;
-    private static final int MIN_TREEIFY_CAPACITY = 64;
 
     /**
      * Longer normalised texts take the reference path: their HashMap would approach its largest table
@@ -33,6 +34,10 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     private static final int HASH_B = "b:".hashCode();
     private static final int HASH_C = "c:".hashCode();
 
+    private static final long CODE_W = FeatureIds.kindCode('w');
+    private static final long CODE_B = FeatureIds.kindCode('b');
+    private static final long CODE_C = FeatureIds.kindCode('c');
+
     /** 1 + ln(tf), the sublinear TF, for the small counts nearly all features have; EmotionFeaturizer's expression. */
     private static final double[] TF = new double[64];
 
@@ -42,37 +47,33 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         }
     }
 
-    // One entry per distinct feature, in insertion order, as ENTRY ints in one array (few cache lines):
-    // its name's hash, the next entry in its bucket (-1: none), its count, its vocabulary id (-1: unknown),
-    // and its name: KIND ':' text[START, END), then ' ' text[START2, END2) for a bigram (START2 -1 otherwise).
-    // keys[entry] is the name's short key (FeatureIds.SHORT), 0 if it has none.
+    // One entry per distinct feature, in insertion order, as ENTRY ints in one array (one cache line):
+    // its name's hash, its count, its vocabulary id (-1: unknown), and its name: KIND ':' text[START, END),
+    // then ' ' text[START2, END2) for a bigram (START2 -1 otherwise). keys[entry] is the name's short key
+    // (FeatureIds.SHORT), 0 if it has none.
     private static final int HASH = 0;
-    private static final int NEXT = 1;
-    private static final int COUNT = 2;
-    private static final int ID = 3;
-    private static final int KIND = 4;
-    private static final int START = 5;
-    private static final int END = 6;
-    private static final int START2 = 7;
-    private static final int END2 = 8;
-    private static final int ENTRY = 9;
-
-    private static final long CODE_W = FeatureIds.kindCode('w');
-    private static final long CODE_B = FeatureIds.kindCode('b');
-    private static final long CODE_C = FeatureIds.kindCode('c');
+    private static final int COUNT = 1;
+    private static final int ID = 2;
+    private static final int KIND = 3;
+    private static final int START = 4;
+    private static final int END = 5;
+    private static final int START2 = 6;
+    private static final int END2 = 7;
+    private static final int ENTRY_BITS = 3;
 
     private final FeatureIds vocabulary;
     private final boolean separateBlocks;
-
-    // The emulated table: bucket -> its first entry + 1 (0: empty).
-    private int[] buckets;
-    private int threshold;
+    /** The bucket count of the reference path's HashMap when created. */
+    private final int initialCapacity;
     private boolean ordered = true;
 
     private char[] text;
     private int[] entries;
     private long[] keys;
     private int size;
+    /** Finds an entry by name: open addressing over a table of at least twice the entries, entry + 1 (0: empty). */
+    private int[] slots;
+    private int shift;
 
     // The result: known features sorted by id.
     private int known;
@@ -86,18 +87,18 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     FeatureCounter(FeatureIds vocabulary, boolean separateBlocks, int normLength, int charNgramSizes) {
         this.vocabulary = vocabulary;
         this.separateBlocks = separateBlocks;
-        // new HashMap<>(initialCapacity) has the next power of two buckets, resized at 3/4 full.
         if (normLength > MAX_LENGTH) {
             ordered = false;
             normLength = 0;
         }
-        int capacity = tableSizeFor(Math.max(16, normLength * (charNgramSizes + 1)));
-        this.buckets = new int[capacity];
-        this.threshold = capacity / 4 * 3;
+        // EmotionFeaturizer's new HashMap<>(max(16, length * (sizes + 1))) has the next power of two buckets.
+        this.initialCapacity = tableSizeFor(Math.max(16, normLength * (charNgramSizes + 1)));
         // Tweets have about 2.5 distinct features per character; more grows the arrays.
-        int entryCapacity = 16 + Math.min(normLength * 3, 4096);
-        this.entries = new int[ENTRY * entryCapacity];
-        this.keys = new long[entryCapacity];
+        int capacity = tableSizeFor(16 + Math.min(normLength * 3, 1024));
+        this.entries = new int[capacity << ENTRY_BITS];
+        this.keys = new long[capacity];
+        this.slots = new int[capacity * 2];
+        this.shift = Integer.numberOfLeadingZeros(slots.length - 1);
     }
 
     // Each feature's String.hashCode and short key are computed in one pass over its characters; "or" of
@@ -157,54 +158,37 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         return length <= FeatureIds.SHORT && or < (1 << FeatureIds.CHAR_BITS) ? key : 0;
     }
 
-    /** HashMap.put of a new name (or a count + 1 of a known one), with HashMap's bucket bookkeeping. */
+    /** Counts one occurrence of a feature: + 1 if seen before, else a new entry. */
     private void add(int h, long key, char kind, char[] t, int s, int e, int s2, int e2) {
         text = t;
+        if (size == keys.length) {
+            grow();
+        }
         int[] en = entries;
-        int b = bucket(h, buckets.length);
-        int last = -1;
-        int chain = 0;
-        for (int i = buckets[b] - 1; i >= 0; i = en[i * ENTRY + NEXT]) {
-            int o = i * ENTRY;
+        int mask = slots.length - 1;
+        for (int slot = slotOf(h); ; slot = (slot + 1) & mask) {
+            int i = slots[slot] - 1;
+            if (i < 0) {
+                i = size++;
+                slots[slot] = i + 1;
+                int o = i << ENTRY_BITS;
+                en[o + HASH] = h;
+                en[o + COUNT] = 1;
+                en[o + KIND] = kind;
+                en[o + START] = s;
+                en[o + END] = e;
+                en[o + START2] = s2;
+                en[o + END2] = e2;
+                keys[i] = key;
+                return;
+            }
+            int o = i << ENTRY_BITS;
             if (en[o + HASH] == h && (key != 0 ? keys[i] == key
                     : keys[i] == 0 && en[o + KIND] == kind && same(t, s, e, en[o + START], en[o + END])
                         && (s2 < 0 || same(t, s2, e2, en[o + START2], en[o + END2])))) {
                 en[o + COUNT]++;
                 return;
             }
-            last = i;
-            chain++;
-        }
-        if (size == keys.length) {
-            en = entries = Arrays.copyOf(en, en.length * 2);
-            keys = Arrays.copyOf(keys, keys.length * 2);
-        }
-        int i = size++;
-        int o = i * ENTRY;
-        en[o + HASH] = h;
-        en[o + NEXT] = -1;
-        en[o + COUNT] = 1;
-        en[o + ID] = -1; // looked up in finish()
-        en[o + KIND] = kind;
-        en[o + START] = s;
-        en[o + END] = e;
-        en[o + START2] = s2;
-        en[o + END2] = e2;
-        keys[i] = key;
-        if (last < 0) {
-            buckets[b] = i + 1;
-        } else {
-            en[last * ENTRY + NEXT] = i;
-        }
-        if (chain >= TREEIFY_THRESHOLD) {
-            if (buckets.length < MIN_TREEIFY_CAPACITY) {
-                resize(); // HashMap grows the table rather than make a tree of a small one
-            } else {
-                ordered = false; // a tree bucket: another order, which this class does not mimic
-            }
-        }
-        if (size > threshold) {
-            resize();
         }
     }
 
@@ -220,21 +204,24 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         return true;
     }
 
-    // Twice the buckets; each bucket keeps its entries in insertion order, as HashMap.resize does.
-    private void resize() {
-        buckets = new int[buckets.length * 2];
-        threshold *= 2;
-        int[] tail = new int[buckets.length];
+    // Twice the room: the entries copied, the slots rebuilt.
+    private void grow() {
+        entries = Arrays.copyOf(entries, entries.length * 2);
+        keys = Arrays.copyOf(keys, keys.length * 2);
+        slots = new int[slots.length * 2];
+        shift--;
         for (int i = 0; i < size; i++) {
-            int b = bucket(entries[i * ENTRY + HASH], buckets.length);
-            entries[i * ENTRY + NEXT] = -1;
-            if (buckets[b] == 0) {
-                buckets[b] = i + 1;
-            } else {
-                entries[tail[b] * ENTRY + NEXT] = i;
+            int slot = slotOf(entries[(i << ENTRY_BITS) + HASH]);
+            while (slots[slot] != 0) {
+                slot = (slot + 1) & (slots.length - 1);
             }
-            tail[b] = i;
+            slots[slot] = i + 1;
         }
+    }
+
+    // String.hashCode has weak low bits for similar short names; a multiplicative mix spreads them.
+    private int slotOf(int h) {
+        return (h * 0x9E3779B9) >>> shift;
     }
 
     private static int bucket(int h, int capacity) {
@@ -247,8 +234,9 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     }
 
     /**
-     * False if the reference path's HashMap would iterate in an order this class does not reproduce (a
-     * tree bucket), or the text is longer than {@link #MAX_LENGTH}: then the values are not computed.
+     * False if the reference path's HashMap might iterate in an order this class does not reproduce (9
+     * names in one bucket of its initial table), or the text is longer than {@link #MAX_LENGTH}: then the
+     * values are not computed.
      */
     boolean ordered() {
         return ordered;
@@ -260,10 +248,15 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
      */
     void finish() {
         int[] en = entries;
+        int[] inHashMapOrder = hashMapOrder();
+        if (inHashMapOrder == null) {
+            ordered = false;
+            return;
+        }
         // The lookups in one loop, without dependencies between them: the processor overlaps their cache
         // misses (the table is larger than the L2 cache).
         for (int i = 0; i < size; i++) {
-            int o = i * ENTRY;
+            int o = i << ENTRY_BITS;
             en[o + ID] = vocabulary.find(en[o + HASH], keys[i], (char) en[o + KIND], text,
                     en[o + START], en[o + END], en[o + START2], en[o + END2]);
         }
@@ -271,18 +264,16 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         double words = 0;
         double chars = 0;
         long[] order = new long[size]; // (id << 32) | offset of the entry: sorts by id
-        for (int b = 0; b < buckets.length; b++) {
-            for (int i = buckets[b] - 1; i >= 0; i = en[i * ENTRY + NEXT]) {
-                int o = i * ENTRY;
-                double v = tf(en[o + COUNT]);
-                if (en[o + KIND] == 'c') {
-                    chars += v * v;
-                } else {
-                    words += v * v;
-                }
-                if (en[o + ID] >= 0) {
-                    order[known++] = ((long) en[o + ID] << 32) | o;
-                }
+        for (int i : inHashMapOrder) {
+            int o = i << ENTRY_BITS;
+            double v = tf(en[o + COUNT]);
+            if (en[o + KIND] == 'c') {
+                chars += v * v;
+            } else {
+                words += v * v;
+            }
+            if (en[o + ID] >= 0) {
+                order[known++] = ((long) en[o + ID] << 32) | o;
             }
         }
         sortByHighInt(order, known);
@@ -290,10 +281,41 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         ids = new int[known];
         values = new double[known];
         for (int j = 0; j < known; j++) {
-            int i = (int) order[j];
-            ids[j] = en[i + ID];
-            values[j] = tf(en[i + COUNT]) * inv[en[i + KIND] == 'c' ? 1 : 0];
+            int o = (int) order[j];
+            ids[j] = en[o + ID];
+            values[j] = tf(en[o + COUNT]) * inv[en[o + KIND] == 'c' ? 1 : 0];
         }
+    }
+
+    /** The entries in the reference HashMap's iteration order, or null if a bucket of it may be a tree. */
+    private int[] hashMapOrder() {
+        int capacity = initialCapacity;
+        while (size > capacity / 4 * 3) {
+            capacity *= 2; // HashMap.resize
+        }
+        if (capacity != initialCapacity) {
+            int[] initial = new int[initialCapacity];
+            for (int i = 0; i < size; i++) {
+                if (++initial[bucket(entries[(i << ENTRY_BITS) + HASH], initialCapacity)] > TREEIFY_THRESHOLD) {
+                    return null;
+                }
+            }
+        }
+        // A stable counting sort by bucket: entries of one bucket stay in insertion order.
+        int[] start = new int[capacity + 1];
+        for (int i = 0; i < size; i++) {
+            if (++start[bucket(entries[(i << ENTRY_BITS) + HASH], capacity) + 1] > TREEIFY_THRESHOLD) {
+                return null;
+            }
+        }
+        for (int b = 0; b < capacity; b++) {
+            start[b + 1] += start[b];
+        }
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[start[bucket(entries[(i << ENTRY_BITS) + HASH], capacity)]++] = i;
+        }
+        return order;
     }
 
     /**
