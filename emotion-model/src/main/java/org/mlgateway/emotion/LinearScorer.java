@@ -74,15 +74,36 @@ final class LinearScorer {
      */
     double[] probabilities(int[] ids, double[] values, int n) {
         double[] s = new double[labels];
-        for (int j = 0; j < n; j++) {
-            int at = ids[j] * labels;
-            double v = values[j];
-            for (int k = 0; k < labels; k++) {
-                s[k] += weights[at + k] * v;
+        // Four labels at a time, their sums in registers (all 13 at once kept them in memory: 3.2 us per
+        // tweet instead of 2.1). Each label's sum still adds the features in ascending id order from 0.0.
+        int k = 0;
+        for (; k + 4 <= labels; k += 4) {
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            for (int j = 0; j < n; j++) {
+                int at = ids[j] * labels + k;
+                double v = values[j];
+                s0 += weights[at] * v;
+                s1 += weights[at + 1] * v;
+                s2 += weights[at + 2] * v;
+                s3 += weights[at + 3] * v;
             }
+            s[k] = s0;
+            s[k + 1] = s1;
+            s[k + 2] = s2;
+            s[k + 3] = s3;
+        }
+        for (; k < labels; k++) {
+            double sk = 0;
+            for (int j = 0; j < n; j++) {
+                sk += weights[ids[j] * labels + k] * values[j];
+            }
+            s[k] = sk;
         }
         if (bias != null) {
-            for (int k = 0; k < labels; k++) {
+            for (k = 0; k < labels; k++) {
                 s[k] += bias[k]; // times the bias feature's value, 1: exact
             }
         }
