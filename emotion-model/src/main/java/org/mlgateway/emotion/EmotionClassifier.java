@@ -31,9 +31,9 @@ import org.tribuo.impl.ArrayExample;
  * path, Tribuo's own {@link Model#predict(Example)}, stays for evaluation, for tests that compare the two,
  * and for the rare input or model the fast path does not reproduce.
  *
- * <p>Thread-safe: the featurizer, the lookup table and the scorer are immutable, per-call state is local,
- * and Tribuo models are immutable after training, so {@link Model#predict(Example)} may be called
- * concurrently (a test runs it from several threads).
+ * <p>Thread-safe: the featurizer, the lookup table and the scorer are immutable, per-call state is local
+ * or in arrays of the calling thread ({@link Scratch}), and Tribuo models are immutable after training, so
+ * {@link Model#predict(Example)} may be called concurrently (a test runs it from several threads).
  *
  * <p>The model version is {@link ModelVersion#of(byte[])} of the bytes loaded; loading from the classpath
  * also checks that the model card beside the file names that version.
@@ -288,7 +288,7 @@ public final class EmotionClassifier {
         return scorer != null;
     }
 
-    /** The fast path's features of a sentence; for tests. */
+    /** The fast path's features of a sentence, valid until the thread's next prediction; for tests. */
     FeatureCounter fastFeatures(String sentence) {
         return featurizer.countKnown(sentence, featureIds);
     }

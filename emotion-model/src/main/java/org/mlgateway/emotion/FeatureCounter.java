@@ -66,12 +66,16 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     /** The bucket count of the reference path's HashMap when created. */
     private final int initialCapacity;
     private boolean ordered = true;
+    /** This thread's reusable arrays (see {@link Scratch}). */
+    private final Object[] scratch;
 
     private char[] text;
     private int[] entries;
     private long[] keys;
     private int size;
-    /** Finds an entry by name: open addressing over a table of at least twice the entries, entry + 1 (0: empty). */
+    /** Entries that fit before the arrays grow: half the slots. */
+    private int room;
+    /** Finds an entry by name: open addressing over {@code room * 2} slots, entry + 1 (0: empty). */
     private int[] slots;
     private int shift;
 
@@ -81,12 +85,15 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     private double[] values;
 
     /**
+     * Uses this thread's {@link Scratch} arrays: valid until the next FeatureCounter of the thread.
+     *
      * @param normLength length of the normalised text, which sizes the reference path's HashMap
      * @param charNgramSizes charMax - charMin + 1 of the featurizer
      */
     FeatureCounter(FeatureIds vocabulary, boolean separateBlocks, int normLength, int charNgramSizes) {
         this.vocabulary = vocabulary;
         this.separateBlocks = separateBlocks;
+        this.scratch = Scratch.get();
         if (normLength > MAX_LENGTH) {
             ordered = false;
             normLength = 0;
@@ -94,11 +101,11 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         // EmotionFeaturizer's new HashMap<>(max(16, length * (sizes + 1))) has the next power of two buckets.
         this.initialCapacity = tableSizeFor(Math.max(16, normLength * (charNgramSizes + 1)));
         // Tweets have about 2.5 distinct features per character; more grows the arrays.
-        int capacity = tableSizeFor(16 + Math.min(normLength * 3, 1024));
-        this.entries = new int[capacity << ENTRY_BITS];
-        this.keys = new long[capacity];
-        this.slots = new int[capacity * 2];
-        this.shift = Integer.numberOfLeadingZeros(slots.length - 1);
+        this.room = tableSizeFor(16 + Math.min(normLength * 3, 1024));
+        this.entries = Scratch.ints(scratch, Scratch.ENTRIES, room << ENTRY_BITS);
+        this.keys = Scratch.longs(scratch, Scratch.KEYS, room);
+        this.slots = Scratch.zeroedInts(scratch, Scratch.SLOTS, room * 2);
+        this.shift = Integer.numberOfLeadingZeros(room * 2 - 1);
     }
 
     // Each feature's String.hashCode and short key are computed in one pass over its characters; "or" of
@@ -161,11 +168,11 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     /** Counts one occurrence of a feature: + 1 if seen before, else a new entry. */
     private void add(int h, long key, char kind, char[] t, int s, int e, int s2, int e2) {
         text = t;
-        if (size == keys.length) {
+        if (size == room) {
             grow();
         }
         int[] en = entries;
-        int mask = slots.length - 1;
+        int mask = room * 2 - 1;
         for (int slot = slotOf(h); ; slot = (slot + 1) & mask) {
             int i = slots[slot] - 1;
             if (i < 0) {
@@ -206,14 +213,20 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
 
     // Twice the room: the entries copied, the slots rebuilt.
     private void grow() {
-        entries = Arrays.copyOf(entries, entries.length * 2);
-        keys = Arrays.copyOf(keys, keys.length * 2);
-        slots = new int[slots.length * 2];
+        room *= 2;
+        int[] moreEntries = new int[room << ENTRY_BITS];
+        System.arraycopy(entries, 0, moreEntries, 0, size << ENTRY_BITS);
+        entries = moreEntries;
+        Scratch.keep(scratch, Scratch.ENTRIES, entries, entries.length);
+        keys = Arrays.copyOf(keys, room);
+        Scratch.keep(scratch, Scratch.KEYS, keys, keys.length);
+        slots = new int[room * 2];
+        Scratch.keep(scratch, Scratch.SLOTS, slots, slots.length);
         shift--;
         for (int i = 0; i < size; i++) {
             int slot = slotOf(entries[(i << ENTRY_BITS) + HASH]);
             while (slots[slot] != 0) {
-                slot = (slot + 1) & (slots.length - 1);
+                slot = (slot + 1) & (room * 2 - 1);
             }
             slots[slot] = i + 1;
         }
@@ -263,9 +276,9 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         // Two sums, words and bigrams (w, b) and character n-grams (c), as EmotionFeaturizer's blocks.
         double words = 0;
         double chars = 0;
-        long[] order = new long[size]; // (id << 32) | offset of the entry: sorts by id
-        for (int i : inHashMapOrder) {
-            int o = i << ENTRY_BITS;
+        long[] order = Scratch.longs(scratch, Scratch.ID_ORDER, size); // (id << 32) | entry offset: sorts by id
+        for (int k = 0; k < size; k++) {
+            int o = inHashMapOrder[k] << ENTRY_BITS;
             double v = tf(en[o + COUNT]);
             if (en[o + KIND] == 'c') {
                 chars += v * v;
@@ -276,10 +289,10 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
                 order[known++] = ((long) en[o + ID] << 32) | o;
             }
         }
-        sortByHighInt(order, known);
+        sortByHighInt(order, known, scratch);
         double[] inv = EmotionFeaturizer.inverseNorms(new double[] {words, chars}, separateBlocks);
-        ids = new int[known];
-        values = new double[known];
+        ids = Scratch.ints(scratch, Scratch.IDS, known);
+        values = Scratch.doubles(scratch, Scratch.VALUES, known);
         for (int j = 0; j < known; j++) {
             int o = (int) order[j];
             ids[j] = en[o + ID];
@@ -294,7 +307,7 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
             capacity *= 2; // HashMap.resize
         }
         if (capacity != initialCapacity) {
-            int[] initial = new int[initialCapacity];
+            int[] initial = Scratch.zeroedInts(scratch, Scratch.BUCKETS, initialCapacity);
             for (int i = 0; i < size; i++) {
                 if (++initial[bucket(entries[(i << ENTRY_BITS) + HASH], initialCapacity)] > TREEIFY_THRESHOLD) {
                     return null;
@@ -302,7 +315,7 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
             }
         }
         // A stable counting sort by bucket: entries of one bucket stay in insertion order.
-        int[] start = new int[capacity + 1];
+        int[] start = Scratch.zeroedInts(scratch, Scratch.BUCKETS, capacity + 1);
         for (int i = 0; i < size; i++) {
             if (++start[bucket(entries[(i << ENTRY_BITS) + HASH], capacity) + 1] > TREEIFY_THRESHOLD) {
                 return null;
@@ -311,7 +324,7 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         for (int b = 0; b < capacity; b++) {
             start[b + 1] += start[b];
         }
-        int[] order = new int[size];
+        int[] order = Scratch.ints(scratch, Scratch.HASHMAP_ORDER, size);
         for (int i = 0; i < size; i++) {
             order[start[bucket(entries[(i << ENTRY_BITS) + HASH], capacity)]++] = i;
         }
@@ -323,15 +336,15 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
      * as the largest value needs (2 for this model's 41k ids). About 3 times faster than Arrays.sort for
      * the ~150 known features of a tweet, which were 15% of a prediction.
      */
-    static void sortByHighInt(long[] a, int n) {
+    static void sortByHighInt(long[] a, int n, Object[] scratch) {
         long max = 0;
         for (int i = 0; i < n; i++) {
             max |= a[i];
         }
         long[] from = a;
-        long[] to = new long[n];
+        long[] to = Scratch.longs(scratch, Scratch.SORT_BUFFER, n);
         for (int shift = 32; shift < 64 && (max >>> shift) != 0; shift += 8) {
-            int[] start = new int[256];
+            int[] start = Scratch.zeroedInts(scratch, Scratch.DIGITS, 256);
             for (int i = 0; i < n; i++) {
                 start[(int) (from[i] >>> shift) & 0xFF]++;
             }
@@ -361,12 +374,12 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         return known;
     }
 
-    /** Their ids, ascending. */
+    /** Their ids, ascending, in the first {@link #known()} places. */
     int[] ids() {
         return ids;
     }
 
-    /** Their values, in the order of {@link #ids()}. */
+    /** Their values, in the order of {@link #ids()}, in the first {@link #known()} places. */
     double[] values() {
         return values;
     }

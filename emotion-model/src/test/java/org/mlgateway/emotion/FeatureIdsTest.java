@@ -62,7 +62,7 @@ class FeatureIdsTest {
                 }
                 long[] expected = a.clone();
                 Arrays.sort(expected, 0, n);
-                FeatureCounter.sortByHighInt(a, n);
+                FeatureCounter.sortByHighInt(a, n, Scratch.get());
                 assertArrayEquals(expected, a, "bound " + bound + ", n " + n);
             }
         }
