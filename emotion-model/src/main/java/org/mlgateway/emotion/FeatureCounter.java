@@ -332,36 +332,39 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     }
 
     /**
-     * Sorts a[0..n) by the upper 32 bits (non-negative): a radix sort, one byte per pass, as many passes
-     * as the largest value needs (2 for this model's 41k ids). About 3 times faster than Arrays.sort for
-     * the ~150 known features of a tweet, which were 15% of a prediction.
+     * Sorts a[0..n) by the upper 32 bits (non-negative, distinct): a counting sort on their top 8 bits,
+     * then an insertion sort, which only has to order the few values that share a bucket. For the ~160
+     * known features of a tweet: 1.4 us, Arrays.sort 5.3 us, a radix sort of two byte-wise passes 2.2 us.
      */
     static void sortByHighInt(long[] a, int n, Object[] scratch) {
+        if (n > 1024) {
+            Arrays.sort(a, 0, n); // a long text: buckets of many values, where insertion sort is quadratic
+            return;
+        }
         long max = 0;
         for (int i = 0; i < n; i++) {
             max |= a[i];
         }
-        long[] from = a;
-        long[] to = Scratch.longs(scratch, Scratch.SORT_BUFFER, n);
-        for (int shift = 32; shift < 64 && (max >>> shift) != 0; shift += 8) {
-            int[] start = Scratch.zeroedInts(scratch, Scratch.DIGITS, 256);
-            for (int i = 0; i < n; i++) {
-                start[(int) (from[i] >>> shift) & 0xFF]++;
-            }
-            for (int d = 0, sum = 0; d < 256; d++) {
-                int c = start[d];
-                start[d] = sum;
-                sum += c;
-            }
-            for (int i = 0; i < n; i++) {
-                to[start[(int) (from[i] >>> shift) & 0xFF]++] = from[i];
-            }
-            long[] swap = from;
-            from = to;
-            to = swap;
+        int shift = Math.max(32, 64 - Long.numberOfLeadingZeros(max) - 8); // the top 8 bits of the largest
+        int[] start = Scratch.zeroedInts(scratch, Scratch.DIGITS, 257);
+        for (int i = 0; i < n; i++) {
+            start[(int) (a[i] >>> shift) + 1]++;
         }
-        if (from != a) {
-            System.arraycopy(from, 0, a, 0, n);
+        for (int d = 0; d < 256; d++) {
+            start[d + 1] += start[d];
+        }
+        long[] to = Scratch.longs(scratch, Scratch.SORT_BUFFER, n);
+        for (int i = 0; i < n; i++) {
+            to[start[(int) (a[i] >>> shift)]++] = a[i];
+        }
+        for (int i = 0; i < n; i++) {
+            long x = to[i];
+            int j = i;
+            while (j > 0 && a[j - 1] > x) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = x;
         }
     }
 
