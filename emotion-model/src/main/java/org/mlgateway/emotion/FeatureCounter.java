@@ -38,6 +38,16 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     private static final long CODE_B = FeatureIds.kindCode('b');
     private static final long CODE_C = FeatureIds.kindCode('c');
 
+    /** 31^n modulo 2^32, for String.hashCode of a range. */
+    private static final int[] POW31 = new int[16];
+
+    static {
+        POW31[0] = 1;
+        for (int n = 1; n < POW31.length; n++) {
+            POW31[n] = 31 * POW31[n - 1];
+        }
+    }
+
     /** 1 + ln(tf), the sublinear TF, for the small counts nearly all features have; EmotionFeaturizer's expression. */
     private static final double[] TF = new double[64];
 
@@ -70,6 +80,11 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
     private final Object[] scratch;
 
     private char[] text;
+    /** The text the prefix sums are of. */
+    private char[] indexed;
+    private int[] prefixHash;
+    private long[] prefixKey;
+    private int[] wideChars;
     private int[] entries;
     private long[] keys;
     private int size;
@@ -108,8 +123,8 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         this.shift = Integer.numberOfLeadingZeros(room * 2 - 1);
     }
 
-    // Each feature's String.hashCode and short key are computed in one pass over its characters; "or" of
-    // the characters tells whether all fit in FeatureIds.CHAR_BITS.
+    // A word's or bigram's String.hashCode and short key are computed in one pass over its characters;
+    // "or" of the characters tells whether all fit in FeatureIds.CHAR_BITS.
 
     @Override
     public void word(char[] t, int s, int e) {
@@ -147,18 +162,47 @@ final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
         add(h, shortKey(key, prevEnd - prevStart + 1 + e - s, or), 'b', t, prevStart, prevEnd, s, e);
     }
 
+    /**
+     * The character n-grams, most of the features, in O(1) each: from prefix sums of the text (see
+     * {@link #index}), the same hash and short key as the loop in {@link #word}.
+     */
     @Override
     public void charNgram(char[] t, int s, int e) {
-        int h = HASH_C;
-        long key = CODE_C;
-        int or = 0;
-        for (int i = s; i < e; i++) {
-            char c = t[i];
-            h = 31 * h + c;
-            key = key << FeatureIds.CHAR_BITS | c;
-            or |= c;
+        if (t != indexed) {
+            index(t);
         }
-        add(h, shortKey(key, e - s, or), 'c', t, s, e, -1, -1);
+        int length = e - s;
+        // String.hashCode, modulo 2^32 like int arithmetic: "c:" * 31^length + t[s, e).
+        int h = (HASH_C - prefixHash[s]) * pow31(length) + prefixHash[e];
+        long key = length <= FeatureIds.SHORT && wideChars[e] == wideChars[s]
+                ? CODE_C << (FeatureIds.CHAR_BITS * length) | prefixKey[e] & ((1L << (FeatureIds.CHAR_BITS * length)) - 1)
+                : 0;
+        add(h, key, 'c', t, s, e, -1, -1);
+    }
+
+    /**
+     * Prefix sums of the text: prefixHash[i] is String.hashCode of t[0, i), prefixKey[i] holds the last
+     * characters of t[0, i) at FeatureIds.CHAR_BITS bits each, and wideChars[i] counts the characters
+     * in t[0, i) too wide for a short key.
+     */
+    private void index(char[] t) {
+        indexed = t;
+        prefixHash = Scratch.ints(scratch, Scratch.PREFIX_HASHES, t.length + 1);
+        prefixKey = Scratch.longs(scratch, Scratch.PREFIX_KEYS, t.length + 1);
+        wideChars = Scratch.ints(scratch, Scratch.WIDE_CHARS, t.length + 1);
+        prefixHash[0] = 0;
+        prefixKey[0] = 0;
+        wideChars[0] = 0;
+        for (int i = 0; i < t.length; i++) {
+            char c = t[i];
+            prefixHash[i + 1] = 31 * prefixHash[i] + c;
+            prefixKey[i + 1] = prefixKey[i] << FeatureIds.CHAR_BITS | (c & ((1 << FeatureIds.CHAR_BITS) - 1));
+            wideChars[i + 1] = wideChars[i] + (c >>> FeatureIds.CHAR_BITS == 0 ? 0 : 1);
+        }
+    }
+
+    private static int pow31(int n) {
+        return n < POW31.length ? POW31[n] : 31 * pow31(n - 1);
     }
 
     private static long shortKey(long key, int length, int or) {

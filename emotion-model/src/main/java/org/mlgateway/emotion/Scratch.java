@@ -27,7 +27,10 @@ final class Scratch {
     static final int DIGITS = 7;
     static final int IDS = 8;
     static final int VALUES = 9;
-    private static final int COUNT = 10;
+    static final int PREFIX_HASHES = 10;
+    static final int PREFIX_KEYS = 11;
+    static final int WIDE_CHARS = 12;
+    private static final int COUNT = 13;
 
     static final int KEEP_MAX = 1 << 16;
 

@@ -55,7 +55,7 @@ class FeatureIdsTest {
     void radixSortSortsLikeArraysSortIncludingLargeIds() {
         Random random = new Random(7);
         for (int bound : new int[] {1, 200, 41374, 1 << 20, Integer.MAX_VALUE}) {
-            for (int n : new int[] {0, 1, 2, 17, 160, 1000}) {
+            for (int n : new int[] {0, 1, 2, 17, 160, 1000, 3000}) {
                 long[] a = new long[n + 3];
                 for (int i = 0; i < a.length; i++) {
                     a[i] = ((long) random.nextInt(bound) << 32) | i; // distinct: the low half is unique
