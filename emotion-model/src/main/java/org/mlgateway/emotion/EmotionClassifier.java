@@ -260,18 +260,18 @@ public final class EmotionClassifier {
             }
             sum += byId[k];
         }
-        SortedMap<String, Double> probs = new TreeMap<>();
+        double[] probs = new double[sortedIds.length];
         String best = null;
         double bestP = -1;
         for (int j = 0; j < sortedIds.length; j++) {
             double v = sum > 0 ? byId[sortedIds[j]] / sum : 1.0 / sortedIds.length;
-            probs.put(sortedLabels[j], v);
+            probs[j] = v;
             if (v > bestP) { // strict: ties go to the alphabetically first label
                 bestP = v;
                 best = sortedLabels[j];
             }
         }
-        return new Prediction(best, Collections.unmodifiableSortedMap(probs));
+        return new Prediction(best, new LabelProbabilities(sortedLabels, probs));
     }
 
     /** The labels the model knows, sorted alphabetically. */
