@@ -14,8 +14,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Single-sentence in-process inference (featurize + Tribuo predict + probability map), as one HTTP
- * request does it. Run: mvn -q -pl emotion-model test-compile exec:exec@bench
+ * Single-sentence in-process inference, as one HTTP request does it: {@code predict} (the serving path,
+ * featurize + linear scores + probability map without Tribuo's per-call objects) and, for comparison,
+ * {@code predictWithTribuo} (the reference path it matches bit for bit). Run:
+ * mvn -q -pl emotion-model test-compile exec:exec@bench
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
