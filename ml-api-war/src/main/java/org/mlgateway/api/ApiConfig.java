@@ -45,6 +45,11 @@ public class ApiConfig {
     @ConfigProperty(name = "api.warm-up.clients", defaultValue = "2")
     int warmUpClients;
 
+    /** Most requests per second the warm-up sends, all connections together. */
+    @Inject
+    @ConfigProperty(name = "api.warm-up.rate", defaultValue = "300")
+    int warmUpRate;
+
     /** "v1" (label only) or "v2" (label and probabilities). */
     public String variant() {
         return variant;
@@ -73,6 +78,10 @@ public class ApiConfig {
 
     public int warmUpMaxSeconds() {
         return warmUpMaxSeconds;
+    }
+
+    public int warmUpRate() {
+        return Math.max(1, warmUpRate);
     }
 
     public int warmUpClients() {

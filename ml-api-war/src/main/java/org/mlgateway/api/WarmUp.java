@@ -17,7 +17,8 @@ import java.util.logging.Logger;
 
 /**
  * Warm before ready: after the model loads, the server sends {@code POST /predict} to itself on
- * loopback until the JIT compiler has nothing left to compile for it. Until then the readiness
+ * loopback, at {@code api.warm-up.rate} requests/s at most, until the JIT compiler has nothing left
+ * to compile for it. Until then the readiness
  * check is DOWN and {@link WarmingUpFilter} answers client predictions with 503, which Nginx
  * retries on another server: no client meets a cold server. The warm-up's requests carry a token
  * that only this JVM knows, and {@link PredictResource} leaves them out of the application's
@@ -52,8 +53,8 @@ public class WarmUp {
     /** Less compile time than this over {@link #SETTLED_WINDOW} of load: the path is compiled. */
     private static final long SETTLED_COMPILE_MS = 40;
     private static final Duration SETTLED_WINDOW = Duration.ofSeconds(2);
-    /** Fewer requests than this cannot have reached the JIT's highest tier. */
-    private static final long MIN_REQUESTS = 10_000;
+    /** Fewer requests than this cannot have reached the JIT's highest tier (Tier4InvocationThreshold). */
+    private static final long MIN_REQUESTS = 5_000;
 
     @Inject
     ApiConfig config;
@@ -146,8 +147,19 @@ public class WarmUp {
         byte[][] bodies = SENTENCES.stream()
                 .map(s -> LoopbackClient.post("/predict", "{\"sentence\": \"" + s + "\"}", HEADER, token))
                 .toArray(byte[][]::new);
+        // Paced: the JIT needs invocations, not speed, and the other servers on the machine keep serving
+        // meanwhile. At full speed a warming server took both cores and stalled a rollout's clients.
+        long interval = 1_000_000_000L * config.warmUpClients() / config.warmUpRate();
+        long next = System.nanoTime();
         try (LoopbackClient client = new LoopbackClient(config.httpPort())) {
             for (int i = first; !stop.get() && System.nanoTime() < deadline; i++) {
+                next += interval;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } else {
+                    next = System.nanoTime(); // behind (a cold server is slow): no burst to catch up
+                }
                 try {
                     if (client.send(bodies[i % bodies.length]) == 200) {
                         requests.incrementAndGet();
