@@ -30,8 +30,10 @@ import org.tribuo.impl.ArrayExample;
  * the many n-grams (on the validation split: log loss 1.842 vs 1.848 with one joint norm).
  *
  * <p>A Tribuo {@link TextFeatureExtractor} (the training path, {@link #extract}), configurable and with
- * provenance like Tribuo's own. The serving path ({@link #toExample(String, Label, ImmutableFeatureMap)})
- * is an extra method, because it skips the features the model does not know.
+ * provenance like Tribuo's own. The serving paths are extra methods, because they skip the features the
+ * model does not know: {@link #toExample(String, Label, ImmutableFeatureMap)}, a Tribuo example for
+ * Tribuo's predict (the reference), and {@link #countKnown}, the same values as ids without a String per
+ * feature (what {@link EmotionClassifier#predict(String)} uses).
  *
  * <p>Stateless once configured: safe to share between threads.
  */
@@ -131,10 +133,10 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
     }
 
     /**
-     * The serving path: the same feature values as {@link #toExample(String, Label)} (normalised over all
-     * features, known or not), but only those in {@code vocabulary} are kept, the ones a model ignores
-     * anyway. Tribuo numbers features in name order, so ordering by id (a cheap int sort) yields the
-     * name order its examples require, and string sorting is skipped. Roughly twice as fast.
+     * The reference serving path: the same feature values as {@link #toExample(String, Label)} (normalised
+     * over all features, known or not), but only those in {@code vocabulary} are kept, the ones a model
+     * ignores anyway. Tribuo numbers features in name order, so ordering by id (a cheap int sort) yields
+     * the name order its examples require, and string sorting is skipped. Roughly twice as fast.
      */
     public Example<Label> toExample(String text, Label label, ImmutableFeatureMap vocabulary) {
         Map<String, int[]> counts = occurrences(text);

@@ -6,18 +6,20 @@ import java.util.Arrays;
  * The serving path's feature values for one text, without a String per feature: the distinct features
  * with their counts and ids, then the known ones sorted by id with the values
  * {@link EmotionFeaturizer#toExample(String, org.tribuo.classification.Label, org.tribuo.ImmutableFeatureMap)}
- * gives, bit for bit. One instance per text (not thread-safe, cheap to create).
+ * gives, bit for bit. One instance per text, working in the calling thread's {@link Scratch} arrays.
  *
  * <p>Why it mimics {@link java.util.HashMap}: that path sums the squared values, for the L2 norm, in the
- * iteration order of a {@code new HashMap<String, ..>(5 * text length)}. Floating-point addition is not
- * associative, so another order would change the norm's last bit now and then, and the probabilities
- * with it. Without tree buckets, a HashMap iterates bucket by bucket ({@code (h ^ h >>> 16) & (capacity - 1)}
- * of the name's {@link String#hashCode()}), each bucket in insertion order; its capacity is the initial
- * one doubled until the names fill at most 3/4 (resizing keeps each bucket's order). A bucket becomes a
- * tree, ordered otherwise, only when a 9th name joins it; as buckets only split when the table grows,
- * that cannot happen unless 9 of the final names share a bucket of the initial table. This class
- * computes that order (a stable counting sort of the names by bucket) and reports such a text
- * ({@link #ordered()} false): the caller then takes the reference path (in practice never for tweets).
+ * iteration order of a {@code new HashMap<String, ..>(max(16, length * (n-gram sizes + 1)))} of the
+ * normalised text. Floating-point addition is not associative, so another order would change the norm's
+ * last bit now and then, and the probabilities with it (summing in insertion order changed some bits for
+ * 35% of train.csv). Without tree buckets, a HashMap iterates bucket by bucket
+ * ({@code (h ^ h >>> 16) & (capacity - 1)} of the name's {@link String#hashCode()}), each bucket in
+ * insertion order; its capacity is the initial one doubled until the names fill at most 3/4 (resizing
+ * keeps each bucket's order). A bucket becomes a tree, ordered otherwise, only when a 9th name joins it;
+ * as buckets only split when the table grows, that cannot happen unless 9 of the final names share a
+ * bucket of the initial table. This class computes that order (a stable counting sort of the names by
+ * bucket) and reports such a text ({@link #ordered()} false): the caller then takes the reference path
+ * (in practice never for tweets).
  */
 final class FeatureCounter implements EmotionFeaturizer.FeatureSink {
 
