@@ -40,8 +40,7 @@ GATEWAY_REQUEST=("${PREDICT_REQUEST[@]}" BENCH_AUTHORIZATION="$AUTHORIZATION")
 ORIGINAL_STATE="$BENCH_DIR/original"
 ORIGINAL_GATEWAY="https://localhost:10443/predict"
 ORIGINAL_DIRECT="http://127.0.0.1:19081/predict"
-ORIGINAL_REQUEST=(BENCH_METHOD=POST BENCH_BODY='{"sentence": "I love this sunny morning, it makes me so happy!"}'
-  BENCH_AUTHORIZATION="Basic $(printf 'admin:admin' | base64 -w0)")
+ORIGINAL_REQUEST=("${PREDICT_REQUEST[@]}" BENCH_AUTHORIZATION="Basic $(printf 'admin:admin' | base64 -w0)")
 
 require_running_stack() {
   packages_require wrk:wrk
@@ -63,15 +62,12 @@ require_running_stack() {
 
 RATE_CONF="$NGINX_STATE_DIR/conf.d/10-rate-limit.conf"
 V1_UPSTREAM="$NGINX_STATE_DIR/upstreams/api-v1.conf"
-SAVED=()
-
 # Checks the edited configuration, then has supervisord signal nginx to reload it.
 nginx_reload() { nginx_run -t -q 2>/dev/null && supervisor_ctl signal HUP nginx >/dev/null; }
 
 nginx_edit() {   # nginx_edit FILE SED-SCRIPT
   local file="$1" copy="$NGINX_STATE_DIR/$(basename "$1").before-bench"
   [[ -f "$copy" ]] || cp -p "$file" "$copy"
-  SAVED+=("$file")
   sed -i -E "$2" "$file"
   nginx_reload || die "nginx rejected the edited $file"
   sleep 1   # old workers finish their connections; new ones have the new configuration
@@ -83,7 +79,6 @@ nginx_restore() {
     copy="$NGINX_STATE_DIR/$(basename "$file").before-bench"
     [[ -f "$copy" ]] && mv -f "$copy" "$file" && restored=1
   done
-  SAVED=()
   ((restored)) || return 0
   if nginx_reload; then
     ok "nginx configuration restored ($(grep -o 'rate=[0-9]*r/s' "$RATE_CONF"), $(grep -c '^server' "$V1_UPSTREAM") v1 servers)"
@@ -150,7 +145,7 @@ jmh_row() {
 
 # The original design, started beside the stack on its own ports, measured, then stopped.
 original_rows() {
-  if [[ "$BENCH_ORIGINAL" == off || ! -x "$BENCH_ORIGINAL/up.sh" && ! -f "$BENCH_ORIGINAL/up.sh" ]]; then
+  if [[ "$BENCH_ORIGINAL" == off || ! -f "$BENCH_ORIGINAL/up.sh" ]]; then
     NOTES+=("original design: skipped (no $BENCH_ORIGINAL/up.sh; BENCH_ORIGINAL names its folder)")
     return
   fi

@@ -24,7 +24,10 @@ public class WarmingUpFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!warmUp.isDone() && !warmUp.isWarmUpRequest(request.getHeaderString(WarmUp.HEADER)) && "predict".equals(request.getUriInfo().getPath().replaceFirst("^/", ""))) {
+        if (warmUp.isDone() || warmUp.isWarmUpRequest(request.getHeaderString(WarmUp.HEADER))) {
+            return;
+        }
+        if ("predict".equals(request.getUriInfo().getPath().replaceFirst("^/", ""))) {
             metrics.countRejection("warming_up");
             request.abortWith(Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(new ApiError("warming_up", "This server is warming up; retry shortly."))
