@@ -60,11 +60,18 @@ public final class EmotionClassifier {
     private final FeatureIds featureIds;
     private final LinearScorer scorer;
     private final String version;
+    /** Training rows per label, from the model card; empty when the model was loaded without one. */
+    private final Map<String, Integer> trainLabelCounts;
     /** The answer when no feature of a sentence is known: the model's bias alone (a class prior). */
     private final org.tribuo.Prediction<Label> noEvidenceScores;
     private final Prediction noEvidence;
 
     EmotionClassifier(Model<Label> model, EmotionFeaturizer featurizer, String version) {
+        this(model, featurizer, version, Map.of());
+    }
+
+    private EmotionClassifier(Model<Label> model, EmotionFeaturizer featurizer, String version,
+            Map<String, Integer> trainLabelCounts) {
         if (!model.generatesProbabilities()) {
             throw new IllegalArgumentException("the model must output probabilities: " + model);
         }
@@ -83,6 +90,7 @@ public final class EmotionClassifier {
             sortedIds[j] = model.getOutputIDInfo().getID(new Label(sortedLabels[j]));
         }
         this.version = version;
+        this.trainLabelCounts = Map.copyOf(trainLabelCounts);
         // A known feature with value 0 contributes nothing, leaving the bias term alone.
         String anyFeature = featureMap.iterator().next().getName();
         Example<Label> empty = new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, new String[] {anyFeature}, new double[] {0.0});
@@ -133,19 +141,21 @@ public final class EmotionClassifier {
             ClassLoader loader = loaderOf(candidate);
             if (loader != null) {
                 URL url = loader.getResource(candidate);
-                EmotionClassifier classifier;
-                try (InputStream in = url.openStream()) {
-                    classifier = fromBytes(in.readAllBytes(), candidate.endsWith(GZ), url.toString());
-                }
                 // The card from the same place as the model (the same jar in a WAR).
                 String card = candidate.substring(0, candidate.lastIndexOf('/') + 1) + CARD_FILE;
                 URL cardUrl = loader.getResource(card);
                 if (cardUrl == null) {
                     throw new FileNotFoundException("no model card " + card + " beside " + url);
                 }
+                ModelCard modelCard;
                 try (InputStream in = cardUrl.openStream()) {
-                    ModelVersion.requireCardMatches(classifier.modelVersion(), ModelVersion.ofCard(in), cardUrl.toString());
+                    modelCard = ModelCard.read(in);
                 }
+                EmotionClassifier classifier;
+                try (InputStream in = url.openStream()) {
+                    classifier = fromBytes(in.readAllBytes(), candidate.endsWith(GZ), url.toString(), modelCard.trainLabelCounts());
+                }
+                ModelVersion.requireCardMatches(classifier.modelVersion(), modelCard.modelVersion(), cardUrl.toString());
                 return classifier;
             }
         }
@@ -153,7 +163,7 @@ public final class EmotionClassifier {
     }
 
     public static EmotionClassifier fromFile(Path path) throws IOException {
-        return fromBytes(Files.readAllBytes(path), path.getFileName().toString().endsWith(GZ), path.toString());
+        return fromBytes(Files.readAllBytes(path), path.getFileName().toString().endsWith(GZ), path.toString(), Map.of());
     }
 
     // The application's loader first (a WAR's), then this class's own.
@@ -168,7 +178,8 @@ public final class EmotionClassifier {
         return null;
     }
 
-    private static EmotionClassifier fromBytes(byte[] bytes, boolean gzipped, String where) throws IOException {
+    private static EmotionClassifier fromBytes(byte[] bytes, boolean gzipped, String where,
+            Map<String, Integer> trainLabelCounts) throws IOException {
         Model<?> raw;
         try (InputStream in = gzipped ? new GZIPInputStream(new ByteArrayInputStream(bytes)) : new ByteArrayInputStream(bytes)) {
             raw = Model.deserializeFromStream(in);
@@ -180,7 +191,7 @@ public final class EmotionClassifier {
         }
         @SuppressWarnings("unchecked")
         Model<Label> model = (Model<Label>) raw;
-        return new EmotionClassifier(model, EmotionFeaturizer.standard(), ModelVersion.of(bytes));
+        return new EmotionClassifier(model, EmotionFeaturizer.standard(), ModelVersion.of(bytes), trainLabelCounts);
     }
 
     /** Never throws for a non-null sentence; a sentence with no known feature gets the class prior. */
@@ -277,6 +288,11 @@ public final class EmotionClassifier {
     /** The labels the model knows, sorted alphabetically. */
     public List<String> labels() {
         return labels;
+    }
+
+    /** Training rows per label, as the model card beside a classpath model gives them; empty otherwise. */
+    public Map<String, Integer> trainLabelCounts() {
+        return trainLabelCounts;
     }
 
     public String modelVersion() {

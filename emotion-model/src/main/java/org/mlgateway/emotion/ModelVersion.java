@@ -1,11 +1,5 @@
 package org.mlgateway.emotion;
 
-import java.io.IOException;
-import java.io.InputStream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * The one definition of a model's version: the first 12 hex digits of the SHA-256 of the model file.
  * It needs no side file and changes whenever the model does. The trainer writes it into the card as
@@ -22,15 +16,6 @@ public final class ModelVersion {
     /** The version of a model file, from its exact bytes. */
     public static String of(byte[] modelFileBytes) {
         return EmotionCsv.sha256(modelFileBytes).substring(0, LENGTH);
-    }
-
-    /** The {@code modelVersion} a model card (JSON) names. */
-    public static String ofCard(InputStream cardJson) throws IOException {
-        JsonNode version = new ObjectMapper().readTree(cardJson).path("modelVersion");
-        if (!version.isTextual()) {
-            throw new IOException("the model card has no modelVersion");
-        }
-        return version.asText();
     }
 
     /** Throws unless the card names the model it sits beside: a mismatch is a broken build, not a state to serve. */

@@ -137,6 +137,8 @@ public final class TrainEmotionModel {
         data.put("trainRows", split.train().size());
         data.put("validationRows", split.validation().size());
         data.put("labelCounts", labelCounts(rows));
+        // The rows the model learnt from: a server compares its predicted labels with these (drift).
+        data.put("trainLabelCounts", labelCounts(split.train()));
         card.put("dataset", data);
         card.put("featurizer", featurizer.describe());
         Map<String, Object> features = new LinkedHashMap<>();

@@ -93,6 +93,16 @@ class EmotionClassifierTest {
     }
 
     @Test
+    void carriesTheTrainingLabelCountsOfItsCard() throws IOException {
+        JsonNode card = card();
+        Map<String, Integer> counts = classifier.trainLabelCounts();
+        assertEquals(LABELS, List.copyOf(new java.util.TreeMap<>(counts).keySet()), "a count for every label");
+        assertEquals(card.at("/dataset/trainRows").asInt(), counts.values().stream().mapToInt(Integer::intValue).sum(),
+                "the counts cover the training split");
+        counts.forEach((label, n) -> assertTrue(n > 0 && n < card.at("/dataset/labelCounts/" + label).asInt(), label));
+    }
+
+    @Test
     void findsTheModelWithOrWithoutGzSuffixAndFailsCleanlyOtherwise() throws IOException {
         String plain = RESOURCE.substring(0, RESOURCE.length() - 3);
         assertEquals(classifier.modelVersion(), EmotionClassifier.fromClasspath(plain).modelVersion());

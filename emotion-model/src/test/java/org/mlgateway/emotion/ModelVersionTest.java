@@ -26,9 +26,16 @@ class ModelVersionTest {
     }
 
     @Test
-    void readsTheCardsModelVersionAndRefusesACardWithout() throws IOException {
-        assertEquals("0123456789ab", ModelVersion.ofCard(json("{\"modelVersion\": \"0123456789ab\", \"x\": 1}")));
-        assertThrows(IOException.class, () -> ModelVersion.ofCard(json("{\"version\": \"0123456789ab\"}")));
+    void readsTheCardsModelVersionAndTrainingCountsAndRefusesACardWithoutVersion() throws IOException {
+        ModelCard card = ModelCard.read(json("{\"modelVersion\": \"0123456789ab\", \"x\": 1,"
+                + " \"dataset\": {\"trainLabelCounts\": {\"love\": 3, \"anger\": 1}}}"));
+        assertEquals("0123456789ab", card.modelVersion());
+        assertEquals(java.util.Map.of("anger", 1, "love", 3), card.trainLabelCounts());
+        assertEquals(java.util.Map.of(), ModelCard.read(json("{\"modelVersion\": \"0123456789ab\"}")).trainLabelCounts(),
+                "a card without the counts");
+        assertThrows(IOException.class, () -> ModelCard.read(json("{\"version\": \"0123456789ab\"}")));
+        assertThrows(IOException.class, () -> ModelCard.read(json("{\"modelVersion\": \"0123456789ab\","
+                + " \"dataset\": {\"trainLabelCounts\": {\"love\": -3}}}")), "a negative count");
     }
 
     @Test

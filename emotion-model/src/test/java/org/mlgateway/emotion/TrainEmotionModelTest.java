@@ -55,6 +55,13 @@ class TrainEmotionModelTest {
         assertEquals(EmotionCsv.sha256(dir.resolve("tiny.csv")), json.at("/dataset/sha256").asText());
         assertEquals(60, json.at("/dataset/rows").asInt());
         assertEquals(12, json.at("/dataset/validationRows").asInt());
+        int trained = 0;
+        for (String label : c.labels()) {
+            int n = json.at("/dataset/trainLabelCounts/" + label).asInt();
+            assertTrue(n > 0 && n < json.at("/dataset/labelCounts/" + label).asInt(), label + ": a share of its rows trained on");
+            trained += n;
+        }
+        assertEquals(48, trained, "trainLabelCounts covers exactly the training split");
         assertEquals(1.0, json.at("/validation/metrics/accuracy").asDouble(), 1e-9);
         assertEquals(3, json.at("/trainer/epochs").asInt());
         assertEquals(5, json.at("/featurizer/charNgrams/max").asInt());
