@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN   ?= mvn -B -q
 export STATE_DIR ?= $(CURDIR)/state
 
-.PHONY: help build train evaluate bench-model start-project stop-project status logs test test-unit test-e2e
+.PHONY: help build train evaluate bench-model start-project stop-project status logs test test-unit test-e2e ab-report
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ bench-warmup: ## Restart the stack, then print 10-s windows through the gateway 
 .PHONY: rollout
 rollout: ## Replace the v1 servers' WAR one at a time, no request lost (WAR=file.war; default ml-api-v1.war, rebuilt if stale)
 	@scripts/rollout.sh
+
+ab-report: ## Agreement, label confusion and latency of two models from their prediction logs, joined by request id (ARGS="CHAMPION_DIR... -- CANDIDATE_DIR...")
+	@scripts/ab-report.sh $(ARGS)
 
 # ---- Kubernetes (kubernetes/; README: Kubernetes) -------------------------------------------------
 # The Kustomize base needs two inputs that are generated and never committed (.gitignore): the

@@ -61,7 +61,7 @@ liberty_prepare_server() {
     umask 077
     INSTANCE_NAME="$name" INSTANCE_HTTP_PORT="$port" INSTANCE_HTTPS_PORT="$https_port" INSTANCE_WAR="$war" \
       INSTANCE_LOG_DIR="$(liberty_log_dir "$name")" API_SENTENCE_MAX_LENGTH="$API_SENTENCE_MAX_LENGTH" \
-      API_WARM_UP_MAX_SECONDS="$API_WARM_UP_MAX_SECONDS" \
+      API_WARM_UP_MAX_SECONDS="$API_WARM_UP_MAX_SECONDS" PREDICTION_LOG_TEXT="$PREDICTION_LOG_TEXT" \
       envsubst <"$LIBERTY_DEPLOY_DIR/server.env.template" >"$dir/server.env"
     if [[ "$name" == "$LIBERTY_ADMIN_INSTANCE" ]]; then
       ADMIN_USER="$ADMIN_USER" ADMIN_PASSWORD_HASH="$admin_hash" \

@@ -113,6 +113,8 @@ settings_problems() {
   done
   [[ "$API_WARM_UP_MAX_SECONDS" =~ ^[0-9]{1,4}$ ]] \
     || echo "API_WARM_UP_MAX_SECONDS=$(settings_show "$API_WARM_UP_MAX_SECONDS") must be a whole number of seconds (0: no warm-up)"
+  [[ "$PREDICTION_LOG_TEXT" == true || "$PREDICTION_LOG_TEXT" == false ]] \
+    || echo "PREDICTION_LOG_TEXT=$(settings_show "$PREDICTION_LOG_TEXT") must be true or false"
   [[ "$GATEWAY_MAX_BODY_SIZE" =~ ^[0-9]{1,9}[kKmM]?$ ]] \
     || echo "GATEWAY_MAX_BODY_SIZE=$(settings_show "$GATEWAY_MAX_BODY_SIZE") must be a size such as 64k or 1m"
   [[ "$HTPASSWD_SCHEME" == ssha || "$HTPASSWD_SCHEME" == bcrypt ]] \

@@ -94,7 +94,7 @@ class MonitoringFilesTest {
         dashboard.path("panels").forEach(p -> titles.add(p.path("title").asText()));
         assertEquals(List.of("Requests/s by status", "401 and 429 refusals", "Requests per v1 server (balancing)",
                 "v1 vs v2 traffic", "Predictions by label", "Inference latency p50 / p95 / p99",
-                "JVM heap used per server", "Targets up/down"), titles);
+                "JVM heap used per server", "Targets up/down", "Prediction drift per server"), titles);
     }
 
     @Test

@@ -25,7 +25,8 @@ class MonitoringIT {
 
     private static final int PREDICTIONS = 12;
     /** The application's own metrics, which must pass promtool's lint as well as its parser. */
-    private static final List<String> APPLICATION_METRICS = List.of("predictions_total", "inference_seconds", "rejected_requests_total");
+    private static final List<String> APPLICATION_METRICS = List.of("predictions_total", "inference_seconds", "rejected_requests_total",
+            "prediction_drift", "prediction_log_dropped_lines");
 
     private static int v1Replicas() {
         return StackEnv.intSetting("V1_REPLICAS");

@@ -62,6 +62,7 @@ class SettingsValidationTest {
             "V1_REPLICAS|0|V1_REPLICAS=0 must be a number from 1 to 9",
             "API_WARM_UP_MAX_SECONDS|-1|API_WARM_UP_MAX_SECONDS=-1 must be a whole number of seconds",
             "API_WARM_UP_MAX_SECONDS|30s|API_WARM_UP_MAX_SECONDS=30s must be a whole number of seconds",
+            "PREDICTION_LOG_TEXT|yes|PREDICTION_LOG_TEXT=yes must be true or false",
             "V1_REPLICAS|10|V1_REPLICAS=10 must be a number from 1 to 9",
             "V1_REPLICAS|three|V1_REPLICAS=three must be a number from 1 to 9",
             "GATEWAY_HTTPS_PORT|70000|GATEWAY_HTTPS_PORT=70000 is not a port",

@@ -2,6 +2,8 @@ package org.mlgateway.api;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.mlgateway.emotion.EmotionClassifier;
 
@@ -50,6 +52,26 @@ public class ApiConfig {
     @ConfigProperty(name = "api.warm-up.rate", defaultValue = "300")
     int warmUpRate;
 
+    /** Predictions the drift gauge looks back over ({@link LabelDrift}). */
+    @Inject
+    @ConfigProperty(name = "api.drift.window", defaultValue = "1000")
+    int driftWindow;
+
+    /** Folder of the prediction log ({@link PredictionLog}); unset: the server's LOG_DIR, if it has one. */
+    @Inject
+    @ConfigProperty(name = "prediction.log.dir")
+    Optional<String> predictionLogDir;
+
+    /** Disk the prediction log's files may use together, in MiB; 0 turns the log off. */
+    @Inject
+    @ConfigProperty(name = "prediction.log.max-mb", defaultValue = "50")
+    int predictionLogMaxMb;
+
+    /** Whether the prediction log holds the sentences too (PREDICTION_LOG_TEXT): off, they may be personal. */
+    @Inject
+    @ConfigProperty(name = "prediction.log.text", defaultValue = "false")
+    boolean predictionLogText;
+
     /** "v1" (label only) or "v2" (label and probabilities). */
     public String variant() {
         return variant;
@@ -86,5 +108,26 @@ public class ApiConfig {
 
     public int warmUpClients() {
         return Math.max(1, warmUpClients);
+    }
+
+    public int driftWindow() {
+        return Math.max(1, driftWindow);
+    }
+
+    /** Where the prediction log goes, or empty when it is off. */
+    public Optional<Path> predictionLogDir() {
+        if (predictionLogMaxMb <= 0) {
+            return Optional.empty();
+        }
+        return predictionLogDir.or(() -> Optional.ofNullable(System.getenv("LOG_DIR")))
+                .filter(d -> !d.isBlank()).map(Path::of);
+    }
+
+    public long predictionLogMaxBytes() {
+        return predictionLogMaxMb * 1024L * 1024L;
+    }
+
+    public boolean predictionLogText() {
+        return predictionLogText;
     }
 }

@@ -43,7 +43,7 @@ public class ModelService {
         try {
             classifier = EmotionClassifier.fromClasspath(config.modelResource());
             loadError = null;
-            metrics.recordModel(classifier.modelVersion());
+            metrics.recordModel(classifier.modelVersion(), classifier.labels(), classifier.trainLabelCounts());
             LOG.info(() -> String.format("Model %s loaded from %s in %d ms (variant %s, instance %s)",
                     classifier.modelVersion(), config.modelResource(), (System.nanoTime() - start) / 1_000_000,
                     config.variant(), config.instanceName()));

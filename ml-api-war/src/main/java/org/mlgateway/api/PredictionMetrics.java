@@ -4,6 +4,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.metrics.Counter;
@@ -16,7 +17,8 @@ import org.eclipse.microprofile.metrics.Timer;
 /**
  * The application's own MicroProfile Metrics. In Prometheus they appear as
  * {@code predictions_total{label,variant}}, {@code inference_seconds{variant}},
- * {@code rejected_requests_total{reason}} and {@code model_info{version,variant}}.
+ * {@code rejected_requests_total{reason}}, {@code model_info{version,variant}} and
+ * {@code prediction_drift{variant,model_version}}.
  */
 @ApplicationScoped
 public class PredictionMetrics {
@@ -34,6 +36,15 @@ public class PredictionMetrics {
             .withName("model_info")
             .withDescription("The model this server serves: always 1, its version in the label (a rollout shows here)")
             .build();
+    private static final Metadata DRIFT = Metadata.builder()
+            .withName("prediction_drift")
+            .withDescription("Jensen-Shannon divergence (bits, 0-1) of the labels predicted over the last api.drift.window "
+                    + "predictions from the model's training labels; NaN until that many predictions")
+            .build();
+    private static final Metadata LOG_DROPPED = Metadata.builder()
+            .withName("prediction_log_dropped_lines")
+            .withDescription("Prediction log lines dropped since start: the writer fell behind or could not write")
+            .build();
     private static final Metadata REJECTED = Metadata.builder()
             .withName("rejected_requests")
             .withDescription("Requests refused by the API, by error code")
@@ -49,20 +60,36 @@ public class PredictionMetrics {
     private final Map<String, Counter> predictionsByLabel = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejectionsByReason = new ConcurrentHashMap<>();
     private Timer inference;
+    private volatile LabelDrift drift;
 
     @PostConstruct
     void init() {
         inference = registry.timer(INFERENCE, new Tag("variant", config.variant()));
     }
 
-    /** Called once the model is loaded. */
-    public void recordModel(String version) {
+    /** Called once the model is loaded; without training counts in its card there is no drift gauge. */
+    public void recordModel(String version, List<String> labels, Map<String, Integer> trainLabelCounts) {
         registry.gauge(MODEL_INFO, version, v -> 1, new Tag("version", version), new Tag("variant", config.variant()));
+        if (!trainLabelCounts.isEmpty()) {
+            LabelDrift d = new LabelDrift(labels, trainLabelCounts, config.driftWindow());
+            registry.gauge(DRIFT, d, LabelDrift::divergence,
+                    new Tag("variant", config.variant()), new Tag("model_version", version));
+            drift = d;
+        }
     }
 
     public void countPrediction(String label) {
         predictionsByLabel.computeIfAbsent(label, l -> registry.counter(PREDICTIONS,
                 new Tag("label", l), new Tag("variant", config.variant()))).inc();
+        LabelDrift d = drift;
+        if (d != null) {
+            d.record(label);
+        }
+    }
+
+    /** Lines the prediction log dropped rather than make a request wait (a full queue, a failed write). */
+    public void observePredictionLog(PredictionLog log) {
+        registry.gauge(LOG_DROPPED, log, PredictionLog::dropped);
     }
 
     public void countRejection(String reason) {

@@ -51,7 +51,7 @@ class ModelServiceTest {
         service.config.modelResource = resource;
         service.metrics = new PredictionMetrics() {
             @Override
-            public void recordModel(String version) {
+            public void recordModel(String version, java.util.List<String> labels, java.util.Map<String, Integer> trainLabelCounts) {
                 // no registry outside the server
             }
         };

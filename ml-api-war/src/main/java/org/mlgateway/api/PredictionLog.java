@@ -1,0 +1,155 @@
+package org.mlgateway.api;
+
+import jakarta.json.Json;
+import jakarta.json.stream.JsonGenerator;
+import jakarta.json.stream.JsonGeneratorFactory;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.FileHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * One JSON line per prediction, for joining with another server's lines by request id (make ab-report)
+ * and for looking back at what was answered. A request only offers its line to a bounded queue: when
+ * the queue is full the line is dropped and counted, never waited for; one daemon thread writes the
+ * lines. The files are the JDK's rotating {@link FileHandler} ({@code predictions.0.jsonl} the newest,
+ * up to {@link #FILES} files), so the disk used stays under the configured cap.
+ */
+final class PredictionLog implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PredictionLog.class.getName());
+    /** Files kept: the current one and the older ones it rotated into. */
+    static final int FILES = 5;
+    /** Lines waiting for the writer; a second of a busy server's predictions. */
+    private static final int QUEUE = 10_000;
+
+    /** What one line holds; {@code sentence} is null unless the text is logged. */
+    record Line(String requestId, long epochMillis, String label, double topProbability, long latencyMicros,
+            String sentence) {
+    }
+
+    private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final FileHandler files;
+    private final Thread writer;
+    private final JsonGeneratorFactory json = Json.createGeneratorFactory(Map.of());
+    private final String server;
+    private final String variant;
+    private final String modelVersion;
+    private volatile boolean closed;
+
+    /**
+     * @param directory where {@code predictions.N.jsonl} go (created if missing)
+     * @param maxBytes  the cap on all the files together
+     */
+    PredictionLog(Path directory, long maxBytes, String server, String variant, String modelVersion) throws IOException {
+        Files.createDirectories(directory);
+        this.server = server;
+        this.variant = variant;
+        this.modelVersion = modelVersion;
+        int perFile = (int) Math.max(4096, Math.min(Integer.MAX_VALUE, maxBytes / FILES));
+        files = new FileHandler(directory.resolve("predictions.%g.jsonl").toString(), perFile, FILES, true);
+        files.setEncoding("UTF-8");
+        files.setFormatter(new Formatter() {
+            @Override
+            public String format(LogRecord r) {
+                return r.getMessage(); // lines already formatted, newline included
+            }
+        });
+        writer = new Thread(this::writeLines, "prediction-log-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Never blocks: a full queue drops the line (counted in {@link #dropped()}). */
+    void append(Line line) {
+        if (closed || !queue.offer(line)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    long written() {
+        return written.get();
+    }
+
+    // Batches whatever is queued into one write: one system call for many lines at busy times.
+    private void writeLines() {
+        List<Line> batch = new ArrayList<>(256);
+        StringBuilder text = new StringBuilder(256 * 200);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Line first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 255);
+                for (Line l : batch) {
+                    text.append(toJson(l)).append('\n');
+                }
+                files.publish(new LogRecord(Level.INFO, text.toString()));
+                written.addAndGet(batch.size());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // The log is a by-product: a line that cannot be written is lost, the server goes on.
+                dropped.addAndGet(batch.size());
+                LOG.log(Level.WARNING, "Prediction log: could not write " + batch.size() + " lines", e);
+            } finally {
+                batch.clear();
+                text.setLength(0);
+            }
+        }
+    }
+
+    String toJson(Line l) {
+        StringWriter out = new StringWriter(200);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject()
+                    .write("request_id", l.requestId() == null ? "" : l.requestId())
+                    .write("time", Instant.ofEpochMilli(l.epochMillis()).toString())
+                    .write("server", server)
+                    .write("variant", variant)
+                    .write("model_version", modelVersion)
+                    .write("label", l.label())
+                    .write("top_probability", l.topProbability())
+                    .write("latency_ms", l.latencyMicros() / 1000.0);
+            if (l.sentence() != null) {
+                g.write("sentence", l.sentence());
+            }
+            g.writeEnd();
+        }
+        return out.toString();
+    }
+
+    /** Writes what is queued (for up to two seconds), then closes the files. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            writer.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        files.close();
+    }
+}
