@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN   ?= mvn -B -q
 export STATE_DIR ?= $(CURDIR)/state
 
-.PHONY: help build train evaluate bench-model start-project stop-project status logs test test-unit test-e2e ab-report
+.PHONY: help build train evaluate bench-model start-project stop-project status logs test test-unit test-e2e ab-report candidate traffic candidate-stop delivery-status
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,18 @@ bench-warmup: ## Restart the stack, then print 10-s windows through the gateway 
 .PHONY: rollout
 rollout: ## Replace the v1 servers' WAR one at a time, no request lost (WAR=file.war; default ml-api-v1.war, rebuilt if stale)
 	@scripts/rollout.sh
+
+candidate: ## Start a candidate model's server beside the v1 servers, without traffic yet (WAR=file.war; default ml-api-v1.war)
+	@scripts/delivery.sh candidate-start "$${WAR:-ml-api-war/target/ml-api-v1.war}"
+
+traffic: ## Shares of v1 traffic for the candidate: mirrored (SHADOW=0-100) and answered, sticky per client (CANARY=0-100); an nginx reload
+	@scripts/delivery.sh traffic "$${SHADOW:-0}" "$${CANARY:-0}"
+
+candidate-stop: ## Traffic shares back to 0, then stop the candidate
+	@scripts/delivery.sh candidate-stop
+
+delivery-status: ## The candidate, its model and its traffic shares
+	@scripts/delivery.sh status
 
 ab-report: ## Agreement, label confusion and latency of two models from their prediction logs, joined by request id (ARGS="CHAMPION_DIR... -- CANDIDATE_DIR...")
 	@scripts/ab-report.sh $(ARGS)

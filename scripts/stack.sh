@@ -123,6 +123,9 @@ cmd_start() {
   done
   supervisor_render
   supervisor_apply
+  # A candidate that runs (scripts/delivery.sh) stays a Prometheus target; its traffic shares are
+  # back to the settings' (SHADOW_PERCENT, CANARY_PERCENT) with the configuration rendered above.
+  [[ "$(supervisor_state api-candidate)" == RUNNING ]] && monitoring_write_candidate_target "$PROMETHEUS_CONFIG_DIR" on
   if ((${#reload[@]})); then
     supervisor_ctl signal HUP "${reload[@]}" >/dev/null && ok "configuration reloaded: ${reload[*]}"
   fi

@@ -18,6 +18,20 @@ monitoring_write_targets() {
   jq -n --arg target "127.0.0.1:$EXPORTER_PORT" '[{targets: [$target], labels: {instance_name: "nginx"}}]' >"$dir/nginx.json.tmp"
   jq -n --arg target "127.0.0.1:$PROMETHEUS_PORT" '[{targets: [$target], labels: {instance_name: "prometheus"}}]' >"$dir/prometheus.json.tmp"
   for name in liberty nginx prometheus; do mv -f "$dir/$name.json.tmp" "$dir/$name.json"; done
+  monitoring_write_candidate_target "$1" off  # scripts/delivery.sh turns it on with the candidate
+}
+
+# The candidate's target list: the server while it runs (on), empty otherwise (off), so a candidate
+# that is not there is not a target down. Same job as the v1 servers, instance_name api-candidate.
+monitoring_write_candidate_target() {
+  local dir="$1/targets"
+  if [[ "$2" == on ]]; then
+    jq -n --arg target "127.0.0.1:$CANDIDATE_PORT" \
+      '[{targets: [$target], labels: {instance_name: "api-candidate", variant: "v1"}}]' >"$dir/candidate.json.tmp"
+  else
+    echo '[]' >"$dir/candidate.json.tmp"
+  fi
+  mv -f "$dir/candidate.json.tmp" "$dir/candidate.json"
 }
 
 # Copies the committed configuration and rules into DIR and adds the target lists beside them.

@@ -46,7 +46,7 @@ api_instances() {
 # Every port the stack listens on.
 stack_ports() {
   local name port variant
-  echo "$GATEWAY_HTTP_PORT $GATEWAY_HTTPS_PORT $STUB_STATUS_PORT $ADMIN_CONSOLE_PORT $EXPORTER_PORT $PROMETHEUS_PORT"
+  echo "$GATEWAY_HTTP_PORT $GATEWAY_HTTPS_PORT $STUB_STATUS_PORT $ADMIN_CONSOLE_PORT $EXPORTER_PORT $PROMETHEUS_PORT $CANDIDATE_PORT"
   while read -r name port variant; do echo "$port"; done < <(api_instances)
 }
 
@@ -56,12 +56,13 @@ stack_ports() {
 
 SETTINGS_DEFAULT_PASSWORD=admin
 SETTINGS_NAME_PATTERN='^[A-Za-z0-9._-]{1,64}$'
-SETTINGS_PORT_KEYS=(GATEWAY_HTTP_PORT GATEWAY_HTTPS_PORT STUB_STATUS_PORT V1_BASE_PORT V2_PORT ADMIN_CONSOLE_PORT
-  EXPORTER_PORT PROMETHEUS_PORT)
+SETTINGS_PORT_KEYS=(GATEWAY_HTTP_PORT GATEWAY_HTTPS_PORT STUB_STATUS_PORT V1_BASE_PORT V2_PORT CANDIDATE_PORT
+  ADMIN_CONSOLE_PORT EXPORTER_PORT PROMETHEUS_PORT)
 
 # A value as a reader may see it: control characters and quotes made visible, never raw.
 settings_show() { printf '%q' "$1"; }
 
+settings_is_percent() { [[ "$1" =~ ^[0-9]{1,3}$ ]] && ((10#$1 <= 100)); }
 settings_is_port() { [[ "$1" =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 
 settings_is_ipv4() {
@@ -113,6 +114,9 @@ settings_problems() {
   done
   [[ "$API_WARM_UP_MAX_SECONDS" =~ ^[0-9]{1,4}$ ]] \
     || echo "API_WARM_UP_MAX_SECONDS=$(settings_show "$API_WARM_UP_MAX_SECONDS") must be a whole number of seconds (0: no warm-up)"
+  for key in SHADOW_PERCENT CANARY_PERCENT; do
+    settings_is_percent "${!key}" || echo "$key=$(settings_show "${!key}") must be a whole number from 0 to 100"
+  done
   [[ "$PREDICTION_LOG_TEXT" == true || "$PREDICTION_LOG_TEXT" == false ]] \
     || echo "PREDICTION_LOG_TEXT=$(settings_show "$PREDICTION_LOG_TEXT") must be true or false"
   [[ "$GATEWAY_MAX_BODY_SIZE" =~ ^[0-9]{1,9}[kKmM]?$ ]] \
@@ -130,7 +134,7 @@ settings_problems() {
   # Every port once.
   if [[ "$V1_REPLICAS" =~ ^[1-9]$ ]]; then
     for port in $(stack_ports | tr ' ' '\n' | sort | uniq -d); do
-      echo "port $port is given to two components: each of GATEWAY_HTTP_PORT, GATEWAY_HTTPS_PORT, STUB_STATUS_PORT, the API ports (V1_BASE_PORT.. and V2_PORT), ADMIN_CONSOLE_PORT, EXPORTER_PORT and PROMETHEUS_PORT needs its own"
+      echo "port $port is given to two components: each of GATEWAY_HTTP_PORT, GATEWAY_HTTPS_PORT, STUB_STATUS_PORT, the API ports (V1_BASE_PORT.., V2_PORT and CANDIDATE_PORT), ADMIN_CONSOLE_PORT, EXPORTER_PORT and PROMETHEUS_PORT needs its own"
     done
   fi
   return 0

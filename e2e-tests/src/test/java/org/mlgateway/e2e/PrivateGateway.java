@@ -97,6 +97,8 @@ final class PrivateGateway implements AutoCloseable {
         }
         Files.writeString(dir.resolve("upstreams/api-v1.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
         Files.writeString(dir.resolve("upstreams/api-v2.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
+        Files.writeString(dir.resolve("upstreams/api-candidate.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
+        Files.copy(StackEnv.projectRoot().resolve("docker/nginx/upstreams/delivery.conf"), dir.resolve("upstreams/delivery.conf"));
 
         process = new ProcessBuilder(nginx, "-p", dir.toString(), "-e", dir.resolve("logs/error.log").toString(),
                 "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;")

@@ -55,8 +55,18 @@ final class SteadyLoad {
         }
     }
 
-    /** One request: when it started (ns since the load began), what came back, or the client-side error. */
-    record Outcome(String source, long startedNanos, int status, String servedBy, String modelVersion, String error) {
+    /**
+     * One request: when it started (ns since the load began), what came back, or the client-side error.
+     * Each request is a client of its own (X-Client-ID, the canary's sticky key) and gets the gateway's
+     * request id back (X-Request-ID, the key of the prediction logs).
+     */
+    record Outcome(String source, long startedNanos, int status, String servedBy, String modelVersion, String error,
+            String clientId, String requestId) {
+
+        Outcome(String source, long startedNanos, int status, String servedBy, String modelVersion, String error) {
+            this(source, startedNanos, status, servedBy, modelVersion, error, null, null);
+        }
+
         boolean succeeded() {
             return status == 200 && error == null;
         }
@@ -238,12 +248,13 @@ final class SteadyLoad {
                 continue;
             }
             next = Math.max(next, now - MAX_CATCH_UP.toNanos()) + periodNanos;
+            String clientId = "load-" + source + "-" + sequence;
             String sentence = "Steady load " + source + " #" + sequence++ + ": what a lovely day";
-            senders.execute(() -> outcomes.add(send(source, factory, sentence)));
+            senders.execute(() -> outcomes.add(send(source, factory, sentence, clientId)));
         }
     }
 
-    private Outcome send(String source, SSLSocketFactory factory, String sentence) {
+    private Outcome send(String source, SSLSocketFactory factory, String sentence, String clientId) {
         long started = elapsedNanos();
         byte[] body = ("{\"sentence\": \"" + sentence + "\"}").getBytes(StandardCharsets.UTF_8);
         try {
@@ -256,6 +267,7 @@ final class SteadyLoad {
             connection.setFixedLengthStreamingMode(body.length);
             connection.setRequestProperty("Authorization", authorization);
             connection.setRequestProperty("Content-Type", "application/json");
+            connection.setRequestProperty("X-Client-ID", clientId);
             try (OutputStream out = connection.getOutputStream()) {
                 out.write(body);
             }
@@ -267,9 +279,10 @@ final class SteadyLoad {
                 }
             }
             return new Outcome(source, started, status, connection.getHeaderField("X-Served-By"),
-                    connection.getHeaderField("X-Model-Version"), null);
+                    connection.getHeaderField("X-Model-Version"), null, clientId, connection.getHeaderField("X-Request-ID"));
         } catch (IOException | RuntimeException e) {
-            return new Outcome(source, started, -1, null, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new Outcome(source, started, -1, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    clientId, null);
         }
     }
 }

@@ -1,0 +1,172 @@
+package org.mlgateway.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A candidate server beside the champion (scripts/delivery.sh), under steady load from two client
+ * addresses: a sticky canary share with a reload in the middle, then shadow traffic to a candidate
+ * that hangs (SIGSTOP) and is killed (SIGKILL). Clients never see a failure. The candidate runs the
+ * champion's own WAR here: what is tested is the traffic, not the model.
+ */
+@Tag("disruptive")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ShadowAndCanaryIT {
+
+    private static final String CANDIDATE = "api-candidate";
+    private static final int CANARY_PERCENT = 25;
+    /** Distinct client keys the share is measured over: the load gives each request its own X-Client-ID. */
+    private static final int KEYS = 10_000;
+    private static final Path LOGS = StackEnv.stateDir().resolve("logs");
+
+    @BeforeAll
+    static void startCandidate() throws Exception {
+        StackServers.requireAllReady();
+        Path war = StackServers.deployedWar(StackServers.v1().get(0), "v1");
+        delivery("candidate-start", war.toString());
+    }
+
+    @AfterAll
+    static void stopCandidate() throws Exception {
+        delivery("candidate-stop");
+        assertEquals("STOPPED", StackServers.supervisorState(CANDIDATE));
+        assertTrue(Files.readString(StackEnv.stateDir().resolve("nginx/upstreams/delivery.conf")).contains("shadow 0 %, canary 0 %"),
+                "the shares are back to 0");
+    }
+
+    @Test
+    @Order(1)
+    void aStickyCanaryShareWithinTwoPointsAndAReloadThatLosesNothing() throws Exception {
+        delivery("traffic", "0", String.valueOf(CANARY_PERCENT));
+        awaitNewWorkers();
+        SteadyLoad load = SteadyLoad.start();
+        SteadyLoad.Result result;
+        long reloadedAt;
+        try {
+            long keysTime = TimeUnit.SECONDS.toNanos(1) * KEYS / SteadyLoad.REQUESTS_PER_SECOND;
+            TimeUnit.NANOSECONDS.sleep(keysTime / 2);
+            // Changing a share mid-load: shadow on, canary the same, so the measured share holds throughout.
+            reloadedAt = load.elapsedNanos();
+            delivery("traffic", "50", String.valueOf(CANARY_PERCENT));
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, keysTime - load.elapsedNanos()) + TimeUnit.SECONDS.toNanos(1));
+        } finally {
+            result = load.stop();
+        }
+        System.out.println("Canary " + CANARY_PERCENT + " %, nginx reloaded " + reloadedAt / 1_000_000_000 + " s in: " + result.summary());
+        assertNull(result.unsteadiness(), result.summary());
+        assertEquals(List.of(), result.failures(), "no failed request through the reload: " + result.summary());
+
+        long keys = result.outcomes().stream().map(SteadyLoad.Outcome::clientId).distinct().count();
+        assertTrue(keys >= KEYS, "distinct client keys: " + keys);
+        long byCandidate = result.outcomes().stream().filter(o -> CANDIDATE.equals(o.servedBy())).count();
+        double share = 100.0 * byCandidate / result.sent();
+        System.out.printf("Canary share over %d distinct keys: %.2f %% (weight %d %%)%n", keys, share, CANARY_PERCENT);
+        assertTrue(Math.abs(share - CANARY_PERCENT) <= 2, "candidate share " + share + " % for a weight of " + CANARY_PERCENT + " %");
+
+        // Sticky: the same key gets the same side again, from another address too.
+        Map<Boolean, List<SteadyLoad.Outcome>> sides = result.outcomes().stream().limit(2_000)
+                .collect(Collectors.partitioningBy(o -> CANDIDATE.equals(o.servedBy())));
+        int checked = 0;
+        for (boolean candidate : List.of(true, false)) {
+            for (SteadyLoad.Outcome o : sides.get(candidate).subList(0, 40)) {
+                Response again = StackEnv.authenticated().contentType(ContentType.JSON).header("X-Client-ID", o.clientId())
+                        .body(Map.of("sentence", "same client again")).post("/predict");
+                assertEquals(200, again.statusCode(), again.asString());
+                assertEquals(candidate, CANDIDATE.equals(again.header("X-Served-By")), o.clientId() + " changed sides");
+                checked++;
+                GatewayCalls.paceBelowRateLimit();
+            }
+        }
+        assertEquals(80, checked);
+    }
+
+    @Test
+    @Order(2)
+    void shadowTrafficNeverReachesAClientEvenWhenTheCandidateHangsOrDies() throws Exception {
+        delivery("traffic", "100", "0");
+        awaitNewWorkers();
+        ProcessHandle jvm = StackServers.process(CANDIDATE);
+        SteadyLoad load = SteadyLoad.start();
+        SteadyLoad.Result result;
+        long stoppedAt;
+        try {
+            TimeUnit.SECONDS.sleep(6);
+            stoppedAt = load.elapsedNanos();
+            signal("STOP", jvm.pid());
+            try {
+                TimeUnit.SECONDS.sleep(8);
+            } finally {
+                signal("CONT", jvm.pid());
+            }
+            TimeUnit.SECONDS.sleep(3);
+            signal("KILL", jvm.pid());
+            TimeUnit.SECONDS.sleep(6);
+        } finally {
+            signal("CONT", jvm.pid());
+            result = load.stop();
+        }
+        System.out.println("Shadow 100 %, candidate stopped (SIGSTOP) 6-14 s and killed (SIGKILL) at 17 s: " + result.summary());
+        assertNull(result.unsteadiness(), result.summary());
+        assertEquals(List.of(), result.failures(), "clients see only the champion: " + result.summary());
+        assertEquals(0, result.outcomes().stream().filter(o -> CANDIDATE.equals(o.servedBy())).count(), "no answer from the shadow");
+
+        // Before the stop, the candidate scored the copies: their request ids are in its prediction log.
+        Set<String> before = result.outcomes().stream()
+                .filter(o -> o.startedNanos() > 1_000_000_000L && o.startedNanos() < stoppedAt - 1_000_000_000L)
+                .map(SteadyLoad.Outcome::requestId).collect(Collectors.toSet());
+        Set<String> mirrored = candidateRequestIds();
+        long seen = before.stream().filter(mirrored::contains).count();
+        System.out.printf("Shadow copies logged by the candidate: %d of %d requests sent while it ran%n", seen, before.size());
+        assertTrue(before.size() > 500 && seen >= 0.98 * before.size(), seen + " of " + before.size() + " mirrored requests logged");
+    }
+
+    private static Set<String> candidateRequestIds() throws Exception {
+        Set<String> ids = new HashSet<>();
+        try (Stream<Path> files = Files.list(LOGS.resolve("liberty/" + CANDIDATE))) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl")).toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    ids.add(GatewayCalls.JSON.readTree(line).path("request_id").asText());
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** A reload starts new workers and lets the old ones finish: new connections meet the new shares soon after. */
+    private static void awaitNewWorkers() throws InterruptedException {
+        TimeUnit.SECONDS.sleep(2);
+    }
+
+    private static void delivery(String... args) throws Exception {
+        String[] command = Stream.concat(Stream.of("bash", "scripts/delivery.sh"), Stream.of(args)).toArray(String[]::new);
+        Path log = LOGS.resolve("delivery-" + args[0] + ".log");
+        int exit = StackServers.runScript(log, Map.of(), Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT") + 60), command);
+        assertEquals(0, exit, String.join(" ", command) + ":\n" + Files.readString(log));
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).redirectErrorStream(true).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+    }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# A candidate model beside the champion (the v1 servers), and the share of traffic it gets.
+#   scripts/delivery.sh candidate-start WAR   deploys WAR on its own server, api-candidate
+#                                             (127.0.0.1:CANDIDATE_PORT), waits until it is ready
+#                                             and makes it a Prometheus target
+#   scripts/delivery.sh traffic SHADOW CANARY mirrors SHADOW % of v1 requests to the candidate and
+#                                             lets it answer CANARY % (sticky per client): an nginx
+#                                             reload, no server restarts, no request lost
+#   scripts/delivery.sh candidate-stop        shares back to 0, then stops the candidate
+#   scripts/delivery.sh status                the candidate, its model and the current shares
+# Settings: stack.env and the environment, as for scripts/stack.sh; the stack must be running.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+for lib in settings progress wars liberty nginx monitoring supervisor; do
+  # shellcheck source=/dev/null
+  source "$SCRIPT_DIR/lib/$lib.sh"
+done
+
+CANDIDATE=api-candidate
+
+require_stack() {
+  supervisor_running && [[ "$(supervisor_state nginx)" == RUNNING ]] \
+    || die "the stack is not running; start it first (make start-project)"
+}
+
+# The shares in force: the header line of the rendered delivery.conf.
+current_shares() {
+  sed -n '1s/.*shadow \([0-9]*\) %, canary \([0-9]*\) %.*/shadow \1 %, canary \2 %/p' "$NGINX_STATE_DIR/upstreams/delivery.conf" 2>/dev/null
+}
+
+cmd_traffic() {
+  local shadow="${1:-}" canary="${2:-}"
+  settings_is_percent "$shadow" && settings_is_percent "$canary" \
+    || die "usage: $0 traffic SHADOW_PERCENT CANARY_PERCENT (whole numbers from 0 to 100)"
+  require_stack
+  if ((shadow + canary > 0)) && ! liberty_server_ready "$CANDIDATE_PORT"; then
+    die "no ready candidate on port $CANDIDATE_PORT: start one first ($0 candidate-start WAR)"
+  fi
+  local previous
+  previous="$(cat "$NGINX_STATE_DIR/upstreams/delivery.conf")"
+  nginx_write_delivery "$shadow" "$canary"
+  if ! nginx_run -t >"$LOG_DIR/nginx-delivery-check.log" 2>&1; then
+    printf '%s\n' "$previous" >"$NGINX_STATE_DIR/upstreams/delivery.conf"
+    die "nginx refused the new shares (kept the old ones); see $LOG_DIR/nginx-delivery-check.log"
+  fi
+  # HUP: new workers take the new shares, the old ones finish their requests first.
+  supervisor_ctl signal HUP nginx >/dev/null || die "nginx could not be reloaded; see $(program_log nginx)"
+  ok "traffic to the candidate: shadow $shadow %, canary $canary % (nginx reloaded)"
+}
+
+cmd_candidate_start() {
+  local war="${1:-}"
+  [[ -f "$war" ]] || die "usage: $0 candidate-start WAR (no file '$war')"
+  war="$(cd "$(dirname "$war")" && pwd)/$(basename "$war")"
+  require_stack
+  local version
+  version="$(wars_model_version "$war")" || die "$war is not a WAR of this API with a consistent model card"
+  if program_is_up "$CANDIDATE"; then
+    step "Stopping the running candidate first"
+    cmd_traffic 0 0
+    supervisor_ctl stop "$CANDIDATE" >/dev/null
+  fi
+  step "Starting the candidate: model $version ($war) on $CANDIDATE, port $CANDIDATE_PORT"
+  liberty_prepare_server "$CANDIDATE" "$CANDIDATE_PORT" v1
+  liberty_deploy_war "$CANDIDATE" "$war"
+  supervisor_ctl start "$CANDIDATE" >/dev/null || die "supervisorctl start $CANDIDATE failed; see $(program_log "$CANDIDATE")"
+  supervisor_wait_ready "$CANDIDATE" "$CANDIDATE to be ready (http://127.0.0.1:$CANDIDATE_PORT/health/ready)" \
+    liberty_server_ready "$CANDIDATE_PORT"
+  monitoring_write_candidate_target "$PROMETHEUS_CONFIG_DIR" on
+  ok "$CANDIDATE ready with model $version; it gets no traffic until: $0 traffic SHADOW CANARY"
+}
+
+cmd_candidate_stop() {
+  require_stack
+  cmd_traffic 0 0
+  supervisor_ctl stop "$CANDIDATE" >/dev/null || true
+  monitoring_write_candidate_target "$PROMETHEUS_CONFIG_DIR" off
+  ok "$CANDIDATE stopped"
+}
+
+cmd_status() {
+  require_stack
+  local state
+  state="$(supervisor_state "$CANDIDATE")"
+  printf '  %-10s %s\n' candidate "$CANDIDATE ($state, port $CANDIDATE_PORT)"
+  if liberty_server_ready "$CANDIDATE_PORT"; then
+    printf '  %-10s %s\n' model "$(curl -fsS --max-time 5 "http://127.0.0.1:$CANDIDATE_PORT/metrics" \
+      | sed -n 's/^model_info{.*version="\([0-9a-f]*\)".*/\1/p' | head -1)"
+  fi
+  printf '  %-10s %s\n' traffic "$(current_shares)"
+}
+
+case "${1:-}" in
+  traffic) shift; cmd_traffic "$@" ;;
+  candidate-start) shift; cmd_candidate_start "$@" ;;
+  candidate-stop) cmd_candidate_stop ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 traffic SHADOW CANARY | candidate-start WAR | candidate-stop | status" >&2; exit 2 ;;
+esac
