@@ -61,9 +61,25 @@ cmd_candidate_start() {
     cmd_traffic 0 0
     supervisor_ctl stop "$CANDIDATE" >/dev/null
   fi
-  step "Starting the candidate: model $version ($war) on $CANDIDATE, port $CANDIDATE_PORT"
+  # The champion: the v1 servers' WAR, the same on each (not in the middle of a rollout).
+  local champion_war champion_version name port variant
+  champion_war="$LIBERTY_SERVERS_DIR/api-v1-1/apps/ml-api-v1.war"
+  champion_version="$(wars_model_version "$champion_war")" || die "no champion WAR at $champion_war"
+  while read -r name port variant; do
+    [[ "$variant" == v1 ]] || continue
+    [[ "$(wars_model_version "$LIBERTY_SERVERS_DIR/$name/apps/ml-api-v1.war")" == "$champion_version" ]] \
+      || die "the v1 servers do not all serve model $champion_version (a rollout in progress?); try again after it"
+  done < <(api_instances)
+
+  step "Starting the candidate: model $version ($war) on $CANDIDATE, port $CANDIDATE_PORT, compared with champion $champion_version"
   liberty_prepare_server "$CANDIDATE" "$CANDIDATE_PORT" v1
   liberty_deploy_war "$CANDIDATE" "$war"
+  # The champion's model beside it: each mirrored request is scored by both (ShadowComparison).
+  local champion_dir="$LIBERTY_SERVERS_DIR/$CANDIDATE/champion-model"
+  rm -rf "$champion_dir"
+  wars_extract_model "$champion_war" "$champion_dir" || die "could not extract the champion's model from $champion_war"
+  printf 'API_CHAMPION_MODEL_DIR=%s\nAPI_CHAMPION_MODEL_VERSION=%s\n' "$champion_dir" "$champion_version" \
+    >>"$LIBERTY_SERVERS_DIR/$CANDIDATE/server.env"
   supervisor_ctl start "$CANDIDATE" >/dev/null || die "supervisorctl start $CANDIDATE failed; see $(program_log "$CANDIDATE")"
   supervisor_wait_ready "$CANDIDATE" "$CANDIDATE to be ready (http://127.0.0.1:$CANDIDATE_PORT/health/ready)" \
     liberty_server_ready "$CANDIDATE_PORT"

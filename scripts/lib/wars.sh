@@ -45,3 +45,16 @@ wars_model_version() {
   [[ "$version" =~ ^[0-9a-f]{12}$ ]] || { warn "$war has no model card with a 12-hex modelVersion"; return 1; }
   echo "$version"
 }
+
+# wars_extract_model WAR DIR: the model file and card a WAR serves, copied into DIR (what a candidate
+# server compares its answers with: scripts/delivery.sh).
+wars_extract_model() {
+  local war="$1" dir="$2" jar tmp
+  jar="$(unzip -Z1 "$war" 'WEB-INF/lib/emotion-model-*.jar' 2>/dev/null | head -1)"
+  [[ -n "$jar" ]] || { warn "$war has no WEB-INF/lib/emotion-model-*.jar"; return 1; }
+  tmp="$(mktemp)"
+  unzip -p "$war" "$jar" >"$tmp"
+  mkdir -p "$dir"
+  unzip -qo -j "$tmp" 'model/*' -d "$dir" || { rm -f "$tmp"; warn "no model/ in $jar of $war"; return 1; }
+  rm -f "$tmp"
+}

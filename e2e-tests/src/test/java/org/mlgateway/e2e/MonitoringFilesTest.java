@@ -94,7 +94,8 @@ class MonitoringFilesTest {
         dashboard.path("panels").forEach(p -> titles.add(p.path("title").asText()));
         assertEquals(List.of("Requests/s by status", "401 and 429 refusals", "Requests per v1 server (balancing)",
                 "v1 vs v2 traffic", "Predictions by label", "Inference latency p50 / p95 / p99",
-                "JVM heap used per server", "Targets up/down", "Prediction drift per server"), titles);
+                "JVM heap used per server", "Targets up/down", "Prediction drift per server",
+                "Candidate: agreement with the champion", "Candidate: label pairs and probability difference"), titles);
     }
 
     @Test

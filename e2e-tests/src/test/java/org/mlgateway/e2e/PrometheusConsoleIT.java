@@ -88,8 +88,14 @@ class PrometheusConsoleIT {
 
         saveScreenshot();
         assertEquals(List.of(), notDrawn, "graphs without a drawn line");
-        List<WebElement> errors = browser.findElements(By.cssSelector(".prom_graph_error"));
+        List<WebElement> errors = browser.findElements(By.cssSelector(".mlg-panel .prom_graph_error"));
         assertTrue(errors.isEmpty(), "graph errors: " + errors.stream().map(WebElement::getText).toList());
+        // The candidate's graphs have data only while a candidate gets shadow traffic; without one they
+        // may say so, and nothing else.
+        List<String> candidate = browser.findElements(By.cssSelector(".mlg-candidate .prom_graph_error")).stream()
+                .map(WebElement::getText).filter(t -> !t.equals("No timeseries returned")).toList();
+        assertEquals(List.of(), candidate, "candidate graph errors");
+        assertEquals(1, browser.findElements(By.cssSelector(".mlg-candidate div[id]")).size(), "the candidate's graph is on the page");
         String targets = browser.findElement(By.cssSelector("table.mlg-targets")).getText();
         assertTrue(targets.contains("api-v1-1") && targets.contains("api-v2") && targets.contains("nginx"),
                 "target table lists the servers and Nginx:\n" + targets);

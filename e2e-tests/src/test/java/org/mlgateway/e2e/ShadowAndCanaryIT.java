@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.nio.file.Files;
@@ -110,8 +111,27 @@ class ShadowAndCanaryIT {
         SteadyLoad load = SteadyLoad.start();
         SteadyLoad.Result result;
         long stoppedAt;
+        long agreementSeenAt;
         try {
-            TimeUnit.SECONDS.sleep(6);
+            // The candidate scores each copy with the champion's model too: the comparison reaches Prometheus.
+            String version = StackServers.modelVersion(StackServers.v1().get(0));
+            String agreement = "versions:shadow_agreement:ratio_rate1m{champion_version=\"" + version
+                    + "\", candidate_version=\"" + version + "\"}";
+            JsonNode seen = PrometheusQueries.poll(Duration.ofSeconds(30), () -> PrometheusQueries.query(agreement), r -> !r.isEmpty());
+            agreementSeenAt = load.elapsedNanos();
+            assertEquals(1, seen.size(), agreement + ": " + seen);
+            assertEquals(1.0, Double.parseDouble(seen.get(0).path("value").get(1).asText()), 1e-9,
+                    "the candidate runs the champion's model: it agrees on every request");
+            assertEquals(0.0, PrometheusQueries.scalar("shadow_probability_difference{candidate_version=\"" + version + "\"}"), 1e-12,
+                    "and gives the same probabilities");
+            Map<String, String> empty = new java.util.TreeMap<>();
+            GrafanaDashboardIT.panelQueries(true).forEach((panel, expr) -> {
+                if (PrometheusQueries.query(GrafanaDashboardIT.substitute(expr)).isEmpty() && !expr.contains("agree=\"false\"")) {
+                    empty.put(panel, expr);
+                }
+            });
+            assertEquals(Map.of(), empty, "candidate panels without data (disagreements aside: there are none)");
+            TimeUnit.NANOSECONDS.sleep(Math.max(0, TimeUnit.SECONDS.toNanos(6) - load.elapsedNanos()));
             stoppedAt = load.elapsedNanos();
             signal("STOP", jvm.pid());
             try {
@@ -126,7 +146,8 @@ class ShadowAndCanaryIT {
             signal("CONT", jvm.pid());
             result = load.stop();
         }
-        System.out.println("Shadow 100 %, candidate stopped (SIGSTOP) 6-14 s and killed (SIGKILL) at 17 s: " + result.summary());
+        System.out.printf("Shadow 100 %%: agreement in Prometheus %.1f s after the load began; candidate stopped (SIGSTOP) at %.1f s for 8 s, then killed (SIGKILL) 3 s later: %s%n",
+                agreementSeenAt / 1e9, stoppedAt / 1e9, result.summary());
         assertNull(result.unsteadiness(), result.summary());
         assertEquals(List.of(), result.failures(), "clients see only the champion: " + result.summary());
         assertEquals(0, result.outcomes().stream().filter(o -> CANDIDATE.equals(o.servedBy())).count(), "no answer from the shadow");

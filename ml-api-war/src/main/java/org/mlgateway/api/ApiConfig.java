@@ -72,6 +72,16 @@ public class ApiConfig {
     @ConfigProperty(name = "prediction.log.text", defaultValue = "false")
     boolean predictionLogText;
 
+    /** On a candidate server: the folder of the champion's model file, to compare with ({@link ShadowComparison}). */
+    @Inject
+    @ConfigProperty(name = "api.champion.model-dir")
+    Optional<String> championModelDir;
+
+    /** The version the champion serves: the model file there must be this one. */
+    @Inject
+    @ConfigProperty(name = "api.champion.model-version")
+    Optional<String> championModelVersion;
+
     /** "v1" (label only) or "v2" (label and probabilities). */
     public String variant() {
         return variant;
@@ -125,6 +135,14 @@ public class ApiConfig {
 
     public long predictionLogMaxBytes() {
         return predictionLogMaxMb * 1024L * 1024L;
+    }
+
+    public Optional<Path> championModelDir() {
+        return championModelDir.filter(d -> !d.isBlank()).map(Path::of);
+    }
+
+    public Optional<String> championModelVersion() {
+        return championModelVersion.filter(v -> !v.isBlank());
     }
 
     public boolean predictionLogText() {

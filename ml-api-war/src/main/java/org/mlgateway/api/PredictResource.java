@@ -45,6 +45,9 @@ public class PredictResource {
     @Inject
     WarmUp warmUp;
 
+    @Inject
+    ShadowComparison shadow;
+
     /** The limit is fixed for the life of the server, so one reader serves every request. */
     private PredictRequestReader reader;
     /** Null when the server has no log folder or the log is turned off. */
@@ -104,7 +107,8 @@ public class PredictResource {
     @APIResponse(responseCode = "503", description = "The model is not loaded yet",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Object predict(@Parameter(hidden = true) @HeaderParam(WarmUp.HEADER) String warmUpToken,
-            @Parameter(hidden = true) @HeaderParam(REQUEST_ID) String requestId, InputStream body) throws IOException {
+            @Parameter(hidden = true) @HeaderParam(REQUEST_ID) String requestId,
+            @Parameter(hidden = true) @HeaderParam(ShadowComparison.HEADER) String shadowCopy, InputStream body) throws IOException {
         long received = System.nanoTime();
         // The server's own warm-up runs this very code (so the JIT compiles what clients will run) but is not counted.
         boolean counted = !warmUp.isWarmUpRequest(warmUpToken);
@@ -115,6 +119,9 @@ public class PredictResource {
             long end = System.nanoTime();
             metrics.recordInference(Duration.ofNanos(end - start));
             metrics.countPrediction(prediction.label());
+            if (shadow.applies(shadowCopy)) {
+                shadow.compare(sentence, prediction);
+            }
             if (log != null) {
                 log.append(new PredictionLog.Line(requestId, System.currentTimeMillis(), prediction.label(),
                         prediction.probabilities().get(prediction.label()), (end - received) / 1000,

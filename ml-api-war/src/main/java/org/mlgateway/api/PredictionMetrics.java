@@ -45,6 +45,16 @@ public class PredictionMetrics {
             .withName("prediction_log_dropped_lines")
             .withDescription("Prediction log lines dropped since start: the writer fell behind or could not write")
             .build();
+    private static final Metadata COMPARISONS = Metadata.builder()
+            .withName("shadow_comparisons")
+            .withDescription("Mirrored requests scored by both the candidate and the champion's model, by the two labels "
+                    + "(agree: the same label) and the two model versions")
+            .build();
+    private static final Metadata MEAN_DIFFERENCE = Metadata.builder()
+            .withName("shadow_probability_difference")
+            .withDescription("Mean over the compared requests since start of the mean absolute difference between the "
+                    + "champion's and the candidate's probabilities (0: the same distributions)")
+            .build();
     private static final Metadata REJECTED = Metadata.builder()
             .withName("rejected_requests")
             .withDescription("Requests refused by the API, by error code")
@@ -61,6 +71,10 @@ public class PredictionMetrics {
     private final Map<String, Counter> rejectionsByReason = new ConcurrentHashMap<>();
     private Timer inference;
     private volatile LabelDrift drift;
+    private final Map<String, Counter> comparisonsByPair = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.DoubleAdder differenceSum = new java.util.concurrent.atomic.DoubleAdder();
+    private final java.util.concurrent.atomic.LongAdder differenceCount = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.AtomicBoolean differenceRegistered = new java.util.concurrent.atomic.AtomicBoolean();
 
     @PostConstruct
     void init() {
@@ -90,6 +104,25 @@ public class PredictionMetrics {
     /** Lines the prediction log dropped rather than make a request wait (a full queue, a failed write). */
     public void observePredictionLog(PredictionLog log) {
         registry.gauge(LOG_DROPPED, log, PredictionLog::dropped);
+    }
+
+    /** One mirrored request scored by both models ({@link ShadowComparison}). */
+    public void countComparison(String championVersion, String candidateVersion, String championLabel,
+            String candidateLabel, double meanAbsoluteDifference) {
+        comparisonsByPair.computeIfAbsent(championVersion + ' ' + candidateVersion + ' ' + championLabel + ' ' + candidateLabel,
+                k -> registry.counter(COMPARISONS, new Tag("champion_version", championVersion),
+                        new Tag("candidate_version", candidateVersion), new Tag("champion_label", championLabel),
+                        new Tag("candidate_label", candidateLabel),
+                        new Tag("agree", String.valueOf(championLabel.equals(candidateLabel))))).inc();
+        if (!Double.isNaN(meanAbsoluteDifference)) {
+            differenceSum.add(meanAbsoluteDifference);
+            differenceCount.increment();
+        }
+        if (differenceRegistered.compareAndSet(false, true)) {
+            registry.gauge(MEAN_DIFFERENCE, this, m -> m.differenceCount.sum() == 0 ? Double.NaN
+                    : m.differenceSum.sum() / m.differenceCount.sum(),
+                    new Tag("champion_version", championVersion), new Tag("candidate_version", candidateVersion));
+        }
     }
 
     public void countRejection(String reason) {
