@@ -56,15 +56,16 @@ final class SteadyLoad {
     }
 
     /**
-     * One request: when it started (ns since the load began), what came back, or the client-side error.
+     * One request: when it started (ns since the load began), what came back or the client-side error,
+     * and how long the client waited for it.
      * Each request is a client of its own (X-Client-ID, the canary's sticky key) and gets the gateway's
      * request id back (X-Request-ID, the key of the prediction logs).
      */
     record Outcome(String source, long startedNanos, int status, String servedBy, String modelVersion, String error,
-            String clientId, String requestId) {
+            String clientId, String requestId, long latencyNanos) {
 
         Outcome(String source, long startedNanos, int status, String servedBy, String modelVersion, String error) {
-            this(source, startedNanos, status, servedBy, modelVersion, error, null, null);
+            this(source, startedNanos, status, servedBy, modelVersion, error, null, null, 0);
         }
 
         boolean succeeded() {
@@ -292,10 +293,11 @@ final class SteadyLoad {
                 }
             }
             return new Outcome(source, started, status, connection.getHeaderField("X-Served-By"),
-                    connection.getHeaderField("X-Model-Version"), null, clientId, connection.getHeaderField("X-Request-ID"));
+                    connection.getHeaderField("X-Model-Version"), null, clientId, connection.getHeaderField("X-Request-ID"),
+                    elapsedNanos() - started);
         } catch (IOException | RuntimeException e) {
             return new Outcome(source, started, -1, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(),
-                    clientId, null);
+                    clientId, null, elapsedNanos() - started);
         }
     }
 }
