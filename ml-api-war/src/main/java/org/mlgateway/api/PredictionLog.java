@@ -43,7 +43,6 @@ final class PredictionLog implements AutoCloseable {
 
     private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong written = new AtomicLong();
     private final FileHandler files;
     private final Thread writer;
     private final JsonGeneratorFactory json = Json.createGeneratorFactory(Map.of());
@@ -86,10 +85,6 @@ final class PredictionLog implements AutoCloseable {
         return dropped.get();
     }
 
-    long written() {
-        return written.get();
-    }
-
     // Batches whatever is queued into one write: one system call for many lines at busy times.
     private void writeLines() {
         List<Line> batch = new ArrayList<>(256);
@@ -106,7 +101,6 @@ final class PredictionLog implements AutoCloseable {
                     text.append(toJson(l)).append('\n');
                 }
                 files.publish(new LogRecord(Level.INFO, text.toString()));
-                written.addAndGet(batch.size());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

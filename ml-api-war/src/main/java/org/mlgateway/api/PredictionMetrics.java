@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -72,9 +75,9 @@ public class PredictionMetrics {
     private Timer inference;
     private volatile LabelDrift drift;
     private final Map<String, Counter> comparisonsByPair = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.DoubleAdder differenceSum = new java.util.concurrent.atomic.DoubleAdder();
-    private final java.util.concurrent.atomic.LongAdder differenceCount = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.AtomicBoolean differenceRegistered = new java.util.concurrent.atomic.AtomicBoolean();
+    private final DoubleAdder differenceSum = new DoubleAdder();
+    private final LongAdder differenceCount = new LongAdder();
+    private final AtomicBoolean differenceRegistered = new AtomicBoolean();
 
     @PostConstruct
     void init() {
