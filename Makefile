@@ -66,6 +66,13 @@ candidate-stop: ## Traffic shares back to 0, then stop the candidate
 delivery-status: ## The candidate, its model and its traffic shares
 	@scripts/delivery.sh status
 
+.PHONY: canary canary-status
+canary: ## Shadow, then canary steps, then promotion of a candidate WAR, each gated by Prometheus; any failed gate rolls back (WAR=file.war; default ml-api-v1.war, as after make train)
+	@scripts/canary.sh run
+
+canary-status: ## Where the last make canary run stands: phase, weight, last decision and its gate
+	@scripts/canary.sh status
+
 ab-report: ## Agreement, label confusion and latency of two models from their prediction logs, joined by request id (ARGS="CHAMPION_DIR... -- CANDIDATE_DIR...")
 	@scripts/ab-report.sh $(ARGS)
 

@@ -10,7 +10,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [[ "${RUNTIME:-native}" == docker ]]; then
   exec "$SCRIPT_DIR/compose.sh" "$@"
 fi
-for lib in settings progress packages wars certs liberty nginx monitoring supervisor; do
+for lib in settings progress packages wars certs liberty nginx canary monitoring supervisor; do
   # shellcheck source=/dev/null
   source "$SCRIPT_DIR/lib/$lib.sh"
 done
@@ -102,6 +102,7 @@ cmd_start() {
   local previous_bind
   previous_bind="$(nginx_rendered_bind)"
   nginx_render
+  canary_init
   certs_write_htpasswd
   nginx_check
   monitoring_render

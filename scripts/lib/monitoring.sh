@@ -17,7 +17,9 @@ monitoring_write_targets() {
   done < <(api_instances) | jq -s . >"$dir/liberty.json.tmp"
   jq -n --arg target "127.0.0.1:$EXPORTER_PORT" '[{targets: [$target], labels: {instance_name: "nginx"}}]' >"$dir/nginx.json.tmp"
   jq -n --arg target "127.0.0.1:$PROMETHEUS_PORT" '[{targets: [$target], labels: {instance_name: "prometheus"}}]' >"$dir/prometheus.json.tmp"
-  for name in liberty nginx prometheus; do mv -f "$dir/$name.json.tmp" "$dir/$name.json"; done
+  # make canary's state, served by nginx on its status port (scripts/lib/canary.sh).
+  jq -n --arg target "127.0.0.1:$STUB_STATUS_PORT" '[{targets: [$target], labels: {instance_name: "make-canary"}}]' >"$dir/canary.json.tmp"
+  for name in liberty nginx prometheus canary; do mv -f "$dir/$name.json.tmp" "$dir/$name.json"; done
   monitoring_write_candidate_target "$1" off  # scripts/delivery.sh turns it on with the candidate
 }
 
@@ -59,16 +61,23 @@ monitoring_targets() {
     | jq -r '.data.activeTargets[] | "\(.health) \(.scrapeUrl)"'
 }
 
-# True when Prometheus scrapes every target it should (the servers, the exporter, itself) successfully.
+# The targets of a running stack: the servers, the exporter, Prometheus itself, make canary's state,
+# and the candidate while it runs.
+monitoring_expected_targets() {
+  echo $((V1_REPLICAS + 4 + $([[ "$(supervisor_state api-candidate 2>/dev/null)" == RUNNING ]] && echo 1 || echo 0)))
+}
+
+# True when Prometheus scrapes every target it should successfully.
 monitoring_all_up() {
-  local targets expected=$((V1_REPLICAS + 3))
+  local targets expected
+  expected="$(monitoring_expected_targets)"
   targets="$(monitoring_targets)" || return 1
   [[ "$(grep -c '^up ' <<<"$targets")" == "$expected" && "$(wc -l <<<"$targets")" == "$expected" ]]
 }
 
 monitoring_wait_ready() {
-  if wait_until "$READY_TIMEOUT" "Prometheus to scrape all $((V1_REPLICAS + 3)) targets" monitoring_all_up; then
-    ok "Prometheus scrapes all $((V1_REPLICAS + 3)) targets: $PROMETHEUS_URL/targets"
+  if wait_until "$READY_TIMEOUT" "Prometheus to scrape all $(monitoring_expected_targets) targets" monitoring_all_up; then
+    ok "Prometheus scrapes all $(monitoring_expected_targets) targets: $PROMETHEUS_URL/targets"
     return
   fi
   monitoring_targets 2>/dev/null | grep -v '^up ' | sed 's/^/    /' >&2 || true

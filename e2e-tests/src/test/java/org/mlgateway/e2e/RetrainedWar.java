@@ -37,18 +37,41 @@ final class RetrainedWar {
     private RetrainedWar() {
     }
 
+    static final Path TRAINING_DATA = StackEnv.projectRoot().resolve("../shared/data/emotion/train.csv").normalize();
+
     /** Trains with the given seed into workDir/model-SEED and returns the WAR built from original. */
     static Path build(Path original, Path workDir, long seed) throws IOException, InterruptedException {
-        Path modelDir = workDir.resolve("model-" + seed);
-        Path dataset = StackEnv.projectRoot().resolve("../shared/data/emotion/train.csv").normalize();
+        return build(original, workDir, "seed" + seed, TRAINING_DATA, seed);
+    }
+
+    /**
+     * A model that answers "neutral" to everything: trained on the first rows of the training data,
+     * each relabelled neutral. Returns the WAR built from original.
+     */
+    static Path buildAllNeutral(Path original, Path workDir, int rows) throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        List<String> lines = Files.readAllLines(TRAINING_DATA);
+        StringBuilder csv = new StringBuilder(lines.get(0)).append('\n');
+        for (String line : lines.subList(1, Math.min(lines.size(), rows + 1))) {
+            // label,text: the label never holds a comma, the text may (quoted), so the first comma ends it.
+            csv.append("neutral").append(line, line.indexOf(','), line.length()).append('\n');
+        }
+        Path dataset = workDir.resolve("all-neutral.csv");
+        Files.writeString(dataset, csv);
+        return build(original, workDir, "all-neutral", dataset, 1);
+    }
+
+    private static Path build(Path original, Path workDir, String name, Path dataset, long seed)
+            throws IOException, InterruptedException {
+        Path modelDir = workDir.resolve("model-" + name);
         String args = "--dataset " + dataset + " --out " + modelDir + " --seed " + seed + " --epochs 1";
-        Path log = workDir.resolve("train-" + seed + ".log");
+        Path log = workDir.resolve("train-" + name + ".log");
         int exit = StackServers.runScript(log, Map.of(), Duration.ofMinutes(10),
                 "mvn", "-B", "-q", "-pl", "emotion-model", "compile", "exec:java@train", "-Dtrain.args=" + args);
         if (exit != 0) {
             throw new IllegalStateException("training failed (exit " + exit + "); see " + log);
         }
-        Path war = workDir.resolve("ml-api-v1-seed" + seed + ".war");
+        Path war = workDir.resolve("ml-api-v1-" + name + ".war");
         replaceModel(original, modelDir, war);
         return war;
     }

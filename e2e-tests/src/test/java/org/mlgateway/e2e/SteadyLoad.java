@@ -45,6 +45,8 @@ final class SteadyLoad {
      * step of a failover or rollout (drain, stop, start, warm-up) is that short, so no failure hides in it.
      */
     static final Duration MAX_GAP = Duration.ofMillis(1000);
+    /** Resends of one request on connections the gateway closed before answering (send). */
+    private static final int MAX_RESENDS = 3;
 
     static {
         // A streamed POST is never resent by HttpURLConnection; say so for any other path too. More
@@ -77,7 +79,11 @@ final class SteadyLoad {
         }
     }
 
-    record Result(List<Outcome> outcomes, Duration duration) {
+    record Result(List<Outcome> outcomes, Duration duration, int resent) {
+        Result(List<Outcome> outcomes, Duration duration) {
+            this(outcomes, duration, 0);
+        }
+
         int sent() {
             return outcomes.size();
         }
@@ -134,8 +140,8 @@ final class SteadyLoad {
         }
 
         String summary() {
-            return String.format("%d requests (%d planned) in %.1f s (%.0f/s), longest gap %d ms (ending %.2f s in), from %s; failed %d; by source %s; answered by %s; model versions %s%s",
-                    sent(), planned(), duration.toNanos() / 1e9, requestsPerSecond(), longestGap().toMillis(), longestGapEndingAt()[1] / 1e9, SOURCES, failures().size(),
+            return String.format("%d requests (%d planned) in %.1f s (%.0f/s), longest gap %d ms (ending %.2f s in), from %s; failed %d; resent on a connection the gateway closed %d; by source %s; answered by %s; model versions %s%s",
+                    sent(), planned(), duration.toNanos() / 1e9, requestsPerSecond(), longestGap().toMillis(), longestGapEndingAt()[1] / 1e9, SOURCES, failures().size(), resent,
                     countBy(o -> true, Outcome::source), countBy(o -> true, Outcome::servedBy),
                     countBy(o -> true, Outcome::modelVersion),
                     failures().isEmpty() ? "" : "; failures " + countBy(o -> !o.succeeded(), Outcome::describe)
@@ -148,6 +154,7 @@ final class SteadyLoad {
     private final String authorization = GatewayCalls.basicAuthorization();
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final java.util.concurrent.atomic.AtomicInteger resent = new java.util.concurrent.atomic.AtomicInteger();
     private final ExecutorService senders = Executors.newCachedThreadPool();
     private final List<Thread> pacers = new ArrayList<>();
     private volatile long begin = System.nanoTime();
@@ -231,7 +238,7 @@ final class SteadyLoad {
         }
         List<Outcome> all = new ArrayList<>(outcomes);
         all.sort((a, b) -> Long.compare(a.startedNanos(), b.startedNanos()));
-        return new Result(List.copyOf(all), duration);
+        return new Result(List.copyOf(all), duration, resent.get());
     }
 
     private void pace(String source, SSLSocketFactory factory, long periodNanos, long offsetNanos) {
@@ -268,7 +275,28 @@ final class SteadyLoad {
         }
     }
 
+    /**
+     * One request, sent again once when the gateway closed its kept-alive connection before any
+     * answer: Nginx closes its idle connections when it reloads (a canary step), and a request sent
+     * on one in that instant meets a closed socket before Nginx read it. HTTP/1.1 clients resend in
+     * that case (RFC 9112, 9.3.1); the resend may take another kept-alive connection the reload
+     * closed, so up to MAX_RESENDS. The resends are counted and printed, never hidden.
+     */
     private Outcome send(String source, SSLSocketFactory factory, String sentence, String clientId) {
+        Outcome outcome = sendOnce(source, factory, sentence, clientId);
+        for (int resend = 0; resend < MAX_RESENDS && closedBeforeAnswer(outcome); resend++) {
+            resent.incrementAndGet();
+            outcome = sendOnce(source, factory, sentence, clientId);
+        }
+        return outcome;
+    }
+
+    private static boolean closedBeforeAnswer(Outcome outcome) {
+        return outcome.status() == -1 && outcome.error() != null
+                && (outcome.error().contains("Unexpected end of file from server") || outcome.error().contains("Connection reset"));
+    }
+
+    private Outcome sendOnce(String source, SSLSocketFactory factory, String sentence, String clientId) {
         long started = elapsedNanos();
         byte[] body = ("{\"sentence\": \"" + sentence + "\"}").getBytes(StandardCharsets.UTF_8);
         try {

@@ -17,25 +17,26 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Zero-downtime rollout: `scripts/rollout.sh` (make rollout) replaces the WAR of the v1 servers one
- * at a time with a retrained model under a steady 150 requests/s from two client addresses, without
- * a failed request, stopping and starting each through the stack's supervisord (each ends RUNNING
- * in a new process); the new version shows in X-Model-Version, the model card and the logs, and the
- * v2 server keeps its own. Then the original WAR is rolled back the same way, leaving the stack as
- * it was. Disruptive: runs after every other IT.
+ * A good candidate delivered end to end, under a steady 150 requests/s from two client addresses
+ * without a failed request: `make canary` (scripts/canary.sh) starts a retrained model (another seed)
+ * beside the champion, mirrors traffic to it, steps it through every canary weight and promotes it
+ * with the zero-downtime rollout, which replaces the WAR of the v1 servers one at a time through
+ * the stack's supervisord (each ends RUNNING in a new process); the new version shows in
+ * X-Model-Version, the model card, the logs and the canary_* metrics, and the v2 server keeps its
+ * own. Disruptive: runs after every other IT; afterwards make rollout takes the original WAR back
+ * (rollBackIfNeeded).
  */
 @Tag("disruptive")
-class ZeroDowntimeRolloutIT {
+class CanaryPromotionIT {
 
-    private static final Path WORK = StackEnv.projectRoot().resolve("e2e-tests/target/rollout");
+    private static final Path WORK = StackEnv.projectRoot().resolve("e2e-tests/target/canary-promotion");
     private static final Path ORIGINAL = WORK.resolve("original-ml-api-v1.war");
-    private static final Duration STEADY_BEFORE_AND_AFTER = Duration.ofSeconds(3);
 
     private record Rollout(SteadyLoad.Result load, String output, long rolloutEndedNanos) {
     }
 
     @Test
-    void aRetrainedModelRollsOutAndBackUnderLoadWithoutAFailedRequest() throws Exception {
+    void aRetrainedModelGoesThroughShadowAndEveryCanaryStepAndIsPromotedThenRollsBackWithoutAFailedRequest() throws Exception {
         StackServers.requireAllReady();
         List<StackServers.Server> v1 = StackServers.v1();
         Files.createDirectories(WORK);
@@ -52,8 +53,22 @@ class ZeroDowntimeRolloutIT {
         assertEquals(newVersion, RetrainedWar.modelCardVersion(retrained), "the new WAR's model card names its model");
 
         Map<String, Long> pidsBefore = pids(v1);
-        Rollout forward = rolloutUnderLoad(retrained, "forward");
+        long promotionsBefore = CanaryRuns.counter("promotions");
+        Rollout forward = canaryUnderLoad(retrained);
         assertNoFailedRequest(forward, originalVersion, newVersion);
+        assertDecisionsInOrder(forward.output(), "Shadow passed after", "Canary 5 % passed", "Canary 25 % passed",
+                "Canary 50 % passed", "Canary 100 % passed", "Promoting model " + newVersion, "Promoted: every v1 server serves model " + newVersion);
+        assertTrue(forward.load().countBy(o -> true, SteadyLoad.Outcome::servedBy).containsKey("api-candidate"),
+                "the candidate answered clients during the canary steps");
+        assertEquals("STOPPED", StackServers.supervisorState("api-candidate"), "the candidate is retired once promoted");
+        assertEquals("shadow 0 %, canary 0 %", CanaryRuns.shares(), "no share left on the candidate");
+        Map<String, String> state = CanaryRuns.state();
+        assertEquals("promoted", state.get("phase"), "make canary-status: " + state);
+        assertEquals(promotionsBefore + 1, CanaryRuns.counter("promotions"), "the promotion is counted");
+        assertEquals(1.0, CanaryRuns.awaitMetric("canary_phase{job=\"canary\", phase=\"promoted\"}", 1.0),
+                "Prometheus sees the promoted phase");
+        assertEquals(promotionsBefore + 1.0, CanaryRuns.awaitMetric("canary_promotions_total{job=\"canary\"}", promotionsBefore + 1.0),
+                "Prometheus sees the promotion counted");
         Map<String, Long> pidsAfter = pids(v1);
         for (StackServers.Server server : v1) {
             assertNotEquals(pidsBefore.get(server.name()), pidsAfter.get(server.name()), server.name() + " was restarted by supervisord");
@@ -67,15 +82,9 @@ class ZeroDowntimeRolloutIT {
         assertEquals(v2Version, StackServers.modelVersion(StackServers.v2()), "the v2 server keeps its model");
         assertEquals(v2Version, GatewayCalls.predict("And the debug group?", "debug").header("X-Model-Version"),
                 "the debug group still reaches the unchanged v2 server");
-        assertTrue(forward.output().contains("Rolling out model " + newVersion), "the rollout names the version it deploys:\n" + forward.output());
+        assertTrue(forward.output().contains("Rolling out model " + newVersion), "the promotion's rollout names the version it deploys:\n" + forward.output());
         assertTrue(Files.readString(StackEnv.stateDir().resolve("logs/rollout.log")).contains("Rollout of model " + newVersion + " finished"),
                 "state/logs/rollout.log records the rollout");
-
-        Rollout back = rolloutUnderLoad(ORIGINAL, "back");
-        assertNoFailedRequest(back, newVersion, originalVersion);
-        for (StackServers.Server server : v1) {
-            assertEquals(originalVersion, StackServers.modelVersion(server), server.name() + " serves the original model again");
-        }
     }
 
     private static Map<String, Long> pids(List<StackServers.Server> servers) throws Exception {
@@ -86,10 +95,16 @@ class ZeroDowntimeRolloutIT {
         return pids;
     }
 
-    /** Leaves the stack as it was even when an assertion stopped the test half-way. */
+    /**
+     * Leaves the stack as it was, with make rollout and the original WAR, unless make test stops it
+     * next anyway (e2e.stackStopsAfter, scripts/test.sh): its next start deploys the built WAR.
+     */
     @AfterAll
     static void rollBackIfNeeded() throws Exception {
-        if (!Files.exists(ORIGINAL)) {
+        if (!"STOPPED".equals(StackServers.supervisorState("api-candidate"))) {
+            StackServers.runScript(WORK.resolve("candidate-stop.log"), Map.of(), Duration.ofMinutes(2), "scripts/delivery.sh", "candidate-stop");
+        }
+        if (!Files.exists(ORIGINAL) || Boolean.getBoolean("e2e.stackStopsAfter")) {
             return;
         }
         String originalVersion = RetrainedWar.modelVersion(ORIGINAL);
@@ -104,21 +119,26 @@ class ZeroDowntimeRolloutIT {
         }
     }
 
-    private static Rollout rolloutUnderLoad(Path war, String name) throws Exception {
-        Path log = WORK.resolve("rollout-" + name + ".log");
-        SteadyLoad load = SteadyLoad.start();
-        TimeUnit.NANOSECONDS.sleep(STEADY_BEFORE_AND_AFTER.toNanos());
-        long began = System.nanoTime();
-        int exit = StackServers.runScript(log, Map.of("WAR", war.toString()), Duration.ofMinutes(15), "scripts/rollout.sh");
-        long ended = load.elapsedNanos();
-        double seconds = (System.nanoTime() - began) / 1e9;
-        TimeUnit.NANOSECONDS.sleep(STEADY_BEFORE_AND_AFTER.toNanos());
-        SteadyLoad.Result result = load.stop();
-        String output = Files.readString(log);
-        System.out.printf("Rollout %s of %s: %.1f s; %s%n%s%n", name, war.getFileName(), seconds, result.summary(),
-                output.lines().filter(line -> line.contains(": back in the pool with model")).toList());
-        assertEquals(0, exit, "scripts/rollout.sh succeeded:\n" + output);
-        return new Rollout(result, output, ended);
+    /** make canary with the test settings, under load from its shadow phase on (CanaryRuns.runUnderLoad). */
+    private static Rollout canaryUnderLoad(Path war) throws Exception {
+        CanaryRuns.LoadedRun loaded = CanaryRuns.runUnderLoad(war, WORK.resolve("canary.log"));
+        CanaryRuns.Run run = loaded.run();
+        SteadyLoad.Result result = loaded.load();
+        System.out.printf("make canary of %s: %.1f s, exit %d; %s%n%s%n", war.getFileName(), loaded.seconds(), run.exit(),
+                result.summary(), run.output().lines().filter(line -> line.startsWith("==> Shadow passed") || line.startsWith("==> Canary ")
+                        || line.startsWith("==> Promot") || line.contains(": back in the pool with model")).toList());
+        assertEquals(0, run.exit(), "make canary promoted the candidate:\n" + run.output());
+        // The rollout ended with the run, 3 s before the load: every answer after it is the new model's.
+        return new Rollout(result, run.output(), result.duration().toNanos() - TimeUnit.SECONDS.toNanos(3));
+    }
+
+    static void assertDecisionsInOrder(String output, String... lines) {
+        int at = 0;
+        for (String line : lines) {
+            int found = output.indexOf(line, at);
+            assertTrue(found >= 0, "make canary printed \"" + line + "\" after the decisions before it:\n" + output);
+            at = found + line.length();
+        }
     }
 
     private static void assertNoFailedRequest(Rollout rollout, String fromVersion, String toVersion) {

@@ -1,0 +1,141 @@
+package org.mlgateway.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** make canary (scripts/canary.sh) as the tests run it, and where its runs stand. */
+final class CanaryRuns {
+
+    static final Path STATE = StackEnv.stateDir().resolve("canary/state");
+    static final Path LOG = StackEnv.stateDir().resolve("logs/canary.log");
+    static final Path DELIVERY = StackEnv.stateDir().resolve("nginx/upstreams/delivery.conf");
+    static final int STEP_SECONDS = 15;
+    static final int CHECK_SECONDS = 5;
+    static final List<Integer> STEPS = List.of(5, 25, 50, 100);
+
+    /**
+     * Settings that fit a run in a test: 300 compared requests in the shadow phase, 15-s steps. The
+     * latency gate is judged above 250 ms only: a test machine shared by two cores and the load
+     * client has p99 spikes of tens of ms that say nothing about a model.
+     */
+    static final Map<String, String> TEST_SETTINGS = Map.of(
+            "CANARY_SHADOW_MIN_REQUESTS", "300",
+            "CANARY_STEPS", "5,25,50,100",
+            "CANARY_STEP_SECONDS", String.valueOf(STEP_SECONDS),
+            "CANARY_CHECK_SECONDS", String.valueOf(CHECK_SECONDS),
+            "CANARY_P99_FLOOR_MS", "250");
+
+    record Run(int exit, String output) {
+    }
+
+    private CanaryRuns() {
+    }
+
+    /** A run and the steady load sent while the candidate had traffic: loadStartedAt is System.nanoTime(). */
+    record LoadedRun(Run run, SteadyLoad.Result load, long loadStartedAt, double seconds) {
+    }
+
+    /**
+     * make canary with the test settings, under SteadyLoad from the moment its shadow phase begins
+     * until 3 s after it ends. The candidate's start (a JVM and its warm-up on two shared cores) sends
+     * the candidate nothing, so the load is not run through it: a starved load client bunches its
+     * requests and meets the gateway's rate limit, which says nothing about the canary.
+     */
+    static LoadedRun runUnderLoad(Path war, Path log) throws IOException, InterruptedException {
+        Files.createDirectories(log.getParent());
+        long began = System.nanoTime();
+        ProcessBuilder builder = new ProcessBuilder("scripts/canary.sh", "run", war.toString())
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(TEST_SETTINGS);
+        Process process = builder.start();
+        SteadyLoad load = null;
+        try {
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (process.isAlive() && !"shadow".equals(state().get("phase")) && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+            long loadStartedAt = System.nanoTime();
+            load = SteadyLoad.start();
+            if (!process.waitFor(20, TimeUnit.MINUTES)) {
+                throw new AssertionError("make canary still runs after 20 minutes; see " + log);
+            }
+            double seconds = (System.nanoTime() - began) / 1e9;
+            TimeUnit.SECONDS.sleep(3);
+            SteadyLoad.Result result = load.stop();
+            load = null;
+            return new LoadedRun(new Run(process.exitValue(), Files.readString(log)), result, loadStartedAt, seconds);
+        } finally {
+            if (load != null) {
+                load.stop();
+            }
+            if (process.isAlive()) {
+                process.destroy(); // SIGTERM: the run sets the shares to 0 and stops its candidate
+                process.waitFor(2, TimeUnit.MINUTES);
+            }
+        }
+    }
+
+    /**
+     * Starts a run in a session of its own, so a signal to its process group reaches it and its
+     * children as Ctrl-C in a terminal would. SIGINT is set back to its default first: a shell keeps
+     * a signal ignored that it was started with, and a test JVM started in the background has it so.
+     */
+    static Process startInOwnSession(Path war, Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        String launcher = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])";
+        ProcessBuilder builder = new ProcessBuilder("python3", "-c", launcher, "scripts/canary.sh", "run", war.toString())
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(TEST_SETTINGS);
+        return builder.start();
+    }
+
+    /** state/canary/state as a map (phase, weight, shadow, decision, gate, value, rollbacks, ...). */
+    static Map<String, String> state() throws IOException {
+        Map<String, String> state = new HashMap<>();
+        if (Files.exists(STATE)) {
+            for (String line : Files.readAllLines(STATE)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    state.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+        }
+        return state;
+    }
+
+    static long counter(String key) throws IOException {
+        return Long.parseLong(state().getOrDefault(key, "0"));
+    }
+
+    /** The shares in force, as the first line of delivery.conf names them. */
+    static String shares() throws IOException {
+        String first = Files.readAllLines(DELIVERY).get(0);
+        return first.substring(first.indexOf("shadow"), first.lastIndexOf('%') + 1);
+    }
+
+    /** Waits (at most TIMEOUT) until the run's state file shows PHASE. */
+    static void awaitPhase(String phase, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!phase.equals(state().get("phase"))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("make canary did not reach phase " + phase + " within " + timeout + ": " + state());
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+    }
+
+    /** The Prometheus value of a canary_* series, polled until it equals EXPECTED (at most 30 s). */
+    static double awaitMetric(String expr, double expected) {
+        return PrometheusQueries.poll(Duration.ofSeconds(30), () -> PrometheusQueries.scalar(expr), v -> v == expected);
+    }
+}
