@@ -4,6 +4,8 @@
 --   BENCH_BODY           request body; sent as application/json when set
 --   BENCH_AUTHORIZATION  value of the Authorization header, if any
 --   BENCH_GROUP          value of X-Experiment-Group, if any
+--   BENCH_DELAY_MS       pause of each connection between an answer and its next request: a paced
+--                        load (connections / (latency + pause) requests/s) instead of the most it takes
 
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
 
@@ -21,6 +23,11 @@ end
 local group = os.getenv("BENCH_GROUP")
 if group and group ~= "" then
   wrk.headers["X-Experiment-Group"] = group
+end
+
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+if pause > 0 then
+  delay = function() return pause end
 end
 
 -- Latencies in microseconds; "failed" counts non-2xx/3xx answers and socket errors together.

@@ -6,6 +6,8 @@
 #                        its packages are there, in-process inference (JMH); then the ratios.
 #   make bench-warmup    restarts the stack and prints 10-s windows through the gateway from the
 #                        moment `make start-project` returns, then the same for one server restarted.
+#   make bench-shadow    what shadow traffic costs clients: a paced load through the gateway with
+#                        shadow 0 %, 100 %, 0 % to a candidate that runs the champion's WAR.
 # Needs the running native stack for `make bench`. wrk does not verify the gateway's certificate;
 # that costs nothing here and the handshake is the same.
 set -euo pipefail
@@ -272,13 +274,48 @@ bench_warmup() {
   echo "Written to $WARMUP_REPORT"
 }
 
+# make bench-shadow: the same paced load (BENCH_SHADOW_CONNECTIONS connections, each pausing
+# BENCH_SHADOW_PAUSE_MS between answer and request: about 150 requests/s) through the gateway, with
+# every v1 request mirrored (100 %) and without (0 %, before and after: their difference is the
+# machine's own drift). The candidate shares the two cores with everything else, as in make canary.
+: "${BENCH_SHADOW_CONNECTIONS:=16}"
+: "${BENCH_SHADOW_PAUSE_MS:=100}"
+bench_shadow() {
+  require_running_stack
+  trap 'nginx_restore; "$SCRIPT_DIR/delivery.sh" candidate-stop >/dev/null 2>&1 || true' EXIT
+  trap 'exit 130' INT TERM
+  "$SCRIPT_DIR/delivery.sh" candidate-start "$LIBERTY_SERVERS_DIR/api-v1-1/apps/ml-api-v1.war"
+  # One load address above the per-client limit: lifted, as for the gateway rows of make bench.
+  nginx_edit "$RATE_CONF" 's#rate=[0-9]+r/s#rate=1000000r/s#'
+  local BENCH_CONNECTIONS="$BENCH_SHADOW_CONNECTIONS" shadow run=0 line label rps p50 p99 failed shadow_p99="" base=()
+  RESULTS=()
+  for shadow in 0 100 0; do
+    "$SCRIPT_DIR/delivery.sh" traffic "$shadow" 0 >/dev/null
+    sleep 1   # old workers finish; new ones mirror
+    run=$((run + 1))
+    wrk_row "shadow$run" "gateway, shadow $shadow %" "$GATEWAY/predict" "${GATEWAY_REQUEST[@]}" BENCH_DELAY_MS="$BENCH_SHADOW_PAUSE_MS"
+  done
+  echo
+  echo "Machine: $(machine_line); wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION, each connection pausing ${BENCH_SHADOW_PAUSE_MS} ms"
+  printf '| %-24s | %10s | %8s | %8s | %6s |\n' run requests/s "p50 ms" "p99 ms" failed
+  for line in "${RESULTS[@]}"; do
+    IFS='|' read -r _ label rps p50 p99 failed _ <<<"$line"
+    printf '| %-24s | %10s | %8s | %8s | %6s |\n' "$label" "$rps" "$p50" "$p99" "$failed"
+    [[ "$label" == *"shadow 0 %"* ]] && base+=("$p99")
+    [[ "$label" == *"shadow 100 %"* ]] && shadow_p99="$p99"
+  done
+  awk -v s="$shadow_p99" -v a="${base[0]}" -v b="${base[1]}" 'BEGIN {
+    m = (a + b) / 2; printf "p99 with shadow 100 %%: %.2f ms, %+.0f %% against %.2f ms without (mean of %.2f and %.2f)\n", s, 100 * (s - m) / m, m, a, b }'
+}
+
 main() {
   mkdir -p "$BENCH_DIR"
   STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
   case "${1:-all}" in
     all) bench_all ;;
     warmup) bench_warmup ;;
-    *) die "usage: scripts/bench.sh [all|warmup]" ;;
+    shadow) bench_shadow ;;
+    *) die "usage: scripts/bench.sh [all|warmup|shadow]" ;;
   esac
 }
 
