@@ -246,9 +246,8 @@ cmd_status() {
     candidate "${canary_candidate_version:-none}${canary_war:+ ($canary_war)}" \
     "last decision" "$canary_decision${canary_step:+ in $canary_step}${canary_gate:+: $canary_gate}${canary_value:+ = $canary_value}${canary_threshold:+ (threshold $canary_threshold)}$since" \
     totals "$canary_promotions promoted, $canary_rollbacks rolled back"
-  if supervisor_running; then
-    printf '  %-14s %s\n' traffic "$(sed -n '1s/.*: \(shadow .*\)\.$/\1/p' "$NGINX_STATE_DIR/upstreams/delivery.conf" 2>/dev/null)"
-  fi
+  # The candidate server and the shares in force, as make delivery-status shows them.
+  supervisor_running && "$DELIVERY" status
   if [[ -f "$CANARY_LOG" ]]; then
     echo "  last lines of $CANARY_LOG:"
     tail -n 5 "$CANARY_LOG" | sed 's/^/    /'

@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -128,8 +127,8 @@ class CanaryPromotionIT {
                 result.summary(), run.output().lines().filter(line -> line.startsWith("==> Shadow passed") || line.startsWith("==> Canary ")
                         || line.startsWith("==> Promot") || line.contains(": back in the pool with model")).toList());
         assertEquals(0, run.exit(), "make canary promoted the candidate:\n" + run.output());
-        // The rollout ended with the run, 3 s before the load: every answer after it is the new model's.
-        return new Rollout(result, run.output(), result.duration().toNanos() - TimeUnit.SECONDS.toNanos(3));
+        // The rollout ended with the run: every answer after it is the new model's.
+        return new Rollout(result, run.output(), loaded.runEndedNanos());
     }
 
     static void assertDecisionsInOrder(String output, String... lines) {

@@ -37,8 +37,8 @@ final class CanaryRuns {
     private CanaryRuns() {
     }
 
-    /** A run and the steady load sent while the candidate had traffic: loadStartedAt is System.nanoTime(). */
-    record LoadedRun(Run run, SteadyLoad.Result load, long loadStartedAt, double seconds) {
+    /** A run and the steady load sent while the candidate had traffic; runEndedNanos is on the load's clock. */
+    record LoadedRun(Run run, SteadyLoad.Result load, long runEndedNanos, double seconds) {
     }
 
     /**
@@ -48,30 +48,24 @@ final class CanaryRuns {
      * requests and meets the gateway's rate limit, which says nothing about the canary.
      */
     static LoadedRun runUnderLoad(Path war, Path log) throws IOException, InterruptedException {
-        Files.createDirectories(log.getParent());
         long began = System.nanoTime();
-        ProcessBuilder builder = new ProcessBuilder("scripts/canary.sh", "run", war.toString())
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(TEST_SETTINGS);
-        Process process = builder.start();
+        Process process = start(log, "scripts/canary.sh", "run", war.toString());
         SteadyLoad load = null;
         try {
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (process.isAlive() && !"shadow".equals(state().get("phase")) && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(200);
             }
-            long loadStartedAt = System.nanoTime();
             load = SteadyLoad.start();
             if (!process.waitFor(20, TimeUnit.MINUTES)) {
                 throw new AssertionError("make canary still runs after 20 minutes; see " + log);
             }
+            long runEndedNanos = load.elapsedNanos();
             double seconds = (System.nanoTime() - began) / 1e9;
             TimeUnit.SECONDS.sleep(3);
             SteadyLoad.Result result = load.stop();
             load = null;
-            return new LoadedRun(new Run(process.exitValue(), Files.readString(log)), result, loadStartedAt, seconds);
+            return new LoadedRun(new Run(process.exitValue(), Files.readString(log)), result, runEndedNanos, seconds);
         } finally {
             if (load != null) {
                 load.stop();
@@ -89,9 +83,14 @@ final class CanaryRuns {
      * a signal ignored that it was started with, and a test JVM started in the background has it so.
      */
     static Process startInOwnSession(Path war, Path log) throws IOException {
-        Files.createDirectories(log.getParent());
         String launcher = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])";
-        ProcessBuilder builder = new ProcessBuilder("python3", "-c", launcher, "scripts/canary.sh", "run", war.toString())
+        return start(log, "python3", "-c", launcher, "scripts/canary.sh", "run", war.toString());
+    }
+
+    /** A command from the project root with the test settings, its output in LOG; not waited for. */
+    private static Process start(Path log, String... command) throws IOException {
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(StackEnv.projectRoot().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
