@@ -177,10 +177,10 @@ machine_line() {
 }
 
 # Resident memory of the whole stack: every program supervisord runs and their children (Nginx's
-# workers), in MiB.
+# workers), in MiB. A stopped program (the candidate, mostly) has pid 0.
 stack_memory_mib() {
   local pids
-  pids="$(supervisor_ctl pid all 2>/dev/null | grep -E '^[0-9]+$' | paste -sd, -)"
+  pids="$(supervisor_ctl pid all 2>/dev/null | grep -E '^[1-9][0-9]*$' | paste -sd, -)"
   [[ -n "$pids" ]] || { echo "n/a"; return; }
   ps -o rss= --pid "$pids" --ppid "$pids" | awk '{ kib += $1 } END { printf "%.0f", kib / 1024 }'
 }

@@ -61,8 +61,8 @@ class PredictionLogTest {
             }
         }
         assertEquals(PredictionLog.FILES, jsonl, "rotated into " + PredictionLog.FILES + " files");
-        // A batch may overshoot a file's limit once before it rotates: at most one batch (256 lines) per file.
-        assertTrue(total <= cap + PredictionLog.FILES * 256 * 200L, "bytes on disk: " + total);
+        // A batch may overshoot a file's limit once before it rotates: at most one batch (PredictionLog.BATCH lines) per file.
+        assertTrue(total <= cap + PredictionLog.FILES * PredictionLog.BATCH * 200L, "bytes on disk: " + total);
         String kept = Files.readString(dir.resolve("predictions.0.jsonl")) + Files.readString(dir.resolve("predictions.1.jsonl"));
         assertTrue(kept.contains("\"request_id\":\"id-4999\""), "the newest line is in the newest files");
         assertFalse(Files.readString(dir.resolve("predictions.4.jsonl")).contains("\"request_id\":\"id-0\""),
