@@ -23,8 +23,9 @@ done
 : "${BENCH_DURATION:=10s}"
 # An unmeasured run before each row: the JIT compiles that row's path, as in a server that has run a while.
 : "${BENCH_WARMUP:=10s}"
-# make bench-warmup: how many 10-s windows to print after the start.
-: "${BENCH_WINDOWS:=9}"
+# make bench-warmup: how many 10-s windows to print after the start. Thirty: after a full start the
+# gateway climbs for about four minutes, and the last three windows of a shorter run are no plateau.
+: "${BENCH_WINDOWS:=30}"
 # The original design (FastAPI) beside this project: a folder with its up.sh/down.sh, or "off".
 : "${BENCH_ORIGINAL:=$PROJECT_ROOT/../shared/bench/original}"
 # A typical tweet-length sentence, the same for every HTTP run of this project.
