@@ -7,7 +7,8 @@
 #                                divergence of its labels from the champion's; then rolls the v1 servers
 #                                to WAR (scripts/rollout.sh) and retires the candidate. A failed gate sets
 #                                the shares to 0 and stops the candidate at once.
-#                                Exit 0 promoted, 3 rolled back, 1 error or interrupted (shares at 0).
+#                                Exit 0 promoted, 3 rolled back, 1 on an error, 130 or 143 when
+#                                interrupted; the shares end at 0 whatever the outcome.
 #   scripts/canary.sh status     where the last run stands
 # WAR defaults to ml-api-v1.war (rebuilt if stale: the model of the last `make train`). Every
 # decision goes to stdout, state/logs/canary.log and the canary_* metrics (scripts/lib/canary.sh).
@@ -122,6 +123,12 @@ rollback() {
   exit 3
 }
 
+# too_few GATE COUNT MIN WHERE: a phase ended without the requests it needs to be judged.
+too_few() {
+  FAILED_GATE="$1" FAILED_VALUE="${2%.*}" FAILED_LIMIT=">= $3"
+  rollback "$4"
+}
+
 # Ctrl-C, a kill or an error: no share stays on a candidate nobody watches.
 on_exit() {
   local status=$?
@@ -156,8 +163,7 @@ shadow_phase() {
       return
     fi
     if ((elapsed >= CANARY_SHADOW_MAX_SECONDS)); then
-      FAILED_GATE=shadow_requests FAILED_VALUE="${compared%.*}" FAILED_LIMIT=">= $CANARY_SHADOW_MIN_REQUESTS"
-      rollback shadow
+      too_few shadow_requests "$compared" "$CANARY_SHADOW_MIN_REQUESTS" shadow
     fi
   done
 }
@@ -183,8 +189,7 @@ canary_step() {
         return
       fi
     elif ((elapsed >= CANARY_STEP_SECONDS)); then
-      FAILED_GATE=step_requests FAILED_VALUE="${requests%.*}" FAILED_LIMIT=">= $CANARY_STEP_MIN_REQUESTS"
-      rollback "canary $weight %"
+      too_few step_requests "$requests" "$CANARY_STEP_MIN_REQUESTS" "canary $weight %"
     fi
   done
 }

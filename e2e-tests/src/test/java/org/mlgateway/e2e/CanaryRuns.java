@@ -89,13 +89,7 @@ final class CanaryRuns {
 
     /** A command from the project root with the test settings, its output in LOG; not waited for. */
     private static Process start(Path log, String... command) throws IOException {
-        Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(TEST_SETTINGS);
-        return builder.start();
+        return StackServers.startScript(log, TEST_SETTINGS, command);
     }
 
     /** state/canary/state as a map (phase, weight, shadow, decision, gate, value, rollbacks, ...). */

@@ -125,19 +125,24 @@ final class StackServers {
      */
     static int runScript(Path log, Map<String, String> extraEnv, Duration timeout, String... command)
             throws IOException, InterruptedException {
-        Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(extraEnv);
-        Process process = builder.start();
+        Process process = startScript(log, extraEnv, command);
         if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
             throw new IllegalStateException(String.join(" ", command) + " still runs after " + timeout + "; see " + log);
         }
         return process.exitValue();
+    }
+
+    /** As {@link #runScript}, but returns the started process without waiting for it. */
+    static Process startScript(Path log, Map<String, String> extraEnv, String... command) throws IOException {
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(extraEnv);
+        return builder.start();
     }
 
     static void requireAllReady() {
