@@ -180,7 +180,7 @@ class ComposeServicesTest {
     void credentialsAndRateDefaultToTheDocumentedSettings() {
         Map<String, Object> env = ComposeProject.map(compose.service("nginx"), "environment");
         // The password is a Compose secret (ComposeHardeningTest), not part of the environment.
-        Map<String, String> expected = Map.of("GATEWAY_USER", "admin", "RATE_LIMIT", "100", "RATE_BURST", "50");
+        Map<String, String> expected = Map.of("GATEWAY_USER", "admin", "RATE_LIMIT", "100", "RATE_BURST", "100");
         expected.forEach((name, value) -> {
             Object raw = env.get(name);
             if (raw == null) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -145,12 +146,23 @@ final class StackServers {
         return builder.start();
     }
 
-    static void requireAllReady() {
+    /**
+     * Every server is ready. One that supervisord is still starting or warming (a disruptive test
+     * before this one restarted it) is waited for, up to READY_TIMEOUT, so one test's failure does
+     * not fail the tests after it; one that is not running at all fails at once.
+     */
+    static void requireAllReady() throws IOException, InterruptedException {
         List<Server> all = new ArrayList<>(v1());
         all.add(v2());
+        long deadline = System.nanoTime() + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
         for (Server server : all) {
-            if (!ready(server)) {
-                throw new IllegalStateException(server.name() + " is not ready on " + server.baseUrl() + "; start the stack first");
+            while (!ready(server)) {
+                String state = supervisorState(server.name());
+                if (!Set.of("RUNNING", "STARTING", "BACKOFF").contains(state) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException(server.name() + " is not ready on " + server.baseUrl()
+                            + " (supervisord: " + state + "); start the stack first");
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
             }
         }
     }

@@ -79,9 +79,15 @@ final class SteadyLoad {
         }
     }
 
-    record Result(List<Outcome> outcomes, Duration duration, int resent) {
+    /**
+     * peakExcess: per source, the most requests above the rate that Nginx's limit_req bucket held,
+     * replayed from the access log's arrival times (logged at minus request_time). The client paces
+     * itself by its own clock; this is the gateway's clock, where a pause of the gateway bunches the
+     * requests it then reads. Above RATE_BURST means 429s.
+     */
+    record Result(List<Outcome> outcomes, Duration duration, int resent, Map<String, Double> peakExcess) {
         Result(List<Outcome> outcomes, Duration duration) {
-            this(outcomes, duration, 0);
+            this(outcomes, duration, 0, Map.of());
         }
 
         int sent() {
@@ -140,10 +146,13 @@ final class SteadyLoad {
         }
 
         String summary() {
-            return String.format("%d requests (%d planned) in %.1f s (%.0f/s), longest gap %d ms (ending %.2f s in), from %s; failed %d; resent on a connection the gateway closed %d; by source %s; answered by %s; model versions %s%s",
+            return String.format("%d requests (%d planned) in %.1f s (%.0f/s), longest gap %d ms (ending %.2f s in), from %s; failed %d; resent on a connection the gateway closed %d; by source %s; answered by %s; model versions %s%s%s",
                     sent(), planned(), duration.toNanos() / 1e9, requestsPerSecond(), longestGap().toMillis(), longestGapEndingAt()[1] / 1e9, SOURCES, failures().size(), resent,
                     countBy(o -> true, Outcome::source), countBy(o -> true, Outcome::servedBy),
                     countBy(o -> true, Outcome::modelVersion),
+                    peakExcess.isEmpty() ? "" : "; peak excess in the gateway's rate-limit bucket " + peakExcess.entrySet().stream()
+                            .map(e -> String.format("%s=%.1f", e.getKey(), e.getValue())).toList()
+                            + " of burst " + StackEnv.setting("RATE_BURST"),
                     failures().isEmpty() ? "" : "; failures " + countBy(o -> !o.succeeded(), Outcome::describe)
                             + ", the first at " + failures().stream().limit(10)
                             .map(o -> String.format("%.2fs/%s", o.startedNanos() / 1e9, o.source())).toList());
@@ -158,6 +167,7 @@ final class SteadyLoad {
     private final ExecutorService senders = Executors.newCachedThreadPool();
     private final List<Thread> pacers = new ArrayList<>();
     private volatile long begin = System.nanoTime();
+    private long accessLogOffset;
 
     private SteadyLoad() throws IOException {
         // 127.0.0.1, not localhost: the client addresses are IPv4, and the certificate names the IP too.
@@ -173,6 +183,7 @@ final class SteadyLoad {
             factories.add(new SourceBoundSocketFactory(tls, InetAddress.getByName(source)));
         }
         load.warmUp(factories);
+        load.accessLogOffset = GatewayFiles.accessLogSize();
         load.begin = System.nanoTime();
         long periodNanos = TimeUnit.SECONDS.toNanos(1) * SOURCES.size() / REQUESTS_PER_SECOND;
         for (int i = 0; i < SOURCES.size(); i++) {
@@ -238,7 +249,44 @@ final class SteadyLoad {
         }
         List<Outcome> all = new ArrayList<>(outcomes);
         all.sort((a, b) -> Long.compare(a.startedNanos(), b.startedNanos()));
-        return new Result(List.copyOf(all), duration, resent.get());
+        return new Result(List.copyOf(all), duration, resent.get(), peakExcess());
+    }
+
+    /** Replays limit_req's leaky bucket per source on the gateway's own arrival times (see {@link Result}). */
+    private Map<String, Double> peakExcess() {
+        Map<String, List<double[]>> arrivals = new TreeMap<>();
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode entry : GatewayFiles.accessLogSince(accessLogOffset)) {
+                String source = entry.path("remote_addr").asText();
+                if (SOURCES.contains(source) && entry.path("request").asText().startsWith("POST /predict ") && entry.has("msec")) {
+                    double arrived = entry.path("msec").asDouble() - entry.path("request_time").asDouble();
+                    arrivals.computeIfAbsent(source, s -> new ArrayList<>())
+                            .add(new double[] {arrived, entry.path("status").asInt() == 429 ? 1 : 0});
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            return Map.of();   // not the native stack's log: nothing to replay
+        }
+        double rate = StackEnv.intSetting("RATE_LIMIT");
+        Map<String, Double> peaks = new TreeMap<>();
+        arrivals.forEach((source, requests) -> {
+            requests.sort((a, b) -> Double.compare(a[0], b[0]));
+            // As ngx_http_limit_req_lookup: the first request finds an empty bucket; each later one
+            // drains rate × elapsed, adds itself, and is refused above the burst.
+            double excess = 0;
+            double last = requests.get(0)[0];
+            double peak = 0;
+            for (double[] request : requests.subList(1, requests.size())) {
+                double wouldBe = Math.max(0, excess - Math.max(0, request[0] - last) * rate + 1);
+                peak = Math.max(peak, wouldBe);
+                if (request[1] == 0) {   // a refused request leaves the bucket as it was
+                    excess = wouldBe;
+                    last = Math.max(last, request[0]);
+                }
+            }
+            peaks.put(source, peak);
+        });
+        return peaks;
     }
 
     private void pace(String source, SSLSocketFactory factory, long periodNanos, long offsetNanos) {
@@ -246,9 +294,9 @@ final class SteadyLoad {
         int sequence = 0;
         // The gateway's rate limit as Nginx counts it (leaky bucket): each catch-up after a stall is
         // small, but stalls in a row on a busy machine added up to the burst and met 429s. Like a polite
-        // client, never use more than half of the burst.
+        // client, never use more than a quarter of the burst: the rest is for the gateway's own pauses.
         double perNano = StackEnv.intSetting("RATE_LIMIT") / 1e9;
-        double maxExcess = StackEnv.intSetting("RATE_BURST") / 2.0;
+        double maxExcess = StackEnv.intSetting("RATE_BURST") / 4.0;
         double excess = 0;
         long last = System.nanoTime();
         while (running.get()) {
