@@ -49,7 +49,7 @@ bench: ## Benchmark the running stack, every row in one run: nginx TLS ceiling, 
 
 bench-warmup: ## Restart the stack, then print 10-s windows through the gateway from the moment make start-project returns
 	@scripts/bench.sh warmup
-bench-shadow: ## Client latency through the gateway with shadow traffic at 0 %, 100 %, 0 % to a candidate (the champion's WAR); p99 against without
+bench-shadow: ## Client latency through the gateway with shadow traffic at 0 %, 100 %, 0 %... (BENCH_SHADOW_ROUNDS) to a candidate (the champion's WAR); p99 against without
 	@scripts/bench.sh shadow
 
 .PHONY: rollout

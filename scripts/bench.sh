@@ -7,7 +7,7 @@
 #   make bench-warmup    restarts the stack and prints 10-s windows through the gateway from the
 #                        moment `make start-project` returns, then the same for one server restarted.
 #   make bench-shadow    what shadow traffic costs clients: a paced load through the gateway with
-#                        shadow 0 %, 100 %, 0 % to a candidate that runs the champion's WAR.
+#                        shadow 0 %, 100 %, 0 %... to a candidate that runs the champion's WAR.
 # Needs the running native stack for `make bench`. wrk does not verify the gateway's certificate;
 # that costs nothing here and the handshake is the same.
 set -euo pipefail
@@ -277,10 +277,13 @@ bench_warmup() {
 
 # make bench-shadow: the same paced load (BENCH_SHADOW_CONNECTIONS connections, each pausing
 # BENCH_SHADOW_PAUSE_MS between answer and request: about 150 requests/s) through the gateway, with
-# every v1 request mirrored (100 %) and without (0 %, before and after: their difference is the
-# machine's own drift). The candidate shares the two cores with everything else, as in make canary.
+# every v1 request mirrored (100 %) and without (0 %), in turn: 0, 100, 0, ... 0 for
+# BENCH_SHADOW_ROUNDS rounds. Each 100 % run is compared with the mean of the 0 % runs on either
+# side, so the machine's own drift (the servers still compiling, other work) falls on both sides.
+# The candidate shares the two cores with everything else, as in make canary.
 : "${BENCH_SHADOW_CONNECTIONS:=16}"
 : "${BENCH_SHADOW_PAUSE_MS:=100}"
+: "${BENCH_SHADOW_ROUNDS:=3}"
 bench_shadow() {
   require_running_stack
   trap 'nginx_restore; "$SCRIPT_DIR/delivery.sh" candidate-stop >/dev/null 2>&1 || true' EXIT
@@ -288,9 +291,11 @@ bench_shadow() {
   "$SCRIPT_DIR/delivery.sh" candidate-start "$LIBERTY_SERVERS_DIR/api-v1-1/apps/ml-api-v1.war"
   # One load address above the per-client limit: lifted, as for the gateway rows of make bench.
   nginx_edit "$RATE_CONF" 's#rate=[0-9]+r/s#rate=1000000r/s#'
-  local BENCH_CONNECTIONS="$BENCH_SHADOW_CONNECTIONS" shadow run=0 line label rps p50 p99 failed shadow_p99="" base=()
+  local BENCH_CONNECTIONS="$BENCH_SHADOW_CONNECTIONS" shadow run=0 round line label rps p50 p99 failed p99s=""
+  local plan=(0)
+  for ((round = 1; round <= BENCH_SHADOW_ROUNDS; round++)); do plan+=(100 0); done
   RESULTS=()
-  for shadow in 0 100 0; do
+  for shadow in "${plan[@]}"; do
     "$SCRIPT_DIR/delivery.sh" traffic "$shadow" 0 >/dev/null
     sleep 1   # old workers finish; new ones mirror
     run=$((run + 1))
@@ -302,11 +307,16 @@ bench_shadow() {
   for line in "${RESULTS[@]}"; do
     IFS='|' read -r _ label rps p50 p99 failed _ <<<"$line"
     printf '| %-24s | %10s | %8s | %8s | %6s |\n' "$label" "$rps" "$p50" "$p99" "$failed"
-    [[ "$label" == *"shadow 0 %"* ]] && base+=("$p99")
-    [[ "$label" == *"shadow 100 %"* ]] && shadow_p99="$p99"
+    p99s+="$p99 "
   done
-  awk -v s="$shadow_p99" -v a="${base[0]}" -v b="${base[1]}" 'BEGIN {
-    m = (a + b) / 2; printf "p99 with shadow 100 %%: %.2f ms, %+.0f %% against %.2f ms without (mean of %.2f and %.2f)\n", s, 100 * (s - m) / m, m, a, b }'
+  # Runs alternate 0 %, 100 %, 0 %...: each 100 % run against the mean of its two neighbours.
+  awk -v p99s="$p99s" 'BEGIN {
+    n = split(p99s, p, " ")
+    for (i = 2; i < n; i += 2) {
+      m = (p[i - 1] + p[i + 1]) / 2; d = 100 * (p[i] - m) / m; sum += d; rounds++
+      printf "round %d: p99 with shadow 100 %%: %.2f ms, %+.0f %% against %.2f ms without (mean of %.2f and %.2f)\n", rounds, p[i], d, m, p[i - 1], p[i + 1]
+    }
+    printf "p99 with shadow 100 %%: %+.0f %% on average over %d rounds\n", sum / rounds, rounds }'
 }
 
 main() {
