@@ -285,6 +285,7 @@ bench_warmup() {
 : "${BENCH_SHADOW_PAUSE_MS:=100}"
 : "${BENCH_SHADOW_ROUNDS:=3}"
 bench_shadow() {
+  [[ "$BENCH_SHADOW_ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SHADOW_ROUNDS must be a whole number of at least 1: '$BENCH_SHADOW_ROUNDS'"
   require_running_stack
   trap 'nginx_restore; "$SCRIPT_DIR/delivery.sh" candidate-stop >/dev/null 2>&1 || true' EXIT
   trap 'exit 130' INT TERM

@@ -1,5 +1,6 @@
 package org.mlgateway.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,6 +9,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -81,7 +83,7 @@ final class SteadyLoad {
 
     /**
      * peakExcess: per source, the most requests above the rate that Nginx's limit_req bucket held,
-     * replayed from the access log's arrival times (logged at minus request_time). The client paces
+     * replayed from the access log's arrival times (msec, when logged, minus request_time). The client paces
      * itself by its own clock; this is the gateway's clock, where a pause of the gateway bunches the
      * requests it then reads. Above RATE_BURST means 429s.
      */
@@ -252,36 +254,31 @@ final class SteadyLoad {
         return new Result(List.copyOf(all), duration, resent.get(), peakExcess());
     }
 
-    /** Replays limit_req's leaky bucket per source on the gateway's own arrival times (see {@link Result}). */
+    /** Replays limit_req's bucket per source on the gateway's own arrival times (see {@link Result}). */
     private Map<String, Double> peakExcess() {
-        Map<String, List<double[]>> arrivals = new TreeMap<>();
+        record Arrival(double at, boolean refused) {
+        }
+        Map<String, List<Arrival>> arrivals = new TreeMap<>();
         try {
-            for (com.fasterxml.jackson.databind.JsonNode entry : GatewayFiles.accessLogSince(accessLogOffset)) {
+            for (JsonNode entry : GatewayFiles.accessLogSince(accessLogOffset)) {
                 String source = entry.path("remote_addr").asText();
                 if (SOURCES.contains(source) && entry.path("request").asText().startsWith("POST /predict ") && entry.has("msec")) {
-                    double arrived = entry.path("msec").asDouble() - entry.path("request_time").asDouble();
-                    arrivals.computeIfAbsent(source, s -> new ArrayList<>())
-                            .add(new double[] {arrived, entry.path("status").asInt() == 429 ? 1 : 0});
+                    arrivals.computeIfAbsent(source, s -> new ArrayList<>()).add(new Arrival(
+                            entry.path("msec").asDouble() - entry.path("request_time").asDouble(), entry.path("status").asInt() == 429));
                 }
             }
         } catch (IOException | RuntimeException unreadable) {
             return Map.of();   // not the native stack's log: nothing to replay
         }
-        double rate = StackEnv.intSetting("RATE_LIMIT");
         Map<String, Double> peaks = new TreeMap<>();
         arrivals.forEach((source, requests) -> {
-            requests.sort((a, b) -> Double.compare(a[0], b[0]));
-            // As ngx_http_limit_req_lookup: the first request finds an empty bucket; each later one
-            // drains rate × elapsed, adds itself, and is refused above the burst.
-            double excess = 0;
-            double last = requests.get(0)[0];
+            requests.sort(Comparator.comparingDouble(Arrival::at));
+            RateLimitBucket bucket = new RateLimitBucket(StackEnv.intSetting("RATE_LIMIT"));
             double peak = 0;
-            for (double[] request : requests.subList(1, requests.size())) {
-                double wouldBe = Math.max(0, excess - Math.max(0, request[0] - last) * rate + 1);
-                peak = Math.max(peak, wouldBe);
-                if (request[1] == 0) {   // a refused request leaves the bucket as it was
-                    excess = wouldBe;
-                    last = Math.max(last, request[0]);
+            for (Arrival request : requests) {
+                peak = Math.max(peak, bucket.excessWith(request.at()));
+                if (!request.refused()) {
+                    bucket.accept(request.at());
                 }
             }
             peaks.put(source, peak);
@@ -297,11 +294,10 @@ final class SteadyLoad {
         // client, never use more than a quarter of the burst: the rest is for the gateway's own pauses.
         double perNano = StackEnv.intSetting("RATE_LIMIT") / 1e9;
         double maxExcess = StackEnv.intSetting("RATE_BURST") / 4.0;
-        double excess = 0;
-        long last = System.nanoTime();
+        RateLimitBucket bucket = new RateLimitBucket(StackEnv.intSetting("RATE_LIMIT"));
         while (running.get()) {
             long now = System.nanoTime();
-            double wouldBe = Math.max(0, excess - (now - last) * perNano) + 1;
+            double wouldBe = bucket.excessWith(now / 1e9);
             if (wouldBe > maxExcess && now >= next) {
                 next = now + (long) ((wouldBe - maxExcess) / perNano) + 1;
             }
@@ -315,8 +311,7 @@ final class SteadyLoad {
                 continue;
             }
             next = Math.max(next, now - MAX_CATCH_UP.toNanos()) + periodNanos;
-            excess = Math.max(0, excess - (now - last) * perNano) + 1;
-            last = now;
+            bucket.accept(now / 1e9);
             String clientId = "load-" + source + "-" + sequence;
             String sentence = "Steady load " + source + " #" + sequence++ + ": what a lovely day";
             senders.execute(() -> outcomes.add(send(source, factory, sentence, clientId)));
