@@ -6,6 +6,10 @@
 
 SUPERVISOR_CONF="$SUPERVISOR_DIR/supervisord.conf"
 SUPERVISOR_SOCKET="$SUPERVISOR_DIR/supervisor.sock"
+# CPU priority (nice) of the API servers, the candidate's while it answers clients too; and the
+# candidate's while it only gets shadow copies (scripts/delivery.sh traffic).
+LIBERTY_NICE=5
+CANDIDATE_SHADOW_NICE=19
 
 supervisor_ctl() { supervisorctl -c "$SUPERVISOR_CONF" "$@"; }
 
@@ -86,12 +90,12 @@ CONF
     # the clients on the machine must keep their share meanwhile (a rollout test's load stalled
     # 364 ms without it); among the servers themselves nothing changes.
     while read -r name port variant; do
-      supervisor_program "$name" "nice -n 5 \"$WLP_DIR/bin/server\" run $name" "priority=100" \
+      supervisor_program "$name" "nice -n $LIBERTY_NICE \"$WLP_DIR/bin/server\" run $name" "priority=100" \
         "environment=WLP_USER_DIR=\"$WLP_USER_DIR\"" \
         "startsecs=10" "startretries=3" "stopsignal=TERM" "stopwaitsecs=30"
     done < <(api_instances)
     # A candidate model's server (scripts/delivery.sh): the same, but started only by make canary.
-    supervisor_program api-candidate "nice -n 5 \"$WLP_DIR/bin/server\" run api-candidate" "priority=150" \
+    supervisor_program api-candidate "nice -n $LIBERTY_NICE \"$WLP_DIR/bin/server\" run api-candidate" "priority=150" \
       "environment=WLP_USER_DIR=\"$WLP_USER_DIR\"" \
       "startsecs=10" "startretries=3" "stopsignal=TERM" "stopwaitsecs=30" "autostart=false"
     # QUIT: graceful, open connections finish; HUP (supervisorctl signal HUP nginx) reloads.

@@ -10,6 +10,7 @@ import io.restassured.response.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,8 @@ class ShadowAndCanaryIT {
     @Order(1)
     void aStickyCanaryShareWithinTwoPointsAndAReloadThatLosesNothing() throws Exception {
         delivery("traffic", "0", String.valueOf(CANARY_PERCENT));
+        assertEquals(championPriorities(), StackServers.threadNiceValues(StackServers.process(CANDIDATE)),
+                "answering clients, the candidate runs at the champions' CPU priority (nice)");
         awaitNewWorkers();
         SteadyLoad load = SteadyLoad.start();
         SteadyLoad.Result result;
@@ -112,6 +115,14 @@ class ShadowAndCanaryIT {
         delivery("traffic", "100", "0");
         awaitNewWorkers();
         ProcessHandle jvm = StackServers.process(CANDIDATE);
+        Set<Integer> champion = championPriorities();
+        Set<Integer> candidate = StackServers.threadNiceValues(jvm);
+        if (StackServers.runAsRoot()) {
+            assertTrue(Collections.min(candidate) > Collections.max(champion), "with shadow copies only, every thread of the"
+                    + " candidate runs below the champions' CPU priority: nice " + candidate + " against " + champion);
+        } else {
+            assertEquals(champion, candidate, "not root: the candidate keeps the champions' priority (it could not get it back)");
+        }
         SteadyLoad load = SteadyLoad.start();
         SteadyLoad.Result result;
         long stoppedAt;
@@ -192,6 +203,10 @@ class ShadowAndCanaryIT {
             }
         }
         return ids;
+    }
+
+    private static Set<Integer> championPriorities() throws Exception {
+        return StackServers.threadNiceValues(StackServers.process(StackServers.v1().get(0)));
     }
 
     /** A reload starts new workers and lets the old ones finish: new connections meet the new shares soon after. */

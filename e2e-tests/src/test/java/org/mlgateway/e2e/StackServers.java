@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,6 +62,30 @@ final class StackServers {
 
     static ProcessHandle process(Server server) throws IOException, InterruptedException {
         return process(server.name());
+    }
+
+    /** The CPU priorities (nice values) of a process's threads: Linux keeps one per thread. */
+    static Set<Integer> threadNiceValues(ProcessHandle process) throws IOException {
+        Set<Integer> values = new TreeSet<>();
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+            for (Path thread : threads) {
+                String stat;
+                try {
+                    stat = Files.readString(thread.resolve("stat"));
+                } catch (IOException ended) {
+                    continue; // the thread ended meanwhile
+                }
+                // proc(5): the thread's name in parentheses (it may hold spaces), then fields 3, 4...; nice is field 19.
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                values.add(Integer.parseInt(fields[19 - 3]));
+            }
+        }
+        return values;
+    }
+
+    /** True when the tests run as root, as CI does (only root may raise a process's priority again). */
+    static boolean runAsRoot() throws IOException {
+        return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
     }
 
     /** supervisorctl on the stack's own supervisord (`scripts/stack.sh ctl ARGS`); its output, whatever its exit code. */
