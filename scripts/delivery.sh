@@ -44,27 +44,9 @@ cmd_traffic() {
     printf '%s\n' "$previous" >"$NGINX_STATE_DIR/upstreams/delivery.conf"
     die "nginx refused the new shares (kept the old ones); see $LOG_DIR/nginx-delivery-check.log"
   fi
-  # The candidate answers clients at the champions' priority from before the reload; it drops below
-  # them only after the reload, once no client waits for it.
-  ((canary > 0)) && candidate_priority "$LIBERTY_NICE"
   # HUP: new workers take the new shares, the old ones finish their requests first.
   supervisor_ctl signal HUP nginx >/dev/null || die "nginx could not be reloaded; see $(program_log nginx)"
-  ((canary > 0)) || candidate_priority "$CANDIDATE_SHADOW_NICE"
   ok "traffic to the candidate: shadow $shadow %, canary $canary % (nginx reloaded)"
-}
-
-# While the candidate only gets shadow copies, its copy of the work waits for the champions' (nice
-# 19 against their 5): on two cores, shadow at 100 % then cost clients +13 % at p99 instead of +32 %
-# (README "What mirroring costs clients"). Answering clients (canary), it runs at their priority, so
-# the canary gates compare like with like. renice -g sets every thread of the JVM (supervisord
-# makes each program a process group; nice is per thread). Raising a priority again needs root:
-# other users keep the candidate at the champions' priority throughout.
-candidate_priority() {
-  local nice="$1" pid
-  ((EUID == 0)) || return 0
-  pid="$(supervisor_ctl pid "$CANDIDATE" 2>/dev/null)" || return 0
-  [[ "$pid" =~ ^[1-9][0-9]*$ ]] || return 0
-  renice -n "$nice" -g "$pid" >/dev/null || warn "could not set the candidate's priority to nice $nice"
 }
 
 cmd_candidate_start() {

@@ -6,10 +6,9 @@
 
 SUPERVISOR_CONF="$SUPERVISOR_DIR/supervisord.conf"
 SUPERVISOR_SOCKET="$SUPERVISOR_DIR/supervisor.sock"
-# CPU priority (nice) of the API servers, the candidate's while it answers clients too; and the
-# candidate's while it only gets shadow copies (scripts/delivery.sh traffic).
+# CPU priority (nice) of the API servers, the candidate's too: its latency gates compare it with
+# the champions', which only means something at the same priority (README "What mirroring costs").
 LIBERTY_NICE=5
-CANDIDATE_SHADOW_NICE=19
 
 supervisor_ctl() { supervisorctl -c "$SUPERVISOR_CONF" "$@"; }
 

@@ -83,11 +83,6 @@ final class StackServers {
         return values;
     }
 
-    /** True when the tests run as root, as CI does (only root may raise a process's priority again). */
-    static boolean runAsRoot() throws IOException {
-        return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-    }
-
     /** supervisorctl on the stack's own supervisord (`scripts/stack.sh ctl ARGS`); its output, whatever its exit code. */
     static String supervisorctl(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("scripts/stack.sh", "ctl"));
