@@ -270,10 +270,11 @@ final class SteadyLoad {
         } catch (IOException | RuntimeException unreadable) {
             return Map.of();   // not the native stack's log: nothing to replay
         }
+        int rate = StackEnv.intSetting("RATE_LIMIT");
         Map<String, Double> peaks = new TreeMap<>();
         arrivals.forEach((source, requests) -> {
             requests.sort(Comparator.comparingDouble(Arrival::at));
-            RateLimitBucket bucket = new RateLimitBucket(StackEnv.intSetting("RATE_LIMIT"));
+            RateLimitBucket bucket = new RateLimitBucket(rate);
             double peak = 0;
             for (Arrival request : requests) {
                 peak = Math.max(peak, bucket.excessWith(request.at()));
@@ -292,9 +293,10 @@ final class SteadyLoad {
         // The gateway's rate limit as Nginx counts it (leaky bucket): each catch-up after a stall is
         // small, but stalls in a row on a busy machine added up to the burst and met 429s. Like a polite
         // client, never use more than a quarter of the burst: the rest is for the gateway's own pauses.
-        double perNano = StackEnv.intSetting("RATE_LIMIT") / 1e9;
+        int rate = StackEnv.intSetting("RATE_LIMIT");
+        double perNano = rate / 1e9;
         double maxExcess = StackEnv.intSetting("RATE_BURST") / 4.0;
-        RateLimitBucket bucket = new RateLimitBucket(StackEnv.intSetting("RATE_LIMIT"));
+        RateLimitBucket bucket = new RateLimitBucket(rate);
         while (running.get()) {
             long now = System.nanoTime();
             double wouldBe = bucket.excessWith(now / 1e9);
