@@ -14,7 +14,8 @@ packages_require chromium:chromium chromedriver:chromium-driver
 step "Unit tests, Arquillian integration tests on a managed Liberty, static checks of the deployment files"
 # The managed Liberty listens on 9080/9445: ARQUILLIAN_LOCK=FILE waits for other runs on this machine (flock).
 ${ARQUILLIAN_LOCK:+flock "$ARQUILLIAN_LOCK"} mvn -B -ntp verify
-mvn -B -q -pl ml-api-war -Pv2 package -DskipTests
+# -am: the model jar comes from this build, not from an earlier install.
+mvn -B -q -pl ml-api-war -am -Pv2 package -DskipTests
 
 # A second, small stack from a clone in a folder with a space in its name (other ports; a few minutes).
 scripts/test-space-path.sh
