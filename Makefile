@@ -9,8 +9,8 @@ help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 build: ## Build both WAR variants (ml-api-war/target/ml-api-v1.war, ml-api-v2.war)
-	$(MVN) install -DskipTests
-	$(MVN) -pl ml-api-war -Pv2 package -DskipTests
+	$(MVN) package -DskipTests
+	$(MVN) -pl ml-api-war -am -Pv2 package -DskipTests
 
 train: ## Retrain the model (DATASET=file.csv, default ../shared/data/emotion/train.csv); writes emotion-model/src/main/resources/model/
 	$(MVN) -pl emotion-model compile exec:java@train $(if $(DATASET),-Demotion.dataset="$(abspath $(DATASET))")

@@ -20,8 +20,8 @@ wars_build_if_stale() {
     return
   fi
   step "Building both WARs with Maven ($reason); log: $LOG_DIR/build.log"
-  run_logged 1800 "$LOG_DIR/build.log" - sh -c "cd '$PROJECT_ROOT' && mvn -B -ntp install -DskipTests \
-      && mvn -B -ntp -pl ml-api-war -Pv2 package -DskipTests" \
+  run_logged 1800 "$LOG_DIR/build.log" - sh -c "cd '$PROJECT_ROOT' && mvn -B -ntp package -DskipTests \
+      && mvn -B -ntp -pl ml-api-war -am -Pv2 package -DskipTests" \
     || die "the build failed; see $LOG_DIR/build.log"
   ok "built ml-api-v1.war and ml-api-v2.war"
 }
