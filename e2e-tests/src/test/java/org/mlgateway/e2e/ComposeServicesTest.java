@@ -139,8 +139,8 @@ class ComposeServicesTest {
     void eachReplicaNamesItselfInXServedBy() throws IOException {
         // Liberty variables outrank the environment in MicroProfile Config: one in the server
         // configuration the image uses would give every replica the same name.
-        for (String file : List.of("ml-api-war/src/main/liberty/config/server.xml", "ml-api-war/src/main/liberty/deploy/app.xml",
-                "docker/liberty/container-endpoint.xml")) {
+        for (String file : List.of("liberty/server.xml", "liberty/configDropins/deployed/app.xml",
+                "liberty/configDropins/container/endpoint.xml")) {
             String xml = Files.readString(compose.root.resolve(file));
             assertFalse(Pattern.compile("<variable\\s+name=\"api\\.instance\\.name\"\\s+value=").matcher(xml).find(),
                     file + " must not set api.instance.name with value=");

@@ -120,7 +120,7 @@ class KubernetesWiringTest {
         while (m.find()) {
             paths.add(m.group(1));
         }
-        String server = Files.readString(ROOT.resolve("ml-api-war/src/main/liberty/config/server.xml"));
+        String server = Files.readString(ROOT.resolve("liberty/server.xml"));
         Matcher health = Pattern.compile("<feature>mpHealth-(\\d+)\\.\\d+</feature>").matcher(server);
         if (health.find() && Integer.parseInt(health.group(1)) >= 4) {
             paths.add("/health/started");
