@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,13 +21,30 @@ import org.junit.jupiter.api.Test;
  */
 class ComposeCliConfigTest {
 
-    /** `compose config` with RATE_LIMIT unset in the environment, then the given settings. */
-    private static Containers.Result config(Map<String, String> settings) {
-        StringBuilder command = new StringBuilder("env -u RATE_LIMIT");
+    /**
+     * `compose config` as scripts/compose.sh runs it, in a copy of the files it reads whose stack.env
+     * says RATE_LIMIT=123 (so a value that only the env file can bring); RATE_LIMIT is unset in the
+     * environment, then the given settings are added.
+     */
+    private static Containers.Result config(Map<String, String> settings) throws IOException {
+        Path copy = Files.createTempDirectory("compose-config");
+        Path root = StackEnv.projectRoot();
+        Files.createDirectories(copy.resolve("scripts/lib"));
+        try (var libs = Files.list(root.resolve("scripts/lib"))) {
+            for (Path lib : libs.toList()) {
+                Files.copy(lib, copy.resolve("scripts/lib").resolve(lib.getFileName()));
+            }
+        }
+        Files.copy(root.resolve("docker-compose.yml"), copy.resolve("docker-compose.yml"));
+        Files.writeString(copy.resolve("stack.env"), Files.readString(root.resolve("stack.env"))
+                .replaceAll("(?m)^RATE_LIMIT=.*$", "RATE_LIMIT=" + FROM_STACK_ENV));
+        StringBuilder command = new StringBuilder("cd " + copy + " && env -u RATE_LIMIT COMPOSE_SECRETS_DIR=/nonexistent");
         settings.forEach((k, v) -> command.append(' ').append(k).append('=').append(v));
         command.append(" bash -c 'for l in settings progress packages engine; do source scripts/lib/$l.sh; done; compose config'");
         return Containers.run(120, List.of("bash", "-c", command.toString()));
     }
+
+    private static final String FROM_STACK_ENV = "123";
 
     private static boolean installed(String... command) {
         try {
@@ -35,18 +55,17 @@ class ComposeCliConfigTest {
     }
 
     @Test
-    void composeReadsTheFileWithTheSettingsOfStackEnv() {
+    void composeReadsTheFileWithTheSettingsOfStackEnv() throws IOException {
         boolean compose = installed("docker", "compose", "version") || installed("docker-compose", "version");
         assumeTrue(compose || StackEnv.containers(), "No Compose here (docker compose, docker-compose): Compose's own reading is"
                 + " skipped; the other Compose*Test classes check the file statically.");
-        Containers.Result defaults = config(Map.of("COMPOSE_SECRETS_DIR", "/nonexistent"));
+        Containers.Result defaults = config(Map.of());
         assertEquals(0, defaults.exitCode(), defaults.output());
-        String rate = StackEnv.readStackEnv().get("RATE_LIMIT");
-        assertTrue(defaults.output().matches("(?s).*RATE_LIMIT: ['\"]?" + rate + "['\"]?\n.*"),
-                "RATE_LIMIT comes from stack.env (" + rate + "):\n" + defaults.output());
+        assertTrue(defaults.output().matches("(?s).*RATE_LIMIT: ['\"]?" + FROM_STACK_ENV + "['\"]?\n.*"),
+                "RATE_LIMIT comes from stack.env (" + FROM_STACK_ENV + "):\n" + defaults.output());
         assertFalse(defaults.output().lines().anyMatch(l -> l.startsWith("name:")), "no top-level name: (Compose 1.29 rejects it)");
 
-        Containers.Result overridden = config(Map.of("COMPOSE_SECRETS_DIR", "/nonexistent", "RATE_LIMIT", "7"));
+        Containers.Result overridden = config(Map.of("RATE_LIMIT", "7"));
         assertEquals(0, overridden.exitCode(), overridden.output());
         assertTrue(overridden.output().matches("(?s).*RATE_LIMIT: ['\"]?7['\"]?\n.*"), "an environment variable wins:\n" + overridden.output());
     }
