@@ -26,7 +26,14 @@ stage_times() {
 }
 stop_native() { scripts/stack.sh stop || true; }
 stop_containers() { RUNTIME=docker scripts/stack.sh stop || true; }
-trap 'status=$?; stop_native; stop_containers; stage_times; exit $status' EXIT
+on_exit() {
+  local status=$?
+  stop_native
+  stop_containers
+  stage_times
+  exit "$status"
+}
+trap on_exit EXIT
 
 # The browser tests drive Debian's Chromium through its chromedriver; the stacks install the rest.
 packages_require chromium:chromium chromedriver:chromium-driver

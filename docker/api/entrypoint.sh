@@ -4,7 +4,7 @@
 # MicroProfile Config reads API_INSTANCE_NAME as api.instance.name, the X-Served-By value. Compose
 # cannot give each replica its own environment, but Docker gives each one its own host name
 # (Kubernetes: the pod name). An explicit value wins.
-API_INSTANCE_NAME="${API_INSTANCE_NAME:-${HOSTNAME:-$(cat /proc/sys/kernel/hostname)}}"
+API_INSTANCE_NAME="${API_INSTANCE_NAME:-$(cat /proc/sys/kernel/hostname)}"
 # The server script finds Java on its own only in a full JDK (it looks for include/); without
 # JAVA_HOME it would also leave out the JVM options Liberty needs on Java 9+ (lib/platform/java).
 JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"

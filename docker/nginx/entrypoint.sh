@@ -27,6 +27,7 @@ if [ -n "${GATEWAY_SECRETS_DIR:-}" ]; then
 fi
 
 # envsubst replaces only the upper-case ${NAME}s the templates name, never an nginx $variable.
+# shellcheck disable=SC2016 # the pattern is literal text
 names="$(cat "$templates"/*.template | grep -o '\${[A-Z_][A-Z0-9_]*}' | sort -u | tr '\n' ' ')"
 for name in $names; do
     name="${name#??}" && name="${name%?}"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The container images (docker/*/Dockerfile, kubernetes/gateway/Dockerfile), as `make images` and
 # `make start-project RUNTIME=docker` build them: the base image, the Liberty runtime they take
 # from the native stack, and the builds. Needs settings.sh, progress.sh, liberty.sh, wars.sh and
@@ -6,6 +7,8 @@
 # Every image starts FROM this: one a user pulls, or, where no registry answers, the same Debian
 # release made from Debian's archive under the same name.
 IMAGES_BASE="debian:bookworm-slim"
+# The tag of every image, as docker-compose.yml and the Kubernetes base name them (used by compose.sh).
+# shellcheck disable=SC2034
 IMAGES_TAG="1.0.0"
 IMAGES_LIBERTY_RUNTIME="$PROJECT_ROOT/ml-api-war/target/liberty-runtime.tar.gz"
 
