@@ -55,7 +55,8 @@ class ContainerKubernetesGatewayIT {
             switch (String.valueOf(mount.get("name"))) {
                 case "tls" -> run.addAll(List.of("-v", secrets.resolve("tls") + ":" + path + ":ro"));
                 case "htpasswd" -> run.addAll(List.of("-v", secrets.resolve("htpasswd") + ":" + path + ":ro"));
-                default -> run.addAll(List.of("--tmpfs", path + ":mode=1777"));   // the emptyDirs
+                // The emptyDirs, writable by the pod's user.
+                default -> run.addAll(List.of("--tmpfs", path + ":uid=" + podSecurity.get("runAsUser") + ",mode=0700"));
             }
         }
         run.add(String.valueOf(nginx.get("image")));
