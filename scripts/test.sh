@@ -35,8 +35,9 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# The browser tests drive Debian's Chromium through its chromedriver; the stacks install the rest.
-packages_require chromium:chromium chromedriver:chromium-driver
+# Before the first test: the static tests run the stack's own programs (a private nginx, promtool),
+# and the browser tests drive Debian's Chromium through its chromedriver.
+packages_require "${STACK_PACKAGES[@]}" chromium:chromium chromedriver:chromium-driver
 
 stage "Unit tests, Arquillian integration tests on a managed Liberty, static checks of the deployment files (make check)"
 make --no-print-directory check
