@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN   ?= mvn -B -q
 export STATE_DIR ?= $(CURDIR)/state
 
-.PHONY: help build train evaluate bench-model start-project stop-project status logs test test-unit test-e2e ab-report candidate traffic candidate-stop delivery-status
+.PHONY: help build images train evaluate bench-model start-project stop-project status logs check test dev ab-report candidate traffic candidate-stop delivery-status
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -11,6 +11,12 @@ help: ## List the targets
 build: ## Build both WAR variants (ml-api-war/target/ml-api-v1.war, ml-api-v2.war)
 	$(MVN) package -DskipTests
 	$(MVN) -pl ml-api-war -am -Pv2 package -DskipTests
+
+images: ## Build every container image (docker/, kubernetes/gateway/) as make start-project RUNTIME=docker does; installs Docker when missing
+	@scripts/compose.sh images
+
+dev: ## One API server in Liberty dev mode on http://localhost:9080, hot reload (VARIANT=v2 for v2)
+	mvn -pl ml-api-war -am liberty:dev $(if $(filter v2,$(VARIANT)),-Pv2)
 
 train: ## Retrain the model (DATASET=file.csv, default ../shared/data/emotion/train.csv); writes emotion-model/src/main/resources/model/
 	$(MVN) -pl emotion-model compile exec:java@train $(if $(DATASET),-Demotion.dataset="$(abspath $(DATASET))")
@@ -24,23 +30,26 @@ evaluate: ## Metrics of the committed model on DATASET=file.csv (label,text), as
 bench-model: ## JMH: single-sentence inference in-process, one thread
 	$(MVN) -pl emotion-model test-compile exec:exec@bench
 
-start-project: ## Start the native stack under its own supervisord (Liberty x4, Nginx, Prometheus, exporter); idempotent
+start-project: ## Start the native stack under its own supervisord (Liberty x4, Nginx, Prometheus, exporter); idempotent. RUNTIME=docker: the same as containers (Compose)
 	@scripts/stack.sh start
 
-stop-project: ## Stop every program, then the stack's supervisord; nothing listens afterwards
+stop-project: ## Stop every program, then the stack's supervisord; nothing listens afterwards. RUNTIME=docker: remove the containers and networks
 	@scripts/stack.sh stop
 
-status: ## Each program's supervisor state (RUNNING, FATAL...), pid, ports and readiness
+status: ## Each program's supervisor state (RUNNING, FATAL...), pid, ports and readiness. RUNTIME=docker: each container's health
 	@scripts/stack.sh status
 
-logs: ## Follow the logs supervisord captured: all programs, or one (NAME=api-v1-2, nginx, prometheus...)
+logs: ## Follow the logs: all programs, or one (NAME=api-v1-2, nginx, prometheus...; RUNTIME=docker: NAME=api-v1, nginx...)
 	@scripts/stack.sh logs $(NAME)
 
 .PHONY: ctl
 ctl: ## supervisorctl on the stack's own supervisord (ARGS="status", ARGS="restart api-v1-2", ARGS="pid nginx")
 	@scripts/stack.sh ctl $(ARGS)
 
-test: ## Unit, integration and end-to-end tests; starts and stops the stack itself
+check: ## The inner loop, minutes: unit tests, Arquillian integration tests on a managed Liberty (9080, 9445), static checks of every deployment file
+	@$${ARQUILLIAN_LOCK:+flock "$$ARQUILLIAN_LOCK"} mvn -B -ntp verify
+
+test: ## Everything: make check, then the native stack and the containers end to end; starts and stops both itself
 	@scripts/test.sh
 
 .PHONY: bench bench-warmup bench-shadow

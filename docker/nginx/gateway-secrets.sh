@@ -1,10 +1,10 @@
 #!/bin/sh
-# Runs from the nginx image's /docker-entrypoint.d before Nginx starts: a self-signed certificate
-# on first start (kept in a volume, SAN localhost and 127.0.0.1, key mode 600) and the htpasswd
-# file from GATEWAY_USER and the password on every start. Neither is in the image or the repo.
-# The password is a Compose secret (GATEWAY_PASSWORD_FILE, default /run/secrets/gateway_password),
-# never an environment variable: one in the environment is ignored. umask 077: what is written
-# here is readable by root only, unless a line below says otherwise.
+# Runs from the gateway's entrypoint.sh before nginx starts (Compose: GATEWAY_SECRETS_DIR is set):
+# a self-signed certificate on first start (kept in a volume, SAN localhost and 127.0.0.1, key mode
+# 600) and the htpasswd file from GATEWAY_USER and the password on every start. Neither is in the
+# image or the repo. The password is a Compose secret (GATEWAY_PASSWORD_FILE, default
+# /run/secrets/gateway_password), never an environment variable: one in the environment is ignored.
+# Everything runs as the user nginx, which alone reads what is written here (umask 077).
 set -eu
 umask 077
 
@@ -17,8 +17,7 @@ if [ ! -s "$password_file" ]; then
 fi
 password="$(cat "$password_file")"
 mkdir -p "$dir"
-# The workers (user nginx) read the htpasswd file in here; nobody else needs to list it.
-chgrp nginx "$dir" && chmod 750 "$dir"
+chmod 700 "$dir"
 
 if [ ! -s "$dir/gateway.crt" ] || [ ! -s "$dir/gateway.key" ]; then
     echo "gateway-secrets: generating a self-signed certificate in $dir"
@@ -37,7 +36,6 @@ openssl rand 16 > "$salt"
 hash="{SSHA}$( { { printf '%s' "$password"; cat "$salt"; } | openssl dgst -sha1 -binary; cat "$salt"; } | openssl base64 -A)"
 rm -f "$salt"
 printf '%s:%s\n' "$user" "$hash" > "$dir/htpasswd.new"
-chgrp nginx "$dir/htpasswd.new" && chmod 640 "$dir/htpasswd.new"
 mv "$dir/htpasswd.new" "$dir/htpasswd"
 
 if [ "$password" = admin ]; then

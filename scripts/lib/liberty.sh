@@ -1,10 +1,12 @@
-# The API servers: one Open Liberty runtime in state/liberty/wlp (from Maven Central through
-# liberty-maven-plugin) and one server per instance in state/liberty/usr/servers, each made of the
-# API's server.xml, the deployed-server overrides and its own server.env. supervisord runs them
-# (`server run NAME`, scripts/lib/supervisor.sh). Needs settings.sh and progress.sh.
+# shellcheck shell=bash
+# The API servers: one Open Liberty runtime in state/liberty/wlp (unpacked from Maven Central by
+# the parent pom's dependency:unpack@liberty-runtime) and one server per instance in
+# state/liberty/usr/servers, each made of liberty/: server.xml, jvm.options, the deployed-server
+# overrides (configDropins/deployed, and configDropins/admin-console on one server) and its own
+# server.env. supervisord runs them (`server run NAME`, scripts/lib/supervisor.sh).
+# Needs settings.sh and progress.sh.
 
-LIBERTY_CONFIG_DIR="$PROJECT_ROOT/ml-api-war/src/main/liberty/config"
-LIBERTY_DEPLOY_DIR="$PROJECT_ROOT/ml-api-war/src/main/liberty/deploy"
+LIBERTY_CONFIG_DIR="$PROJECT_ROOT/liberty"
 LIBERTY_SERVERS_DIR="$WLP_USER_DIR/servers"
 LIBERTY_ADMIN_INSTANCE="api-v1-1"
 LIBERTY_KEYSTORE_PASSWORD_FILE="$LIBERTY_STATE_DIR/admin-keystore.password"
@@ -47,13 +49,13 @@ liberty_prepare_server() {
   local dir="$LIBERTY_SERVERS_DIR/$name" war="ml-api-$variant.war" overrides admin_hash=""
   overrides="$dir/configDropins/overrides"
   mkdir -p "$dir/apps" "$overrides" "$(liberty_log_dir "$name")"
-  cp "$LIBERTY_CONFIG_DIR/server.xml" "$LIBERTY_DEPLOY_DIR/jvm.options" "$dir/"
-  cp "$LIBERTY_DEPLOY_DIR/app.xml" "$overrides/app.xml"
+  cp "$LIBERTY_CONFIG_DIR/server.xml" "$LIBERTY_CONFIG_DIR/jvm.options" "$dir/"
+  cp "$LIBERTY_CONFIG_DIR"/configDropins/deployed/*.xml "$overrides/"
   cp "$WAR_DIR/$war" "$dir/apps/$war"
   if [[ "$name" == "$LIBERTY_ADMIN_INSTANCE" ]]; then
     https_port="$ADMIN_CONSOLE_PORT"
     admin_hash="$(liberty_hash_password "$ADMIN_PASSWORD")" || exit 1
-    cp "$LIBERTY_DEPLOY_DIR/admin-center.xml" "$overrides/admin-center.xml"
+    cp "$LIBERTY_CONFIG_DIR"/configDropins/admin-console/*.xml "$overrides/"
   else
     rm -f "$overrides/admin-center.xml"
   fi
@@ -62,11 +64,11 @@ liberty_prepare_server() {
     INSTANCE_NAME="$name" INSTANCE_HTTP_PORT="$port" INSTANCE_HTTPS_PORT="$https_port" INSTANCE_WAR="$war" \
       INSTANCE_LOG_DIR="$(liberty_log_dir "$name")" API_SENTENCE_MAX_LENGTH="$API_SENTENCE_MAX_LENGTH" \
       API_WARM_UP_MAX_SECONDS="$API_WARM_UP_MAX_SECONDS" PREDICTION_LOG_TEXT="$PREDICTION_LOG_TEXT" \
-      envsubst <"$LIBERTY_DEPLOY_DIR/server.env.template" >"$dir/server.env"
+      envsubst <"$LIBERTY_CONFIG_DIR/server.env.template" >"$dir/server.env"
     if [[ "$name" == "$LIBERTY_ADMIN_INSTANCE" ]]; then
       ADMIN_USER="$ADMIN_USER" ADMIN_PASSWORD_HASH="$admin_hash" \
         KEYSTORE_PASSWORD="$(liberty_keystore_password)" \
-        envsubst <"$LIBERTY_DEPLOY_DIR/admin-center.env.template" >>"$dir/server.env"
+        envsubst <"$LIBERTY_CONFIG_DIR/admin-console.env.template" >>"$dir/server.env"
     fi
   ) || die "could not write $dir/server.env"
 }

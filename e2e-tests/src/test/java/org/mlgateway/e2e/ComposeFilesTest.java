@@ -27,8 +27,8 @@ class ComposeFilesTest {
 
     /**
      * stack.env is the one source of the settings: scripts/compose.sh hands it to Compose as its
-     * --env-file (an environment variable still wins), so a default written in docker-compose.yml
-     * only matters for a bare `docker compose` and must say the same.
+     * --env-file (an environment variable still wins: ComposeCliConfigTest), so a default written in
+     * docker-compose.yml only matters for a bare `docker compose` and must say the same.
      */
     @Test
     void everyDefaultOfASettingIsItsStackEnvValue() throws IOException {
@@ -43,8 +43,6 @@ class ComposeFilesTest {
             }
         }
         assertTrue(different.isEmpty(), "defaults that differ from stack.env: " + different);
-        assertTrue(Files.readString(compose.root.resolve("scripts/compose.sh")).contains("--env-file stack.env"),
-                "scripts/compose.sh gives Compose stack.env as its env file");
     }
 
     @Test
@@ -78,38 +76,89 @@ class ComposeFilesTest {
         }));
     }
 
+    /** Every Dockerfile of the project: the ones Compose builds and the Kubernetes gateway's. */
+    private Map<Path, Map<String, String>> dockerfiles() {
+        Map<Path, Map<String, String>> dockerfiles = new java.util.LinkedHashMap<>();
+        compose.services().forEach((name, service) -> compose.build(service).ifPresent(build -> dockerfiles.put(build.dockerfile(), build.args())));
+        dockerfiles.put(compose.root.resolve("kubernetes/gateway/Dockerfile"), Map.of());
+        return dockerfiles;
+    }
+
+    /**
+     * Every COPY and ADD source exists, and the build context (the repository root, filtered by
+     * .dockerignore) lets it through; the Maven-built files (in target/) are checked below.
+     */
     @Test
-    void everyFileADockerfileCopiesExistsExceptTheMavenBuiltWars() {
+    void everyFileADockerfileCopiesIsInTheBuildContext() throws IOException {
         List<String> missing = new ArrayList<>();
-        compose.services().forEach((name, service) -> compose.build(service).ifPresent(build -> {
-            var instructions = ComposeProject.instructions(build.dockerfile());
+        DockerIgnore ignore = new DockerIgnore(compose.root.resolve(".dockerignore"));
+        dockerfiles().forEach((dockerfile, args) -> {
+            var instructions = ComposeProject.instructions(dockerfile);
             for (var instruction : instructions) {
                 if (!Set.of("COPY", "ADD").contains(instruction.keyword()) || instruction.arguments().contains("--from=")) {
                     continue;
                 }
                 List<String> words = new ArrayList<>(Arrays.asList(
-                        ComposeProject.substituteArgs(instruction.arguments(), instructions, build.args()).split("\\s+")));
+                        ComposeProject.substituteArgs(instruction.arguments(), instructions, args).split("\\s+")));
                 words.removeIf(word -> word.startsWith("--"));
                 for (String source : words.subList(0, words.size() - 1)) {
-                    if (source.contains("/target/")) {
-                        continue; // built by Maven: checked against the pom below
-                    }
-                    if (!Files.exists(build.context().resolve(source))) {
-                        missing.add(name + " (" + compose.root.relativize(build.dockerfile()) + "): " + source);
+                    String where = compose.root.relativize(dockerfile) + ": " + source;
+                    if (ignore.excludes(source.replaceAll("/$", ""))) {
+                        missing.add(where + " (excluded by .dockerignore)");
+                    } else if (!source.contains("/target/") && !Files.exists(compose.root.resolve(source))) {
+                        missing.add(where);
                     }
                 }
             }
-        }));
+        });
         assertTrue(missing.isEmpty(), "COPY sources missing from the build context: " + missing);
+        assertTrue(ignore.excludes("state/liberty/wlp/lib/x.jar") && ignore.excludes("ml-api-war/target/liberty/wlp"),
+                "the state folder and Maven's Liberty servers stay out of the build context");
+    }
+
+    /**
+     * .dockerignore as Docker reads it: each line a path pattern (* within one folder, ** across
+     * folders) that matches a path or one of its parent folders; the last matching line decides, and
+     * a line starting with ! lets the path in again.
+     */
+    static final class DockerIgnore {
+        private final List<Map.Entry<Pattern, Boolean>> rules = new ArrayList<>();
+
+        DockerIgnore(Path file) throws IOException {
+            for (String line : Files.exists(file) ? Files.readAllLines(file) : List.<String>of()) {
+                String rule = line.strip();
+                if (rule.isEmpty() || rule.startsWith("#")) {
+                    continue;
+                }
+                boolean include = rule.startsWith("!");
+                String glob = (include ? rule.substring(1) : rule).replaceAll("^/|/$", "");
+                String regex = Pattern.quote(glob.replace("**", "\u0000")).replace("*", "\\E[^/]*\\Q")
+                        .replace("?", "\\E[^/]\\Q").replace("\u0000", "\\E.*\\Q");
+                rules.add(Map.entry(Pattern.compile(regex), include));
+            }
+        }
+
+        boolean excludes(String path) {
+            boolean excluded = false;
+            for (var rule : rules) {
+                for (String prefix = path; !prefix.isEmpty(); prefix = prefix.contains("/") ? prefix.substring(0, prefix.lastIndexOf('/')) : "") {
+                    if (rule.getKey().matcher(prefix).matches()) {
+                        excluded = !rule.getValue();
+                        break;
+                    }
+                }
+            }
+            return excluded;
+        }
     }
 
     @Test
     void theApiImagesCopyTheWarsThatMavenBuilds() throws IOException {
-        Path dockerfile = compose.root.resolve("ml-api-war/Dockerfile");
+        Path dockerfile = compose.root.resolve("docker/api/Dockerfile");
         List<String> warCopies = ComposeProject.instructions(dockerfile).stream()
                 .filter(i -> i.keyword().equals("COPY") && i.arguments().contains(".war"))
                 .map(ComposeProject.Instruction::arguments).toList();
-        assertEquals(List.of("--chown=1001:0 ml-api-war/target/ml-api-${VARIANT}.war /config/apps/ml-api.war"), warCopies);
+        assertEquals(List.of("ml-api-war/target/ml-api-${VARIANT}.war /opt/ol/wlp/usr/servers/defaultServer/apps/ml-api.war"), warCopies);
 
         String pom = Files.readString(compose.root.resolve("ml-api-war/pom.xml"));
         assertTrue(pom.contains("<finalName>ml-api-${api.variant}</finalName>"),
@@ -123,7 +172,7 @@ class ComposeFilesTest {
         Map<String, String> expected = Map.of("api-v1", "v1", "api-v2", "v2");
         expected.forEach((service, variant) -> {
             var build = compose.build(compose.service(service)).orElseThrow(() -> new AssertionError(service + " has no build"));
-            assertEquals(compose.root.resolve("ml-api-war/Dockerfile"), build.dockerfile(), service + " dockerfile");
+            assertEquals(dockerfile, build.dockerfile(), service + " dockerfile");
             assertEquals(compose.root, build.context(), service + " builds from the repository root");
             assertEquals(variant, build.args().get("VARIANT"), service + " build arg VARIANT");
             assertTrue(mavenVariants.contains(variant), "no Maven profile builds api.variant " + variant);
@@ -131,16 +180,12 @@ class ComposeFilesTest {
     }
 
     @Test
-    void noDockerignoreHidesTheWars() throws IOException {
-        // A .dockerignore that excluded target/ would hide the WARs from the API build.
-        Path ignore = compose.root.resolve(".dockerignore");
-        if (Files.exists(ignore)) {
-            for (String line : Files.readAllLines(ignore)) {
-                String rule = line.strip();
-                assertTrue(rule.startsWith("#") || rule.startsWith("!") || !(rule.equals("target") || rule.contains("target/")
-                                || rule.equals("**/target") || rule.equals("*.war") || rule.equals("**/*.war")),
-                        ".dockerignore rule hides the WARs: " + rule);
-            }
+    void theDockerignoreLetsTheMavenBuiltFilesThrough() throws IOException {
+        DockerIgnore ignore = new DockerIgnore(compose.root.resolve(".dockerignore"));
+        for (String built : List.of("ml-api-war/target/ml-api-v1.war", "ml-api-war/target/ml-api-v2.war",
+                "ml-api-war/target/liberty-runtime.tar.gz")) {
+            assertTrue(!ignore.excludes(built), ".dockerignore hides " + built);
         }
+        assertTrue(ignore.excludes("ml-api-war/target/classes/x.class"), "the rest of target/ stays out");
     }
 }

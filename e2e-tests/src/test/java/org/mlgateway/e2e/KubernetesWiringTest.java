@@ -38,7 +38,7 @@ class KubernetesWiringTest {
     private static final Path ROOT = StackEnv.projectRoot();
     private static final Pattern HTTP_GET = Pattern.compile("\\.get\\(\"(/health/[a-z]+)\"\\)");
     private static final Pattern EXACT_LOCATION = Pattern.compile("location\\s*=\\s*(/[^\\s{]+)");
-    private static final Pattern UPSTREAM_SERVER = Pattern.compile("^\\s*server\\s+([^:\\s]+):(\\d+)\\s[^;]*\\bresolve\\b", Pattern.MULTILINE);
+    private static final Pattern UPSTREAM_SERVER = Pattern.compile("^\\s*server\\s+([^:\\s]+):(\\d+)", Pattern.MULTILINE);
     private static final Pattern INCLUDE_UPSTREAM = Pattern.compile("include\\s+upstreams/([^;\\s]+)\\s*;");
     private static final Pattern SETTING = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)}");
 
@@ -120,7 +120,7 @@ class KubernetesWiringTest {
         while (m.find()) {
             paths.add(m.group(1));
         }
-        String server = Files.readString(ROOT.resolve("ml-api-war/src/main/liberty/config/server.xml"));
+        String server = Files.readString(ROOT.resolve("liberty/server.xml"));
         Matcher health = Pattern.compile("<feature>mpHealth-(\\d+)\\.\\d+</feature>").matcher(server);
         if (health.find() && Integer.parseInt(health.group(1)) >= 4) {
             paths.add("/health/started");
@@ -206,18 +206,15 @@ class KubernetesWiringTest {
         return String.join(",", matchLabels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList());
     }
 
+    /**
+     * The gateway image carries the containers' upstream lists (docker/nginx/upstreams): each server
+     * is an API Service by its short name, which the pod's DNS search list completes in its own
+     * namespace, on a port the Service has.
+     */
     @ParameterizedTest
     @FieldSource("OVERLAYS")
-    void theGatewaysUpstreamsAreTheApiServicesDnsNames(String overlay) throws IOException {
-        Map<String, Object> gateway = named(overlay, "Deployment", "gateway");
-        String namespace = namespace(gateway);
-        Map<String, Object> nginx = containers(gateway).stream().filter(c -> "nginx".equals(c.get("name"))).findFirst().orElseThrow();
-        Map<String, Map<String, Object>> env = new java.util.LinkedHashMap<>();
-        list(nginx, "env").forEach(e -> env.put(String.valueOf(e.get("name")), e));
-        assertEquals("metadata.namespace", map(map(env.getOrDefault("POD_NAMESPACE", Map.of()), "valueFrom"), "fieldRef").get("fieldPath"),
-                "the gateway learns its namespace (POD_NAMESPACE) from the downward API");
-
-        Path upstreams = ROOT.resolve("kubernetes/gateway/templates/upstreams");
+    void theGatewaysUpstreamsAreTheApiServices(String overlay) throws IOException {
+        Path upstreams = ROOT.resolve("docker/nginx/upstreams");
         Set<String> included = new TreeSet<>();
         for (Path template : sharedTemplates()) {
             Matcher m = INCLUDE_UPSTREAM.matcher(Files.readString(template));
@@ -227,58 +224,45 @@ class KubernetesWiringTest {
         }
         assertFalse(included.isEmpty(), "the shared templates include no upstreams/ file");
         for (String file : included) {
-            Path template = upstreams.resolve(file + ".template");
-            assertTrue(Files.isRegularFile(template), "nginx/templates include upstreams/" + file + "; kubernetes/gateway has no " + template);
+            Path list = upstreams.resolve(file);
+            assertTrue(Files.isRegularFile(list), "nginx/templates include upstreams/" + file + "; docker/nginx/upstreams has no " + list);
             if (file.equals("delivery.conf")) {
                 // Not a server list: the shadow and canary shares, which stay 0 on a cluster.
-                String delivery = Files.readString(template);
+                String delivery = Files.readString(list);
                 assertTrue(delivery.contains("$canary_side { default champion; }") && delivery.contains("$shadow_on { default 0; }"),
-                        template + " keeps the candidate out: " + delivery);
+                        list + " keeps the candidate out: " + delivery);
                 continue;
             }
-            Matcher m = UPSTREAM_SERVER.matcher(Files.readString(template).replace("${POD_NAMESPACE}", namespace));
+            Matcher m = UPSTREAM_SERVER.matcher(Files.readString(list));
             List<String> servers = new ArrayList<>();
             while (m.find()) {
-                String host = m.group(1);
+                String service = m.group(1);
                 int port = Integer.parseInt(m.group(2));
-                servers.add(host);
-                String service = host.substring(0, host.indexOf('.'));
-                assertEquals(service + "." + namespace + ".svc.cluster.local", host,
-                        template + ": the server is not a Service's cluster DNS name");
+                servers.add(service);
                 Map<String, Object> svc = named(overlay, "Service", service);
                 assertTrue(list(map(svc, "spec"), "ports").stream().anyMatch(p -> Integer.valueOf(port).equals(p.get("port"))),
-                        template + ": Service " + service + " has no port " + port);
+                        list + ": Service " + service + " has no port " + port);
             }
-            assertFalse(servers.isEmpty(), template + " names no `server host:port ... resolve`");
+            assertFalse(servers.isEmpty(), list + " names no `server host:port`");
         }
     }
 
+    /** Every setting the shared templates use is set in the gateway's environment (the entrypoint refuses to start otherwise). */
     @ParameterizedTest
     @FieldSource("OVERLAYS")
-    void theGatewayImageRunsTheSharedTemplatesWithEverySettingTheyUse(String overlay) throws IOException {
-        String dockerfile = Files.readString(ROOT.resolve("kubernetes/gateway/Dockerfile"));
-        assertTrue(dockerfile.contains("COPY nginx/templates/ /etc/nginx/templates/conf.d/"), "the image carries nginx/templates");
-        assertTrue(dockerfile.contains("COPY nginx/snippets/ /etc/nginx/snippets/"), "the image carries nginx/snippets");
-
+    void theGatewaySetsEverySettingTheTemplatesUse(String overlay) throws IOException {
         Map<String, Object> nginx = containers(named(overlay, "Deployment", "gateway")).get(0);
-        Map<String, String> env = new java.util.LinkedHashMap<>();
-        list(nginx, "env").forEach(e -> env.put(String.valueOf(e.get("name")), String.valueOf(e.get("value"))));
-        Pattern filter = Pattern.compile(env.get("NGINX_ENVSUBST_FILTER"));
-        List<Path> templates = new ArrayList<>(sharedTemplates());
-        try (Stream<Path> own = Files.walk(ROOT.resolve("kubernetes/gateway/templates"))) {
-            own.filter(p -> p.toString().endsWith(".template")).forEach(templates::add);
-        }
+        Set<String> env = new TreeSet<>();
+        list(nginx, "env").forEach(e -> env.add(String.valueOf(e.get("name"))));
         Set<String> missing = new TreeSet<>();
-        for (Path template : templates) {
+        for (Path template : sharedTemplates()) {
             Matcher m = SETTING.matcher(Files.readString(template));
             while (m.find()) {
-                String name = m.group(1);
-                boolean fromEntrypoint = name.equals("NGINX_LOCAL_RESOLVERS") && env.containsKey("NGINX_ENTRYPOINT_LOCAL_RESOLVERS");
-                if (!(env.containsKey(name) || fromEntrypoint) || !filter.matcher(name).find()) {
-                    missing.add(name + " (" + template.getFileName() + ")");
+                if (!env.contains(m.group(1))) {
+                    missing.add(m.group(1) + " (" + template.getFileName() + ")");
                 }
             }
         }
-        assertTrue(missing.isEmpty(), "settings the templates use but the gateway does not set or filters out: " + missing);
+        assertTrue(missing.isEmpty(), "settings the templates use but the gateway does not set: " + missing);
     }
 }

@@ -66,9 +66,20 @@ public final class StackEnv {
         return dir == null || dir.isBlank() ? projectRoot().resolve("state") : Path.of(dir).toAbsolutePath();
     }
 
-    /** The gateway's self-signed certificate, generated on first start. */
+    /**
+     * The stack under test: native (make start-project) unless RUNTIME=docker, as for `make
+     * start-project RUNTIME=docker` (the container tests run so: scripts/test.sh).
+     */
+    public static boolean containers() {
+        return "docker".equals(env("RUNTIME", "native"));
+    }
+
+    /**
+     * The gateway's self-signed certificate, generated on first start: natively in state/certs, in
+     * containers in the gateway's volume, which scripts/compose.sh copies to state/compose.
+     */
     public static Path certificate() {
-        return stateDir().resolve("certs/gateway.crt");
+        return stateDir().resolve(containers() ? "compose/gateway.crt" : "certs/gateway.crt");
     }
 
     public static int httpsPort() {

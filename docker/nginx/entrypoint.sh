@@ -1,0 +1,65 @@
+#!/bin/sh
+# Starts the gateway container: its secrets (Compose), the configuration rendered from the shared
+# nginx/ templates, then nginx in the foreground, reloaded whenever the addresses behind its upstream
+# names change.
+#
+# Why the reload: the upstream lists (upstreams/*.conf) name the API servers by DNS name (Docker's
+# service names; on Kubernetes the headless Services, through the pod's DNS search list), and
+# nginx 1.22, Debian's, resolves such a name only when it reads its configuration; re-resolving in
+# `server ... resolve` needs nginx 1.27.3. A replica that is replaced, scaled or restarted with
+# another address would otherwise never get traffic (and a gone one would cost every tenth request a
+# connect timeout). Every UPSTREAM_RESOLVE_SECONDS this looks the names up as nginx does
+# (getaddrinfo) and, when the answer changed, reloads: graceful, kept-alive upstream connections,
+# passive health checks and retries stay as they are.
+#
+# Settings: every ${NAME} the templates in /etc/nginx/templates use must be set (a missing one stops
+# the start and is named); GATEWAY_SECRETS_DIR set = make the certificate and htpasswd there.
+set -eu
+
+templates=/etc/nginx/templates
+rendered=/etc/nginx/conf.d
+interval="${UPSTREAM_RESOLVE_SECONDS:-5}"
+
+log() { printf 'gateway: %s\n' "$*" >&2; }
+
+if [ -n "${GATEWAY_SECRETS_DIR:-}" ]; then
+    /usr/local/lib/gateway/gateway-secrets.sh
+fi
+
+# envsubst replaces only the upper-case ${NAME}s the templates name, never an nginx $variable.
+# shellcheck disable=SC2016 # the pattern is literal text
+names="$(cat "$templates"/*.template | grep -o '\${[A-Z_][A-Z0-9_]*}' | sort -u | tr '\n' ' ')"
+for name in $names; do
+    name="${name#??}" && name="${name%?}"
+    if ! eval "[ -n \"\${$name+set}\" ]"; then
+        log "the setting $name, which the templates use, is not set" && exit 1
+    fi
+done
+rm -f "$rendered"/*.conf
+for template in "$templates"/*.template; do
+    file="$(basename "$template" .template)"
+    envsubst "$names" <"$template" >"$rendered/$file"
+done
+
+# The addresses of every host an upstream list names, one line each, as nginx would resolve them.
+upstream_addresses() {
+    sed -n 's/^[[:space:]]*server[[:space:]][[:space:]]*\([^:[:space:];]*\).*/\1/p' /etc/nginx/upstreams/*.conf | sort -u \
+        | while read -r host; do
+            printf '%s %s\n' "$host" "$(getent ahostsv4 "$host" | awk '{ print $1 }' | sort -u | tr '\n' ' ')"
+        done
+}
+
+nginx -t -q
+seen="$(upstream_addresses)"
+# In the background, for as long as the container runs; $$ is this shell's pid, which nginx takes
+# over below (exec), so nginx is the container's main process with its own signal handling
+# (SIGQUIT, the image's STOPSIGNAL: graceful stop; SIGHUP: reload).
+while sleep "$interval"; do
+    now="$(upstream_addresses)"
+    if [ "$now" != "$seen" ] && nginx -t -q 2>/dev/null; then
+        log "upstream addresses changed, reloading: $(echo "$now" | tr '\n' ';')"
+        kill -HUP $$
+        seen="$now"
+    fi
+done &
+exec nginx -g 'daemon off;'
