@@ -10,15 +10,15 @@ public final class Readiness {
     }
 
     @Schema(name = "ServerLive")
-    public record Live(boolean live) {
+    public record Live(@Schema(example = "true") boolean live) {
     }
 
     @Schema(name = "ServerReady")
-    public record Ready(boolean ready) {
+    public record Ready(@Schema(example = "true") boolean ready) {
     }
 
     @JsonbPropertyOrder({"name", "ready"})
     @Schema(name = "ModelReady")
-    public record ModelReady(String name, boolean ready) {
+    public record ModelReady(@Schema(example = "emotion") String name, @Schema(example = "true") boolean ready) {
     }
 }

@@ -114,6 +114,8 @@ class PlatformEndpointsIT {
                 // The default limits (OpenApiLimitIT checks configured ones).
                 .body("components.schemas.InferenceRequestInput.properties.data.maxItems", equalTo(64))
                 .body("components.schemas.InferenceRequestInput.properties.data.items.maxLength", equalTo(5000))
-                .body("components.schemas.ModelMetadata.properties", hasKey("parameters"));
+                .body("components.schemas.ModelMetadata.properties", hasKey("parameters"))
+                .body("components.schemas.InferenceResponse.properties", hasKey("outputs"))
+                .body("components.schemas.InferenceResponseOutput.properties.data.type", equalTo("array"));
     }
 }
