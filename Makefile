@@ -53,7 +53,7 @@ test: ## Everything: make check, then the native stack and the containers end to
 	@scripts/test.sh
 
 .PHONY: bench bench-warmup bench-shadow
-bench: ## Benchmark the running stack, every row in one run: nginx TLS ceiling, gateway (3 v1 and 1 v1), one server, the original design, JMH; with ratios
+bench: ## Benchmark the running stack, every row in one run: nginx TLS ceiling, gateway (3 v1 and 1 v1), one server, the original design, JMH; a server's CPU per sentence (/predict, batches of 64, spans on and off); with ratios
 	@scripts/bench.sh all
 
 bench-warmup: ## Restart the stack, then print 10-s windows through the gateway from the moment make start-project returns

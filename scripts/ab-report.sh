@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares two sets of servers from their prediction logs alone: the lines of the champion (the v1
 # servers) and of a candidate are joined by request id (Nginx's X-Request-ID, the same on a mirrored
-# request), then agreement, the confusion between the two models' labels and the latency difference
+# request) and, for a batch of the Open Inference Protocol, the sentence's place in it (batch_index), then agreement, the confusion between the two models' labels and the latency difference
 # are printed. Usage:
 #   scripts/ab-report.sh [CHAMPION_DIR...] -- [CANDIDATE_DIR...]
 # Each DIR holds predictions.N.jsonl files; without arguments the champion is every api-v1-N server's
@@ -49,15 +49,16 @@ jq -rn --slurpfile champion "$champion_lines" --slurpfile candidate "$candidate_
   def quantile(q): sort | if length == 0 then null else .[(q * length | ceil) - 1] end;  # nearest rank
   def ms: if . == null then "-" else "\(. * 100 | round / 100) ms" end;
   def versions: map(.model_version) | unique | join(", ");
-  ($champion | map(select(.request_id != "")) | INDEX(.request_id)) as $by_id
-  | [$candidate[] | select(.request_id != "" and $by_id[.request_id] != null) | {a: $by_id[.request_id], b: .}] as $pairs
+  def key: "\(.request_id)#\(.batch_index // "")";
+  ($champion | map(select(.request_id != "")) | INDEX(key)) as $by_id
+  | [$candidate[] | select(.request_id != "" and $by_id[key] != null) | {a: $by_id[key], b: .}] as $pairs
   | ($pairs | length) as $n
   | ($pairs | map(select(.a.label == .b.label)) | length) as $agree
   | ($pairs | map(.a.latency_ms)) as $la | ($pairs | map(.b.latency_ms)) as $lb
   | ($pairs | map(.b.latency_ms - .a.latency_ms)) as $diff
   | "Champion:  \($champion | length) predictions, model \($champion | versions)",
     "Candidate: \($candidate | length) predictions, model \($candidate | versions)",
-    "Joined by request id: \($n)",
+    "Joined by request id (and place in a batch): \($n)",
     "Agreement: \($agree) of \($n) (\(pct($agree; $n)))",
     "",
     "Confusion (champion label -> candidate label: requests), disagreements first:",

@@ -27,7 +27,8 @@ RUN_OVER=false
 # ---- Prometheus --------------------------------------------------------------------------------------
 CAND='job="liberty",instance_name="api-candidate"'
 CHAMP='job="liberty",instance_name=~"api-v1-[0-9]+"'
-PREDICT='http_route="/predict"'
+# Prediction requests: POST /predict and the Open Inference Protocol's inference (one request per batch).
+PREDICT='http_route=~"/predict|/v2/models/[^/]+(/versions/[^/]+)?/infer"'
 
 # The value of an instant query, NaN when it has none (no data yet, or Prometheus not answering).
 prom() {

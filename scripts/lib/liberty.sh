@@ -63,7 +63,9 @@ liberty_prepare_server() {
     umask 077
     INSTANCE_NAME="$name" INSTANCE_HTTP_PORT="$port" INSTANCE_HTTPS_PORT="$https_port" INSTANCE_WAR="$war" \
       INSTANCE_LOG_DIR="$(liberty_log_dir "$name")" API_SENTENCE_MAX_LENGTH="$API_SENTENCE_MAX_LENGTH" \
-      API_WARM_UP_MAX_SECONDS="$API_WARM_UP_MAX_SECONDS" PREDICTION_LOG_TEXT="$PREDICTION_LOG_TEXT" \
+      API_BATCH_MAX="$API_BATCH_MAX" API_WARM_UP_MAX_SECONDS="$API_WARM_UP_MAX_SECONDS" PREDICTION_LOG_TEXT="$PREDICTION_LOG_TEXT" \
+      INSTANCE_OTEL_SDK_DISABLED="$([[ -n "$TRACES_OTLP_ENDPOINT" ]] && echo false || echo true)" \
+      TRACES_OTLP_ENDPOINT="$TRACES_OTLP_ENDPOINT" \
       envsubst <"$LIBERTY_CONFIG_DIR/server.env.template" >"$dir/server.env"
     if [[ "$name" == "$LIBERTY_ADMIN_INSTANCE" ]]; then
       ADMIN_USER="$ADMIN_USER" ADMIN_PASSWORD_HASH="$admin_hash" \

@@ -119,7 +119,7 @@ settings_problems() {
   if [[ "$V1_REPLICAS" =~ ^[1-9]$ ]] && settings_is_port "$V1_BASE_PORT" && ((10#$V1_BASE_PORT + V1_REPLICAS - 1 > 65535)); then
     echo "V1_BASE_PORT=$V1_BASE_PORT leaves no port for api-v1-$V1_REPLICAS (V1_REPLICAS=$V1_REPLICAS)"
   fi
-  for key in RATE_LIMIT RATE_BURST READY_TIMEOUT API_SENTENCE_MAX_LENGTH; do
+  for key in RATE_LIMIT RATE_BURST READY_TIMEOUT API_SENTENCE_MAX_LENGTH API_BATCH_MAX; do
     [[ "${!key}" =~ ^[1-9][0-9]{0,8}$ ]] || echo "$key=$(settings_show "${!key}") must be a positive whole number"
   done
   [[ "$API_WARM_UP_MAX_SECONDS" =~ ^[0-9]{1,4}$ ]] \
@@ -141,6 +141,8 @@ settings_problems() {
     || echo "PREDICTION_LOG_TEXT=$(settings_show "$PREDICTION_LOG_TEXT") must be true or false"
   [[ "$GATEWAY_MAX_BODY_SIZE" =~ ^[0-9]{1,9}[kKmM]?$ ]] \
     || echo "GATEWAY_MAX_BODY_SIZE=$(settings_show "$GATEWAY_MAX_BODY_SIZE") must be a size such as 64k or 1m"
+  [[ -z "$TRACES_OTLP_ENDPOINT" || "$TRACES_OTLP_ENDPOINT" =~ ^https?://[A-Za-z0-9.:_-]+(/[A-Za-z0-9._~/-]*)?$ ]] \
+    || echo "TRACES_OTLP_ENDPOINT=$(settings_show "$TRACES_OTLP_ENDPOINT") must be empty (no export) or an http:// or https:// URL such as http://127.0.0.1:4318"
   [[ "$HTPASSWD_SCHEME" == ssha || "$HTPASSWD_SCHEME" == bcrypt ]] \
     || echo "HTPASSWD_SCHEME=$(settings_show "$HTPASSWD_SCHEME") must be ssha or bcrypt"
   if [[ -n "${GATEWAY_BIND:-}" ]] && ! settings_is_ipv4 "$GATEWAY_BIND"; then

@@ -41,7 +41,7 @@ class AbReportTest {
         String report = run(champion1.toString(), champion2.toString(), "--", candidate.toString());
         assertTrue(report.contains("Champion:  11 predictions, model 8b357f0c0dbd"), report);
         assertTrue(report.contains("Candidate: 11 predictions, model 2ad2d1fb30b4"), report);
-        assertTrue(report.contains("Joined by request id: 10"), report);
+        assertTrue(report.contains("Joined by request id (and place in a batch): 10"), report);
         assertTrue(report.contains("Agreement: 7 of 10 (70 %)"), report);
         assertTrue(report.contains("  worry -> neutral: 3  (differ)"), report);
         assertTrue(report.contains("  love -> love: 4"), report);
@@ -51,6 +51,26 @@ class AbReportTest {
         assertTrue(report.contains("  champion   p50 5 ms, p99 10 ms"), report);
         assertTrue(report.contains("  candidate  p50 5.5 ms, p99 10.5 ms"), report);
         assertTrue(report.contains("median per request: 0.5 ms"), report);
+    }
+
+    @Test
+    void joinsTheSentencesOfABatchByTheirPlaceInIt(@TempDir Path dir) throws Exception {
+        // One mirrored batch of three sentences (one request id), and a /predict call: each sentence meets its own twin.
+        List<String> a = List.of(line("b1", 0, "love", 1), line("b1", 1, "worry", 1), line("b1", 2, "fun", 1), line("p1", -1, "love", 2));
+        List<String> b = List.of(line("b1", 2, "fun", 3), line("b1", 0, "love", 3), line("b1", 1, "neutral", 3), line("p1", -1, "love", 4));
+        write(dir.resolve("champion/predictions.0.jsonl"), a);
+        write(dir.resolve("candidate/predictions.0.jsonl"), b);
+
+        String report = run(dir.resolve("champion").toString(), "--", dir.resolve("candidate").toString());
+        assertTrue(report.contains("Joined by request id (and place in a batch): 4"), report);
+        assertTrue(report.contains("Agreement: 3 of 4 (75 %)"), report);
+        assertTrue(report.contains("  worry -> neutral: 1  (differ)"), report);
+    }
+
+    /** A line of a batch's sentence (batchIndex -1: a /predict call, no batch_index field). */
+    private static String line(String id, int batchIndex, String label, double latencyMs) {
+        String line = line(id, "api-v1-1", "8b357f0c0dbd", label, latencyMs);
+        return batchIndex < 0 ? line : line.replace("}", ",\"batch_index\":" + batchIndex + "}");
     }
 
     @Test

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The PromQL of make canary's gates, exactly as scripts/canary.sh sends it (`canary.sh queries`), run
  * by promtool on series of known content: agreement, 5xx ratio, p99 and the Jensen-Shannon divergence
- * of label distributions, the last with labels on one side only. The expected values are computed
+ * of label distributions, the last with labels on one side only. The candidate's requests are /predict
+ * and the Open Inference Protocol's inference alike: both count in the request, 5xx and p99 gates. The expected values are computed
  * here from the same counts. Needs promtool, which the stack installs.
  */
 class CanaryGateQueriesIT {
@@ -42,23 +43,32 @@ class CanaryGateQueriesIT {
             series(series, "predictions_total{job=\"liberty\",instance_name=\"api-v1-1\",label=\"" + label + "\"}", perScrape / 2);
             series(series, "predictions_total{job=\"liberty\",instance_name=\"api-v1-2\",label=\"" + label + "\"}", perScrape - perScrape / 2);
         });
-        // 3 of 4 mirrored requests agree; 1 of 20 answers is a 500.
+        // 3 of 4 mirrored requests agree; 1 of 20 answers of /predict is a 500.
         series(series, "shadow_comparisons_total{" + CAND + ",candidate_version=\"cand9\",agree=\"true\"}", 3);
         series(series, "shadow_comparisons_total{" + CAND + ",candidate_version=\"cand9\",agree=\"false\"}", 1);
         series(series, "shadow_comparisons_total{" + CAND + ",candidate_version=\"other\",agree=\"false\"}", 5);
         series(series, "http_server_request_duration_seconds_count{" + CAND + ",http_route=\"/predict\",http_response_status_code=\"200\"}", 19);
         series(series, "http_server_request_duration_seconds_count{" + CAND + ",http_route=\"/predict\",http_response_status_code=\"500\"}", 1);
-        // Latency: 90 % within 5 ms, 99 % within 10 ms, all within 25 ms: p99 is 10 ms.
-        for (String[] bucket : new String[][] {{"0.005", "90"}, {"0.01", "99"}, {"0.025", "100"}, {"+Inf", "100"}}) {
+        // The protocol's inference (one request per batch): 2 of 20 answers a 500, all of them slower.
+        String infer = "http_route=\"/v2/models/{model}/infer\"";
+        series(series, "http_server_request_duration_seconds_count{" + CAND + "," + infer + ",http_response_status_code=\"200\"}", 18);
+        series(series, "http_server_request_duration_seconds_count{" + CAND + "," + infer + ",http_response_status_code=\"500\"}", 2);
+        // Latency: /predict 90 % within 5 ms, 99 % within 10 ms, all within 25 ms; the inference 10 to 25 ms.
+        for (String[] bucket : new String[][] {{"0.005", "90", "0"}, {"0.01", "99", "0"}, {"0.025", "100", "100"}, {"+Inf", "100", "100"}}) {
             series(series, "http_server_request_duration_seconds_bucket{" + CAND + ",http_route=\"/predict\",http_response_status_code=\"200\",le=\""
                     + bucket[0] + "\"}", Integer.parseInt(bucket[1]));
+            series(series, "http_server_request_duration_seconds_bucket{" + CAND + "," + infer + ",http_response_status_code=\"200\",le=\""
+                    + bucket[0] + "\"}", Integer.parseInt(bucket[2]));
         }
+        // Of 200 requests, the 198th is the p99: histogram_quantile interpolates it in the 10-25 ms bucket.
+        double p99 = 0.01 + (0.99 * 200 - 99) / (200 - 99) * (0.025 - 0.01);
 
         Map<String, Double> expected = new LinkedHashMap<>();
         expected.put("compared", 4.0 * 120);
         expected.put("agreement", 0.75);
-        expected.put("error_ratio", 0.05);
-        expected.put("candidate_p99", 0.01);
+        expected.put("requests", 40.0 * 12);
+        expected.put("error_ratio", 3.0 / 40);
+        expected.put("candidate_p99", p99);
         expected.put("divergence", jensenShannonBits(candidate, champion));
         StringBuilder tests = new StringBuilder("rule_files: []\nevaluation_interval: 5s\ntests:\n  - interval: 5s\n    input_series:\n")
                 .append(series).append("    promql_expr_test:\n");

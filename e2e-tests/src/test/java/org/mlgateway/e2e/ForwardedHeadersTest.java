@@ -94,7 +94,7 @@ class ForwardedHeadersTest {
     /** Port 443 is the stack's, so this instance runs the redirect server alone (no HTTPS server is rendered). */
     @Test
     void redirectNamesNoPortForTheDefaultHttpsPort(@TempDir Path dir) throws Exception {
-        List<String> withoutHttpsServer = List.of("00-logging.conf.template", "10-rate-limit.conf.template",
+        List<String> withoutHttpsServer = List.of("00-logging.conf.template", "05-trace-context.conf.template", "10-rate-limit.conf.template",
                 "15-error-responses.conf.template", "20-upstreams.conf.template", "30-http-redirect.conf.template");
         try (PrivateGateway gateway = new PrivateGateway(dir, withoutHttpsServer, Map.of("GATEWAY_HTTPS_PORT", "443"), 9)) {
             RawHttps.Reply reply = gateway.sendHttp(RawHttps.request("GET", "/predict?x=1", List.of("Host: localhost:" + gateway.httpPort), null));

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * Static checks of the gateway's nginx/ files, so a broken policy shows before the stack starts:
  * every file says what it is about and links only to documentation; every error nginx answers
  * itself goes through the one JSON error page with a code and message from the error maps; the body
- * limit is the GATEWAY_MAX_BODY_SIZE setting; only TLS 1.2 and 1.3 are offered; only /predict is
- * proxied; and the native renderer substitutes every setting the files use.
+ * limit is the GATEWAY_MAX_BODY_SIZE setting; only TLS 1.2 and 1.3 are offered; only /predict and
+ * the Open Inference Protocol's paths are proxied; and the native renderer substitutes every setting
+ * the files use.
  */
 class NginxConfigTest {
 
@@ -122,7 +123,8 @@ class NginxConfigTest {
 
     @Test
     void commentsLinkToTheDocumentationOnly() throws IOException {
-        Set<String> hosts = Set.of("nginx.org", "ssl-config.mozilla.org", "wiki.mozilla.org", "developer.mozilla.org", "github.com");
+        Set<String> hosts = Set.of("nginx.org", "ssl-config.mozilla.org", "wiki.mozilla.org", "developer.mozilla.org", "github.com",
+                "www.w3.org");
         Pattern url = Pattern.compile("https?://[^\\s)]+");
         int links = 0;
         for (Path file : configFiles()) {
@@ -194,7 +196,18 @@ class NginxConfigTest {
     @Test
     void onlyTheirOwnPagesCarryAllowAndRetryAfter() throws IOException {
         String maps = read(ERROR_MAPS);
-        assertEquals(Map.of(405, "POST"), statusMap(maps, "gateway_error_allow"));
+        // Allow depends on the path too (POST for the predictions, GET and HEAD for the protocol's reads).
+        Matcher allow = Pattern.compile("(?m)^map \"\\$gateway_error_status \\$request_uri\" \\$gateway_error_allow \\{\\n(.*?)^}",
+                Pattern.DOTALL).matcher(maps);
+        assertTrue(allow.find(), "$gateway_error_allow is keyed by the error page's status and the original URI");
+        Map<String, String> entries = new TreeMap<>();
+        for (String line : allow.group(1).split("\\n")) {
+            Matcher m = Pattern.compile("^\\s*\"(~\\^405 [^\"]*)\"\\s+(?:\"([^\"]*)\"|(\\S+));$").matcher(line);
+            assertTrue(m.matches(), "a 405 entry: " + line);
+            entries.put(m.group(1), m.group(2) != null ? m.group(2) : m.group(3));
+        }
+        assertEquals(Map.of("~^405 /v2/models/[^?]*/infer(\\?|$)", "POST", "~^405 /v2", "GET, HEAD", "~^405 ", "POST"), entries,
+                "405 only: the inference and /predict take POST, the other /v2 paths GET");
         assertEquals(Map.of(429, "1"), statusMap(maps, "gateway_error_retry_after"));
         String pages = directives(ERROR_PAGES);
         assertTrue(pages.contains("\nadd_header Allow $gateway_error_allow always;\n"), "405 carries Allow");
@@ -225,21 +238,30 @@ class NginxConfigTest {
     }
 
     @Test
-    void onlyPredictIsProxied() throws IOException {
-        String gateway = read(GATEWAY);
-        Matcher locations = Pattern.compile("location ([^{]+)\\{").matcher(gateway);
-        Set<String> proxied = new TreeSet<>();
+    void onlyPredictAndTheProtocolsPathsAreProxiedEachWithItsMethodAndCanonicalUri() throws IOException {
+        String gateway = directives(GATEWAY);
+        Matcher locations = Pattern.compile("(?m)^ *location (.+) \\{$").matcher(gateway);
+        Map<String, String> proxied = new TreeMap<>();
         int proxyPasses = gateway.split("\\n\\s*proxy_pass ", -1).length - 1;
         while (locations.find()) {
             String name = locations.group(1).trim();
             int start = locations.end();
-            int end = gateway.indexOf("\n    }", start);
-            if (gateway.substring(start, end).contains("proxy_pass ")) {
-                proxied.add(name);
+            // The block up to its closing brace at its own indentation.
+            String indent = locations.group().substring(0, locations.group().indexOf("location"));
+            String body = gateway.substring(start, gateway.indexOf("\n" + indent + "}", start));
+            if (body.contains("proxy_pass ") && !body.contains("\n" + indent + "    location ")) {
+                proxied.put(name, body);
             }
         }
-        assertEquals(Set.of("= /predict"), proxied);
-        assertEquals(1, proxyPasses, "one proxy_pass in the gateway");
+        assertEquals(Set.of("= /predict", "~ \"^/v2/models/[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/versions/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?/infer$\"",
+                "~ \"^/v2(/|/health/(live|ready)|/models/[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/versions/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?(/ready)?)?$\""),
+                proxied.keySet());
+        assertEquals(3, proxyPasses, "one proxy_pass per proxied location");
+        proxied.forEach((name, body) -> {
+            assertTrue(body.contains("include snippets/canonical-uri.conf;"), name + " sends only canonical URIs");
+            assertTrue(body.contains("return 405;"), name + " refuses other methods");
+            assertEquals(!name.contains("ready"), body.contains("mirror /_shadow;"), name + ": the predictions are mirrored, the reads not");
+        });
     }
 
     /**

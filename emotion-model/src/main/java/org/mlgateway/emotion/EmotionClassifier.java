@@ -62,16 +62,18 @@ public final class EmotionClassifier {
     private final String version;
     /** Training rows per label, from the model card; empty when the model was loaded without one. */
     private final Map<String, Integer> trainLabelCounts;
+    /** The model card's facts for clients ({@link ModelCard#summary()}); empty without a card. */
+    private final Map<String, Object> cardSummary;
     /** The answer when no feature of a sentence is known: the model's bias alone (a class prior). */
     private final org.tribuo.Prediction<Label> noEvidenceScores;
     private final Prediction noEvidence;
 
     EmotionClassifier(Model<Label> model, EmotionFeaturizer featurizer, String version) {
-        this(model, featurizer, version, Map.of());
+        this(model, featurizer, version, null);
     }
 
-    private EmotionClassifier(Model<Label> model, EmotionFeaturizer featurizer, String version,
-            Map<String, Integer> trainLabelCounts) {
+    /** {@code card} may be null: a model loaded without its card. */
+    private EmotionClassifier(Model<Label> model, EmotionFeaturizer featurizer, String version, ModelCard card) {
         if (!model.generatesProbabilities()) {
             throw new IllegalArgumentException("the model must output probabilities: " + model);
         }
@@ -90,7 +92,8 @@ public final class EmotionClassifier {
             sortedIds[j] = model.getOutputIDInfo().getID(new Label(sortedLabels[j]));
         }
         this.version = version;
-        this.trainLabelCounts = Map.copyOf(trainLabelCounts);
+        this.trainLabelCounts = card == null ? Map.of() : card.trainLabelCounts();
+        this.cardSummary = card == null ? Map.of() : card.summary();
         // A known feature with value 0 contributes nothing, leaving the bias term alone.
         String anyFeature = featureMap.iterator().next().getName();
         Example<Label> empty = new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, new String[] {anyFeature}, new double[] {0.0});
@@ -153,7 +156,7 @@ public final class EmotionClassifier {
                 }
                 EmotionClassifier classifier;
                 try (InputStream in = url.openStream()) {
-                    classifier = fromBytes(in.readAllBytes(), candidate.endsWith(GZ), url.toString(), modelCard.trainLabelCounts());
+                    classifier = fromBytes(in.readAllBytes(), candidate.endsWith(GZ), url.toString(), modelCard);
                 }
                 ModelVersion.requireCardMatches(classifier.modelVersion(), modelCard.modelVersion(), cardUrl.toString());
                 return classifier;
@@ -163,7 +166,7 @@ public final class EmotionClassifier {
     }
 
     public static EmotionClassifier fromFile(Path path) throws IOException {
-        return fromBytes(Files.readAllBytes(path), path.getFileName().toString().endsWith(GZ), path.toString(), Map.of());
+        return fromBytes(Files.readAllBytes(path), path.getFileName().toString().endsWith(GZ), path.toString(), null);
     }
 
     // The application's loader first (a WAR's), then this class's own.
@@ -178,8 +181,8 @@ public final class EmotionClassifier {
         return null;
     }
 
-    private static EmotionClassifier fromBytes(byte[] bytes, boolean gzipped, String where,
-            Map<String, Integer> trainLabelCounts) throws IOException {
+    private static EmotionClassifier fromBytes(byte[] bytes, boolean gzipped, String where, ModelCard card)
+            throws IOException {
         Model<?> raw;
         try (InputStream in = gzipped ? new GZIPInputStream(new ByteArrayInputStream(bytes)) : new ByteArrayInputStream(bytes)) {
             raw = Model.deserializeFromStream(in);
@@ -191,7 +194,7 @@ public final class EmotionClassifier {
         }
         @SuppressWarnings("unchecked")
         Model<Label> model = (Model<Label>) raw;
-        return new EmotionClassifier(model, EmotionFeaturizer.standard(), ModelVersion.of(bytes), trainLabelCounts);
+        return new EmotionClassifier(model, EmotionFeaturizer.standard(), ModelVersion.of(bytes), card);
     }
 
     /** Never throws for a non-null sentence; a sentence with no known feature gets the class prior. */
@@ -293,6 +296,11 @@ public final class EmotionClassifier {
     /** Training rows per label, as the model card beside a classpath model gives them; empty otherwise. */
     public Map<String, Integer> trainLabelCounts() {
         return trainLabelCounts;
+    }
+
+    /** The model card's facts for clients (training data, validation metrics), as {@link ModelCard#summary()}; empty otherwise. */
+    public Map<String, Object> cardSummary() {
+        return cardSummary;
     }
 
     public String modelVersion() {

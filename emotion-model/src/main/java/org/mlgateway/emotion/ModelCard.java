@@ -3,6 +3,7 @@ package org.mlgateway.emotion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,16 +12,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What the serving side reads from a model card ({@link EmotionClassifier#CARD_FILE}): the version the model
- * file must have, and how many rows of each label the model was trained on, the reference a server's
- * predicted-label distribution is compared with to see drift.
+ * file must have, how many rows of each label the model was trained on (the reference a server's
+ * predicted-label distribution is compared with to see drift), and the facts a client of the served model
+ * may want to know about it.
  *
  * @param modelVersion      {@link ModelVersion} of the model file the card describes
  * @param trainLabelCounts  label to training rows, sorted by label; empty when the card predates the field
+ * @param summary           the card's facts as flat name/value pairs (strings and numbers), in this order:
+ *                          trained_at, tribuo_version, dataset_sha256, dataset_rows, training_rows,
+ *                          validation_rows, validation_accuracy, validation_macro_f1, validation_log_loss;
+ *                          a fact the card lacks is left out
  */
-public record ModelCard(String modelVersion, Map<String, Integer> trainLabelCounts) {
+public record ModelCard(String modelVersion, Map<String, Integer> trainLabelCounts, Map<String, Object> summary) {
 
     public ModelCard {
         trainLabelCounts = Map.copyOf(trainLabelCounts);
+        summary = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(summary));
     }
 
     public static ModelCard read(InputStream cardJson) throws IOException {
@@ -37,6 +44,35 @@ public record ModelCard(String modelVersion, Map<String, Integer> trainLabelCoun
             }
             counts.put(e.getKey(), e.getValue().asInt());
         }
-        return new ModelCard(version.asText(), counts);
+        return new ModelCard(version.asText(), counts, summary(card));
+    }
+
+    // Where each fact is in the card (TrainEmotionModel writes it), under the name clients see.
+    private static Map<String, Object> summary(JsonNode card) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        text(facts, "trained_at", card.path("trainedAt"));
+        text(facts, "tribuo_version", card.path("tribuoVersion"));
+        text(facts, "dataset_sha256", card.at("/dataset/sha256"));
+        number(facts, "dataset_rows", card.at("/dataset/rows"));
+        number(facts, "training_rows", card.at("/dataset/trainRows"));
+        number(facts, "validation_rows", card.at("/dataset/validationRows"));
+        number(facts, "validation_accuracy", card.at("/validation/metrics/accuracy"));
+        number(facts, "validation_macro_f1", card.at("/validation/metrics/macroF1"));
+        number(facts, "validation_log_loss", card.at("/validation/metrics/logLoss"));
+        return facts;
+    }
+
+    private static void text(Map<String, Object> facts, String name, JsonNode value) {
+        if (value.isTextual()) {
+            facts.put(name, value.asText());
+        }
+    }
+
+    private static void number(Map<String, Object> facts, String name, JsonNode value) {
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            facts.put(name, value.asLong());
+        } else if (value.isNumber()) {
+            facts.put(name, value.asDouble());
+        }
     }
 }

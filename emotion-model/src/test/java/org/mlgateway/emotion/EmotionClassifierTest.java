@@ -59,6 +59,15 @@ class EmotionClassifierTest {
         assertEquals(LABELS.size(), card.get("labels").size());
     }
 
+    @Test
+    void carriesItsCardsFactsForClients() throws IOException {
+        JsonNode card = card();
+        assertEquals(card.at("/dataset/sha256").asText(), classifier.cardSummary().get("dataset_sha256"));
+        assertEquals(card.at("/dataset/trainRows").asLong(), classifier.cardSummary().get("training_rows"));
+        assertEquals(card.at("/validation/metrics/accuracy").asDouble(), classifier.cardSummary().get("validation_accuracy"));
+        assertEquals(card.at("/validation/metrics/logLoss").asDouble(), classifier.cardSummary().get("validation_log_loss"));
+    }
+
     /**
      * The committed model, measured now on the validation split of train.csv (Tribuo's evaluator plus our log
      * loss): above the bar, and exactly the figures its card claims.

@@ -39,6 +39,28 @@ class ModelVersionTest {
     }
 
     @Test
+    void summarisesTheFactsAClientWantsAndLeavesOutWhatTheCardLacks() throws IOException {
+        ModelCard card = ModelCard.read(json("{\"modelVersion\": \"0123456789ab\", \"trainedAt\": \"2026-01-02T03:04:05Z\","
+                + " \"tribuoVersion\": \"4.3.2\", \"dataset\": {\"sha256\": \"abc\", \"rows\": 10, \"trainRows\": 9,"
+                + " \"validationRows\": 1}, \"validation\": {\"metrics\": {\"accuracy\": 0.5, \"macroF1\": 0.25,"
+                + " \"logLoss\": 1.5, \"perLabel\": {}}}}"));
+        java.util.Map<String, Object> expected = new java.util.LinkedHashMap<>();
+        expected.put("trained_at", "2026-01-02T03:04:05Z");
+        expected.put("tribuo_version", "4.3.2");
+        expected.put("dataset_sha256", "abc");
+        expected.put("dataset_rows", 10L);
+        expected.put("training_rows", 9L);
+        expected.put("validation_rows", 1L);
+        expected.put("validation_accuracy", 0.5);
+        expected.put("validation_macro_f1", 0.25);
+        expected.put("validation_log_loss", 1.5);
+        assertEquals(java.util.List.copyOf(expected.entrySet()), java.util.List.copyOf(card.summary().entrySet()),
+                "every fact, in the documented order");
+        assertEquals(java.util.Map.of("training_rows", 9L), ModelCard.read(json("{\"modelVersion\": \"0123456789ab\","
+                + " \"dataset\": {\"trainRows\": 9, \"rows\": \"many\"}}")).summary(), "a missing or mistyped fact is left out");
+    }
+
+    @Test
     void loadingFromTheClasspathChecksTheCardBesideTheModel(@TempDir Path dir) throws IOException {
         Path model = dir.resolve("model");
         Files.createDirectories(model);

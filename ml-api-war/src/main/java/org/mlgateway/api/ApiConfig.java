@@ -27,6 +27,19 @@ public class ApiConfig {
     @ConfigProperty(name = MAX_LENGTH, defaultValue = MAX_LENGTH_DEFAULT)
     int maxSentenceLength;
 
+    /** Most sentences in one Open Inference Protocol request (API_BATCH_MAX); also in the model's metadata. */
+    static final String BATCH_MAX = "api.batch.max";
+    static final String BATCH_MAX_DEFAULT = "64";
+
+    @Inject
+    @ConfigProperty(name = BATCH_MAX, defaultValue = BATCH_MAX_DEFAULT)
+    int batchMax;
+
+    /** This build's version (the Maven project's), as the protocol's server metadata reports it. */
+    @Inject
+    @ConfigProperty(name = "api.version", defaultValue = "unknown")
+    String apiVersion;
+
     /** The model in the emotion-model jar (its card beside it). */
     @Inject
     @ConfigProperty(name = "api.model.resource", defaultValue = EmotionClassifier.MODEL_RESOURCE)
@@ -98,6 +111,14 @@ public class ApiConfig {
 
     public int maxSentenceLength() {
         return maxSentenceLength;
+    }
+
+    public int batchMax() {
+        return Math.max(1, batchMax);
+    }
+
+    public String apiVersion() {
+        return apiVersion;
     }
 
     public String modelResource() {

@@ -57,10 +57,10 @@ public final class ErrorMappers {
 
     static ApiError describe(WebApplicationException e, int status) {
         if (e instanceof NotFoundException) {
-            return new ApiError("not_found", "No such resource. The API is POST /predict.");
+            return new ApiError("not_found", "No such resource. The API is POST /predict, and the Open Inference Protocol under /v2.");
         }
         if (e instanceof NotAllowedException) {
-            return new ApiError("method_not_allowed", "This method is not allowed here. Use POST /predict.");
+            return new ApiError("method_not_allowed", "This method is not allowed here; the Allow header names the ones that are.");
         }
         if (e instanceof NotSupportedException) {
             return new ApiError("unsupported_media_type",

@@ -5,6 +5,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -69,6 +71,18 @@ public class ModelService {
     public String modelVersion() {
         EmotionClassifier c = classifier;
         return c == null ? "none" : c.modelVersion();
+    }
+
+    /** The labels the model knows, sorted; empty while no model is loaded. */
+    public List<String> labels() {
+        EmotionClassifier c = classifier;
+        return c == null ? List.of() : c.labels();
+    }
+
+    /** The model card's facts for clients ({@link EmotionClassifier#cardSummary()}); empty while no model is loaded. */
+    public Map<String, Object> cardSummary() {
+        EmotionClassifier c = classifier;
+        return c == null ? Map.of() : c.cardSummary();
     }
 
     public Prediction predict(String sentence) {

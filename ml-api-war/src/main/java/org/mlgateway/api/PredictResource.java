@@ -1,7 +1,6 @@
 package org.mlgateway.api;
 
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -12,9 +11,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -29,7 +25,6 @@ import org.mlgateway.emotion.Prediction;
 @ApplicationScoped
 public class PredictResource {
 
-    private static final Logger LOG = Logger.getLogger(PredictResource.class.getName());
     /** Set by Nginx on every request it forwards (and by mirrors of it), so lines of two servers can be joined. */
     static final String REQUEST_ID = "X-Request-ID";
 
@@ -40,40 +35,17 @@ public class PredictResource {
     ModelService model;
 
     @Inject
-    PredictionMetrics metrics;
-
-    @Inject
     WarmUp warmUp;
 
     @Inject
-    ShadowComparison shadow;
+    PredictionRecorder recorder;
 
     /** The limit is fixed for the life of the server, so one reader serves every request. */
     private PredictRequestReader reader;
-    /** Null when the server has no log folder or the log is turned off. */
-    private PredictionLog log;
 
     @PostConstruct
     void init() {
         reader = new PredictRequestReader(config.maxSentenceLength());
-        config.predictionLogDir().ifPresent(dir -> {
-            try {
-                log = new PredictionLog(dir, config.predictionLogMaxBytes(), config.instanceName(), config.variant(),
-                        model.modelVersion());
-                metrics.observePredictionLog(log);
-                LOG.info(() -> "Prediction log in " + dir + (config.predictionLogText() ? ", with the sentences" : ""));
-            } catch (IOException | RuntimeException e) {
-                // The log is a by-product: a server that cannot write it still serves.
-                LOG.log(Level.WARNING, "No prediction log: cannot write in " + dir, e);
-            }
-        });
-    }
-
-    @PreDestroy
-    void close() {
-        if (log != null) {
-            log.close();
-        }
     }
 
     @POST
@@ -108,7 +80,8 @@ public class PredictResource {
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Object predict(@Parameter(hidden = true) @HeaderParam(WarmUp.HEADER) String warmUpToken,
             @Parameter(hidden = true) @HeaderParam(REQUEST_ID) String requestId,
-            @Parameter(hidden = true) @HeaderParam(ShadowComparison.HEADER) String shadowCopy, InputStream body) throws IOException {
+            @Parameter(hidden = true) @HeaderParam(ShadowComparison.HEADER) String shadowCopy,
+            @Parameter(hidden = true) @HeaderParam(TraceParent.HEADER) String traceparent, InputStream body) throws IOException {
         long received = System.nanoTime();
         // The server's own warm-up runs this very code (so the JIT compiles what clients will run) but is not counted.
         boolean counted = !warmUp.isWarmUpRequest(warmUpToken);
@@ -117,16 +90,8 @@ public class PredictResource {
         Prediction prediction = model.predict(sentence);
         if (counted) {
             long end = System.nanoTime();
-            metrics.recordInference(Duration.ofNanos(end - start));
-            metrics.countPrediction(prediction.label());
-            if (shadow.applies(shadowCopy)) {
-                shadow.compare(sentence, prediction);
-            }
-            if (log != null) {
-                log.append(new PredictionLog.Line(requestId, System.currentTimeMillis(), prediction.label(),
-                        prediction.probabilities().get(prediction.label()), (end - received) / 1000,
-                        config.predictionLogText() ? sentence : null));
-            }
+            recorder.record(new PredictionRecorder.Origin(requestId, TraceParent.traceId(traceparent), shadowCopy),
+                    sentence, prediction, end - start, (end - received) / 1000, -1);
         }
         return config.includesProbabilities()
                 ? new PredictionV2(prediction.label(), prediction.probabilities())

@@ -21,8 +21,9 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * One JSON line per prediction, for joining with another server's lines by request id (make ab-report)
- * and for looking back at what was answered. A request only offers its line to a bounded queue: when
+ * One JSON line per prediction (per sentence: a batch of the Open Inference Protocol gives one line per
+ * sentence, numbered by batch_index), for joining with another server's lines by request id (make
+ * ab-report), for finding a request's trace (trace_id) and for looking back at what was answered. A request only offers its line to a bounded queue: when
  * the queue is full the line is dropped and counted, never waited for; one daemon thread writes the
  * lines. The files are the JDK's rotating {@link FileHandler} ({@code predictions.0.jsonl} the newest,
  * up to {@link #FILES} files), so the disk used stays under the configured cap.
@@ -38,9 +39,13 @@ final class PredictionLog implements AutoCloseable {
     private static final long WRITE_INTERVAL_MILLIS = 100;
     static final int BATCH = 256;
 
-    /** What one line holds; {@code sentence} is null unless the text is logged. */
-    record Line(String requestId, long epochMillis, String label, double topProbability, long latencyMicros,
-            String sentence) {
+    /**
+     * What one line holds; {@code traceId} is null without a valid traceparent, {@code batchIndex} is the
+     * sentence's place in its batch (-1: a /predict call, no batch), {@code sentence} is null unless the text is
+     * logged. The latency is the whole request's, from its arrival to its last prediction.
+     */
+    record Line(String requestId, String traceId, int batchIndex, long epochMillis, String label, double topProbability,
+            long latencyMicros, String sentence) {
     }
 
     private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(QUEUE);
@@ -125,6 +130,7 @@ final class PredictionLog implements AutoCloseable {
         try (JsonGenerator g = json.createGenerator(out)) {
             g.writeStartObject()
                     .write("request_id", l.requestId() == null ? "" : l.requestId())
+                    .write("trace_id", l.traceId() == null ? "" : l.traceId())
                     .write("time", Instant.ofEpochMilli(l.epochMillis()).toString())
                     .write("server", server)
                     .write("variant", variant)
@@ -132,6 +138,9 @@ final class PredictionLog implements AutoCloseable {
                     .write("label", l.label())
                     .write("top_probability", l.topProbability())
                     .write("latency_ms", l.latencyMicros() / 1000.0);
+            if (l.batchIndex() >= 0) {
+                g.write("batch_index", l.batchIndex());
+            }
             if (l.sentence() != null) {
                 g.write("sentence", l.sentence());
             }

@@ -16,13 +16,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Warm before ready: after the model loads, the server sends {@code POST /predict} to itself on
- * loopback, at {@code api.warm-up.rate} requests/s at most, until the JIT compiler has nothing left
- * to compile for it. Until then the readiness
- * check is DOWN and {@link WarmingUpFilter} answers client predictions with 503, which Nginx
+ * Warm before ready: after the model loads, the server sends {@code POST /predict} (and, one request in
+ * nine, the Open Inference Protocol's inference of a batch) to itself on loopback, at
+ * {@code api.warm-up.rate} requests/s at most, until the JIT compiler has nothing left to compile for
+ * it. Until then the readiness check is DOWN and {@link WarmingUpFilter} answers client predictions with 503, which Nginx
  * retries on another server: no client meets a cold server. The warm-up's requests carry a token
- * that only this JVM knows, and {@link PredictResource} leaves them out of the application's
- * metrics ({@code predictions_total}, {@code inference_seconds}); the server's own base and vendor
+ * that only this JVM knows, and {@link PredictResource} and {@link InferenceModelResource} leave them
+ * out of the application's metrics ({@code predictions_total}, {@code inference_seconds}); the server's own base and vendor
  * request metrics (REST_request_seconds, http_server_request_seconds) do count them, since they
  * describe the HTTP work the server did. It is the very path clients call, not a copy: profiling
  * showed a separate warm-up path made the JIT recompile the request path once real traffic came.
@@ -142,9 +142,13 @@ public class WarmUp {
 
     /** One keep-alive connection: the sentences in turn until told to stop. The port may not listen yet. */
     private void send(int first, AtomicBoolean stop, long deadline) {
-        byte[][] bodies = SENTENCES.stream()
-                .map(s -> LoopbackClient.post("/predict", "{\"sentence\": \"" + s + "\"}", HEADER, token))
-                .toArray(byte[][]::new);
+        List<byte[]> bodyList = new java.util.ArrayList<>();
+        SENTENCES.forEach(s -> bodyList.add(LoopbackClient.post("/predict", "{\"sentence\": \"" + s + "\"}", HEADER, token)));
+        // One request in nine is the Open Inference Protocol's inference of all the sentences as one batch.
+        bodyList.add(LoopbackClient.post("/v2/models/" + InferenceModel.NAME + "/infer", "{\"inputs\": [{\"name\": \""
+                + InferenceModel.INPUT + "\", \"datatype\": \"BYTES\", \"shape\": [" + SENTENCES.size() + "], \"data\": [\""
+                + String.join("\", \"", SENTENCES) + "\"]}]}", HEADER, token));
+        byte[][] bodies = bodyList.toArray(byte[][]::new);
         // Paced: the JIT needs invocations, not speed, and the other servers on the machine keep serving
         // meanwhile. At full speed a warming server took both cores and stalled a rollout's clients.
         long interval = 1_000_000_000L * config.warmUpClients() / config.warmUpRate();

@@ -20,8 +20,8 @@ class PredictionLogTest {
     @Test
     void writesOneJsonLinePerPredictionWithTheTextOnlyWhenGiven(@TempDir Path dir) throws IOException {
         try (PredictionLog log = new PredictionLog(dir, 1 << 20, "api-v1-1", "v1", "8b357f0c0dbd")) {
-            log.append(new PredictionLog.Line("abc123", 1_700_000_000_000L, "love", 0.42, 1_250, null));
-            log.append(new PredictionLog.Line("def456", 1_700_000_000_001L, "worry", 0.3, 800, "a \"quoted\"\nline"));
+            log.append(new PredictionLog.Line("abc123", "4bf92f3577b34da6a3ce929d0e0e4736", -1, 1_700_000_000_000L, "love", 0.42, 1_250, null));
+            log.append(new PredictionLog.Line("def456", null, 3, 1_700_000_000_001L, "worry", 0.3, 800, "a \"quoted\"\nline"));
         }
         List<String> lines = Files.readAllLines(dir.resolve("predictions.0.jsonl"));
         assertEquals(2, lines.size(), String.join("\n", lines));
@@ -34,9 +34,13 @@ class PredictionLogTest {
         assertEquals("love", first.getString("label"));
         assertEquals(0.42, first.getJsonNumber("top_probability").doubleValue(), 1e-12);
         assertEquals(1.25, first.getJsonNumber("latency_ms").doubleValue(), 1e-12);
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", first.getString("trace_id"));
+        assertFalse(first.containsKey("batch_index"), "a /predict line has no place in a batch");
         assertFalse(first.containsKey("sentence"), "no text unless asked for");
         JsonObject second = Json.createReader(new StringReader(lines.get(1))).readObject();
         assertEquals("a \"quoted\"\nline", second.getString("sentence"), "escaped, one line");
+        assertEquals("", second.getString("trace_id"), "no trace: empty, as a missing request id");
+        assertEquals(3, second.getInt("batch_index"));
     }
 
     @Test
@@ -44,7 +48,7 @@ class PredictionLogTest {
         long cap = 5 * 8192;
         try (PredictionLog log = new PredictionLog(dir, cap, "api-v1-1", "v1", "8b357f0c0dbd")) {
             for (int i = 0; i < 5_000; i++) {
-                log.append(new PredictionLog.Line("id-" + i, 1_700_000_000_000L + i, "neutral", 0.5, 900, null));
+                log.append(new PredictionLog.Line("id-" + i, null, -1, 1_700_000_000_000L + i, "neutral", 0.5, 900, null));
                 if (i % 500 == 0) {
                     Thread.sleep(20); // let the writer keep up: this test is about rotation, not dropping
                 }
@@ -74,7 +78,7 @@ class PredictionLogTest {
         try (PredictionLog log = new PredictionLog(dir, 1 << 20, "api-v1-1", "v1", "8b357f0c0dbd")) {
             long start = System.nanoTime();
             for (int i = 0; i < 200_000; i++) {
-                log.append(new PredictionLog.Line("id-" + i, 1_700_000_000_000L, "neutral", 0.5, 900, null));
+                log.append(new PredictionLog.Line("id-" + i, null, -1, 1_700_000_000_000L, "neutral", 0.5, 900, null));
             }
             // 200,000 offers to a 10,000-line queue: whatever the writer keeps up with, the rest is dropped, not waited for.
             assertTrue(log.dropped() > 0, "dropped " + log.dropped());

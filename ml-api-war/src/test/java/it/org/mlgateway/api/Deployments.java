@@ -29,8 +29,13 @@ final class Deployments {
 
     /** The same, with {@code extraConfig} (properties lines) appended: later lines win in MicroProfile Config's file. */
     static WebArchive variant(String variant, String extraConfig) {
+        return variant(variant, "ml-api-" + variant + "-it", extraConfig);
+    }
+
+    /** The same under another name (its context root), for a test class that deploys two of them. */
+    static WebArchive variant(String variant, String name, String extraConfig) {
         File built = new File(System.getProperty("app.war", "target/ml-api-v1.war"));
-        WebArchive war = ShrinkWrap.create(ZipImporter.class, "ml-api-" + variant + "-it.war")
+        WebArchive war = ShrinkWrap.create(ZipImporter.class, name + ".war")
                 .importFrom(built).as(WebArchive.class);
         war.delete("/WEB-INF/ibm-web-ext.xml");
         String config = read(war, CONFIG).replaceAll("(?m)^api\\.variant=.*$", "api.variant=" + variant)

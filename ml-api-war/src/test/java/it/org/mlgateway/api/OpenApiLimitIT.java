@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URL;
+import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -11,15 +12,16 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A server configured with another sentence limit documents that limit, and enforces the same one. */
+/** A server configured with other sentence and batch limits documents those limits, and enforces the same ones. */
 @ExtendWith(ArquillianExtension.class)
 class OpenApiLimitIT {
 
     private static final int LIMIT = 140;
+    private static final int BATCH = 3;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.variant("v1", "api.sentence.max-length=" + LIMIT);
+        return Deployments.variant("v1", "api.sentence.max-length=" + LIMIT + "\napi.batch.max=" + BATCH);
     }
 
     @ArquillianResource
@@ -30,7 +32,21 @@ class OpenApiLimitIT {
         given().baseUri(base.getProtocol() + "://" + base.getHost() + ":" + base.getPort())
                 .accept("application/json").get("/openapi").then()
                 .statusCode(200)
-                .body("components.schemas.PredictRequest.properties.sentence.maxLength", equalTo(LIMIT));
+                .body("components.schemas.PredictRequest.properties.sentence.maxLength", equalTo(LIMIT))
+                .body("components.schemas.InferenceRequestInput.properties.data.items.maxLength", equalTo(LIMIT))
+                .body("components.schemas.InferenceRequestInput.properties.data.maxItems", equalTo(BATCH));
+    }
+
+    @Test
+    void theDocumentedBatchLimitIsTheEnforcedOneAndTheMetadataSaysIt() {
+        InferenceCalls.conforming(base).get("v2/models/emotion").then().statusCode(200)
+                .body("parameters.max_batch_size", equalTo(BATCH)).body("parameters.max_sentence_length", equalTo(LIMIT));
+        InferenceCalls.conforming(base).contentType("application/json").body(InferenceCalls.request(null, List.of("a", "b", "c")))
+                .post("v2/models/emotion/infer").then().statusCode(200);
+        InferenceCalls.conforming(base).contentType("application/json").body(InferenceCalls.request(null, List.of("a", "b", "c", "d")))
+                .post("v2/models/emotion/infer").then().statusCode(413).body("error", equalTo("batch_too_large"));
+        InferenceCalls.conforming(base).contentType("application/json").body(InferenceCalls.request(null, List.of("a".repeat(LIMIT + 1))))
+                .post("v2/models/emotion/infer").then().statusCode(422).body("error", equalTo("sentence_too_long"));
     }
 
     @Test

@@ -4,11 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URL;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -80,21 +79,8 @@ class PlatformEndpointsIT {
         return counter("predictions_total", "label=\"" + label + "\"", "variant=\"v1\"");
     }
 
-    /** Sums the samples of one metric whose labels include all the given pairs. */
     private double counter(String name, String... labels) {
-        String text = given().baseUri(server()).get("/metrics").then().statusCode(200).extract().asString();
-        Matcher line = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(text);
-        double sum = 0;
-        while (line.find()) {
-            boolean all = true;
-            for (String pair : labels) {
-                all &= line.group(1).contains(pair);
-            }
-            if (all) {
-                sum += Double.parseDouble(line.group(2));
-            }
-        }
-        return sum;
+        return ServerMetrics.sum(base, name, labels);
     }
 
     @Test
@@ -107,5 +93,29 @@ class PlatformEndpointsIT {
                 // The default limit (OpenApiLimitIT checks a configured one).
                 .body("components.schemas.PredictRequest.properties.sentence.maxLength", equalTo(5000));
         given().baseUri(server()).get("/openapi/ui/").then().statusCode(200).contentType(containsString("text/html"));
+    }
+
+    @Test
+    void documentsTheOpenInferenceProtocolEndpoints() {
+        String infer = "paths.'/v2/models/{model}/infer'.post";
+        given().baseUri(server()).accept("application/json").get("/openapi").then()
+                .statusCode(200)
+                .body("paths.'/v2'.get.summary", equalTo("Server metadata"))
+                .body("paths.'/v2/health/live'.get.summary", equalTo("Server live"))
+                .body("paths.'/v2/health/ready'.get.summary", equalTo("Server ready"))
+                .body("paths.'/v2/models/{model}'.get.summary", equalTo("Model metadata"))
+                .body("paths.'/v2/models/{model}/ready'.get.summary", equalTo("Model ready"))
+                .body("paths.'/v2/models/{model}/versions/{version}'.get.summary", equalTo("Model metadata, of one version"))
+                .body("paths.'/v2/models/{model}/versions/{version}/ready'.get.summary", equalTo("Model ready, of one version"))
+                .body("paths.'/v2/models/{model}/versions/{version}/infer'.post.summary", equalTo("Inference, by one version"))
+                .body(infer + ".summary", equalTo("Inference: the emotion of each sentence of a batch"))
+                .body(infer + ".requestBody.content.'application/json'.examples.'two sentences'.value.inputs[0].name", equalTo("text"))
+                .body(infer + ".responses.'413'.description", containsString("api.batch.max"))
+                // The default limits (OpenApiLimitIT checks configured ones).
+                .body("components.schemas.InferenceRequestInput.properties.data.maxItems", equalTo(64))
+                .body("components.schemas.InferenceRequestInput.properties.data.items.maxLength", equalTo(5000))
+                .body("components.schemas.ModelMetadata.properties", hasKey("parameters"))
+                .body("components.schemas.InferenceResponse.properties", hasKey("outputs"))
+                .body("components.schemas.InferenceResponseOutput.properties.data.type", equalTo("array"));
     }
 }

@@ -1,0 +1,14 @@
+package org.mlgateway.api;
+
+import jakarta.json.bind.annotation.JsonbPropertyOrder;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import java.util.List;
+
+/** The Open Inference Protocol's server metadata: a descriptive name, this build's version, and no extensions. */
+@JsonbPropertyOrder({"name", "version", "extensions"})
+@Schema(name = "ServerMetadata", description = "The Open Inference Protocol's server metadata")
+public record ServerMetadata(
+        @Schema(example = "Emotion prediction API") String name,
+        @Schema(description = "This build's version") String version,
+        @Schema(description = "None: the model card's facts are ordinary parameters") List<String> extensions) {
+}
