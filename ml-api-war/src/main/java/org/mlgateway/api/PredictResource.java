@@ -30,7 +30,10 @@ import org.mlgateway.emotion.Prediction;
 public class PredictResource {
 
     private static final Logger LOG = Logger.getLogger(PredictResource.class.getName());
-    /** Set by Nginx on every request it forwards (and by mirrors of it), so lines of two servers can be joined. */
+    /**
+     * Set by Nginx on every request it forwards (and by mirrors of it), so lines of two servers can be
+     * joined; taken only from the gateway ({@link GatewayOrigin}).
+     */
     static final String REQUEST_ID = "X-Request-ID";
 
     @Inject
@@ -47,6 +50,9 @@ public class PredictResource {
 
     @Inject
     ShadowComparison shadow;
+
+    @Inject
+    GatewayOrigin gateway;
 
     /** The limit is fixed for the life of the server, so one reader serves every request. */
     private PredictRequestReader reader;
@@ -108,8 +114,10 @@ public class PredictResource {
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Object predict(@Parameter(hidden = true) @HeaderParam(WarmUp.HEADER) String warmUpToken,
             @Parameter(hidden = true) @HeaderParam(REQUEST_ID) String requestId,
-            @Parameter(hidden = true) @HeaderParam(ShadowComparison.HEADER) String shadowCopy, InputStream body) throws IOException {
+            @Parameter(hidden = true) @HeaderParam(ShadowComparison.HEADER) String shadowCopy,
+            @Parameter(hidden = true) @HeaderParam(GatewayOrigin.HEADER) String gatewayToken, InputStream body) throws IOException {
         long received = System.nanoTime();
+        boolean fromGateway = gateway.vouchesFor(gatewayToken);
         // The server's own warm-up runs this very code (so the JIT compiles what clients will run) but is not counted.
         boolean counted = !warmUp.isWarmUpRequest(warmUpToken);
         String sentence = reader.read(body);
@@ -119,11 +127,11 @@ public class PredictResource {
             long end = System.nanoTime();
             metrics.recordInference(Duration.ofNanos(end - start));
             metrics.countPrediction(prediction.label());
-            if (shadow.applies(shadowCopy)) {
+            if (fromGateway && shadow.applies(shadowCopy)) {
                 shadow.compare(sentence, prediction);
             }
             if (log != null) {
-                log.append(new PredictionLog.Line(requestId, System.currentTimeMillis(), prediction.label(),
+                log.append(new PredictionLog.Line(fromGateway ? requestId : null, System.currentTimeMillis(), prediction.label(),
                         prediction.probabilities().get(prediction.label()), (end - received) / 1000,
                         config.predictionLogText() ? sentence : null));
             }
