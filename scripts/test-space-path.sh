@@ -6,7 +6,7 @@
 # The WARs and the Liberty runtime of this checkout are copied in, so nothing is built.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for lib in settings progress wars; do
+for lib in settings progress wars gateway; do
   # shellcheck source=/dev/null
   source "scripts/lib/$lib.sh"
 done
@@ -41,7 +41,7 @@ touch "$clone"/ml-api-war/target/*.war
 if [[ -x "$WLP_DIR/bin/server" ]]; then cp -a "$WLP_DIR" "$clone/state/liberty/wlp"; fi
 
 in_clone timeout 1200 scripts/stack.sh start >>"$log" 2>&1 || { tail -n 30 "$log" >&2; die "the stack in '$clone' did not start; see $log"; }
-answer="$(curl -sS --max-time 30 -w ' %{http_code}' --cacert "$clone/state/certs/gateway.crt" -u "$GATEWAY_USER:$GATEWAY_PASSWORD" \
+answer="$(gateway_curl -sS --max-time 30 -w ' %{http_code}' --cacert "$clone/state/certs/gateway.crt" \
   -H 'Content-Type: application/json' -d '{"sentence": "I love folders with spaces"}' \
   "https://localhost:$((base + 443))/predict")" || die "the gateway in '$clone' does not answer: $answer"
 [[ "$answer" == *' 200' && "$answer" == *'"prediction value"'* ]] || die "POST /predict in '$clone' answered: $answer"
