@@ -123,7 +123,7 @@ class SecurityIT {
 
     // --- listening sockets -----------------------------------------------------------------------
 
-    /** Every internal port of the stack: the API servers, admin console, stub_status, exporter, Prometheus. */
+    /** Every internal port of the stack: the API servers, admin console, stub_status, exporter, Prometheus, Alertmanager. */
     private static Map<String, Integer> internalPorts() {
         Map<String, Integer> ports = new TreeMap<>();
         int replicas = StackEnv.intSetting("V1_REPLICAS");
@@ -136,7 +136,42 @@ class SecurityIT {
         ports.put("stub_status", StackEnv.intSetting("STUB_STATUS_PORT"));
         ports.put("nginx exporter", StackEnv.intSetting("EXPORTER_PORT"));
         ports.put("Prometheus", StackEnv.intSetting("PROMETHEUS_PORT"));
+        ports.put("Alertmanager", StackEnv.intSetting("ALERTMANAGER_PORT"));
         return ports;
+    }
+
+    /**
+     * Whatever a program of the stack listens on, it is loopback, but for the gateway's own two ports:
+     * also a port nobody configured (Alertmanager's cluster port 9094, on every interface by default).
+     */
+    @Test
+    void noProgramOfTheStackListensBeyondLoopbackButTheGateway() throws Exception {
+        java.util.Set<String> pids = new java.util.HashSet<>();
+        for (String line : StackServers.supervisorctl("pid", "all").lines().toList()) {
+            if (line.trim().matches("[1-9][0-9]*")) {
+                long pid = Long.parseLong(line.trim());
+                pids.add(String.valueOf(pid));
+                ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(String.valueOf(d.pid()))));
+            }
+        }
+        assertTrue(pids.size() > 6, "the stack's processes: " + pids);
+        Set<Integer> gatewayPorts = Set.of(StackEnv.httpPort(), StackEnv.httpsPort());
+        List<String> beyond = new ArrayList<>();
+        for (String line : run(List.of("ss", "-Hltnp")).lines().toList()) {
+            Matcher pid = Pattern.compile("pid=(\\d+)").matcher(line);
+            boolean ours = false;
+            while (pid.find()) {
+                ours |= pids.contains(pid.group(1));
+            }
+            String[] columns = line.trim().split("\\s+");
+            String local = columns[3];
+            int port = Integer.parseInt(local.substring(local.lastIndexOf(':') + 1));
+            String address = local.substring(0, local.lastIndexOf(':'));
+            if (ours && !isLoopback(address) && !gatewayPorts.contains(port)) {
+                beyond.add(line.trim());
+            }
+        }
+        assertEquals(List.of(), beyond, "the stack's programs listening beyond loopback");
     }
 
     @Test
@@ -266,7 +301,8 @@ class SecurityIT {
     void serverEndpointsAreNotProxiedWithOrWithoutCredentials(String path) {
         for (RequestSpecification client : List.of(StackEnv.gateway(), StackEnv.authenticated())) {
             for (String method : List.of("GET", "POST")) {
-                Response response = client.request(method, path);
+                // In the debug group, which is told X-Served-By: had a server answered, it would say so.
+                Response response = client.header("X-Experiment-Group", "debug").request(method, path);
 
                 assertEquals(404, response.statusCode(), method + " " + path + ": " + response.asString());
                 assertTrue(response.contentType().startsWith("application/json"), response.contentType());
