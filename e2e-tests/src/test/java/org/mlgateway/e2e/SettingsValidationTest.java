@@ -159,7 +159,7 @@ class SettingsValidationTest {
      * one the stack runs, in a private instance) accepts the password by it and refuses another.
      */
     @ParameterizedTest
-    @CsvSource({"sha512,\\$6\\$[./A-Za-z0-9]{16}\\$[./A-Za-z0-9]{86}", "bcrypt,\\$2y\\$05\\$[./A-Za-z0-9]{53}"})
+    @CsvSource({"sha512,\\$6\\$rounds=1000\\$[./A-Za-z0-9]{16}\\$[./A-Za-z0-9]{86}", "bcrypt,\\$2y\\$05\\$[./A-Za-z0-9]{53}"})
     void theHtpasswdFileHoldsAStrongHashThatNginxVerifies(String scheme, String hash, @TempDir Path dir) throws Exception {
         String password = "Tk4-violet \\\"anchor\\\" 93";
         Run run = run(Map.of("GATEWAY_PASSWORD", password, "HTPASSWD_SCHEME", scheme), "bash", "-c",
@@ -227,7 +227,7 @@ class SettingsValidationTest {
         Run run = run(Map.of("K8S_HOST", "api.example.com", "GATEWAY_USER", "ops", "K8S_DIR", k8s.toString()), "scripts/k8s-inputs.sh", "secrets");
         assertEquals(0, run.exit(), run.output());
         String htpasswd = Files.readString(k8s.resolve("base/gateway/secrets/htpasswd"));
-        assertTrue(htpasswd.matches("ops:\\$6\\$[./A-Za-z0-9]{16}\\$[./A-Za-z0-9]{86}\n"), htpasswd);
+        assertTrue(htpasswd.matches("ops:\\$6\\$rounds=1000\\$[./A-Za-z0-9]{16}\\$[./A-Za-z0-9]{86}\n"), htpasswd);
     }
 
     /** The effective GATEWAY_BIND, as the scripts render it into nginx's listen directives. */
