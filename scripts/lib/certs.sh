@@ -27,6 +27,7 @@ certs_ensure_gateway_certificate() {
 
 # The basic-auth file, rewritten at every start so a changed GATEWAY_PASSWORD takes effect.
 # nginx's worker processes read it on every request, so their group may read it.
+# HTPASSWD_SCHEME picks the hash (certs_htpasswd_entry below; docs/security.md#basic-auth-and-its-cost).
 certs_write_htpasswd() {
   local file="$NGINX_HTPASSWD_FILE"
   mkdir -p "$(dirname "$file")"

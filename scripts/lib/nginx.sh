@@ -106,7 +106,7 @@ nginx_write_gateway_token() {
     "$token" >"$NGINX_STATE_DIR/gateway-token.d/token.conf")
 }
 
-# The shadow and canary shares (docs/delivery.md), as upstreams/delivery.conf:
+# The shadow and canary shares (docs/delivery.md#canary), as upstreams/delivery.conf:
 #   $canary_side  candidate or champion: split_clients on X-Client-ID (else the client address) mixed
 #                 with a secret generated at the stack's first start (state/secrets/canary-split-key),
 #                 so one client stays on one side at a given share, raising the share only moves
