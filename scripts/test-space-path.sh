@@ -18,7 +18,7 @@ log="$LOG_DIR/space-path.log"
 settings=(STATE_DIR="$clone/state" V1_REPLICAS=1 GATEWAY_BIND= READY_TIMEOUT="${SPACE_READY_TIMEOUT:-420}"
   GATEWAY_HTTP_PORT=$((base + 80)) GATEWAY_HTTPS_PORT=$((base + 443)) STUB_STATUS_PORT=$((base + 81))
   V1_BASE_PORT=$((base + 91)) V2_PORT=$((base + 94)) CANDIDATE_PORT=$((base + 95)) ADMIN_CONSOLE_PORT=$((base + 444))
-  EXPORTER_PORT=$((base + 113)) PROMETHEUS_PORT=$((base + 90)))
+  EXPORTER_PORT=$((base + 113)) PROMETHEUS_PORT=$((base + 90)) ALERTMANAGER_PORT=$((base + 93)))
 in_clone() { (cd "$clone" && env "${settings[@]}" "$@"); }
 
 cleanup() {
