@@ -136,7 +136,9 @@ class SettingsValidationTest {
         for (Map<String, String> bind : List.<Map<String, String>>of(Map.of(), Map.of("GATEWAY_BIND", "0.0.0.0"))) {
             Map<String, String> settings = new HashMap<>(bind);
             settings.put("GATEWAY_PASSWORD", password);
-            Run run = run(settings, "scripts/stack.sh", "start");
+            // The check alone (what `scripts/stack.sh start` runs first, before it writes anything): were it
+            // broken, a whole start would not run here, outside the machine's lock on the stack's ports.
+            Run run = run(settings, "bash", "-c", "source scripts/lib/settings.sh && source scripts/lib/progress.sh && settings_validate");
             assertEquals(1, run.exit(), password + " with " + bind + " is refused:\n" + run.output());
             assertTrue(run.output().contains("GATEWAY_PASSWORD is too weak for a gateway open to the network"), run.output());
             assertTrue(run.output().contains(reason), "the reason (" + reason + "):\n" + run.output());
@@ -146,6 +148,13 @@ class SettingsValidationTest {
         }
         assertEquals("127.0.0.1", effectiveBind(Map.of("GATEWAY_PASSWORD", password, "GATEWAY_BIND", "127.0.0.1")),
                 "on loopback a weak password is the user's business");
+    }
+
+    /** The same refusal from the real start, once: the check runs before anything is written. */
+    @Test
+    void theStartRefusesAWeakPasswordOnTheNetwork() throws Exception {
+        assertRefused(Map.of("GATEWAY_PASSWORD", "password1234"), "GATEWAY_PASSWORD is too weak for a gateway open to the network",
+                "scripts/stack.sh", "start");
     }
 
     @Test
