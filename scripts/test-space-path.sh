@@ -22,8 +22,14 @@ settings=(STATE_DIR="$clone/state" V1_REPLICAS=1 GATEWAY_BIND= READY_TIMEOUT="${
 in_clone() { (cd "$clone" && env "${settings[@]}" "$@"); }
 
 cleanup() {
+  local dir
   if [[ -d "$clone" ]]; then
     in_clone timeout 180 scripts/stack.sh stop >>"$log" 2>&1 || warn "the stack in '$clone' did not stop cleanly; see $log"
+    # The folders of its own under /run and /var/log that nginx's workers used (scripts/lib/nginx.sh).
+    for dir in $(in_clone bash -c 'source scripts/lib/settings.sh && source scripts/lib/progress.sh && source scripts/lib/nginx.sh \
+        && echo "$NGINX_WORKER_DIR $NGINX_LOG_DIR"' 2>/dev/null); do
+      if [[ "$dir" == /run/ml-gateway/* || "$dir" == /var/log/ml-gateway/* ]]; then rm -rf "$dir"; fi
+    done
   fi
   rm -rf "$root"
 }

@@ -4,7 +4,6 @@
 
 NGINX_TEMPLATE_DIR="$PROJECT_ROOT/nginx"
 NGINX_CONF="$NGINX_STATE_DIR/nginx.conf"
-NGINX_LOG_DIR="$LOG_DIR/nginx"
 # Values the templates use besides the settings of stack.env: where this instance keeps its files.
 NGINX_RENDER_VARS=(NGINX_USER_DIRECTIVE NGINX_STATE_DIR NGINX_WORKER_DIR NGINX_LOG_DIR NGINX_CERT_DIR
   NGINX_HTPASSWD_FILE STUB_STATUS_LISTEN)
@@ -24,14 +23,36 @@ if [[ -n "$NGINX_WORKER_USER" ]] && ! runuser -u "$NGINX_WORKER_USER" -- test -x
 fi
 NGINX_HTPASSWD_FILE="$NGINX_WORKER_DIR/htpasswd"
 
-# The folders nginx writes to; the one under /run only root may create, so no one plants it first.
+# The workers also reopen nginx's log files by their path when the log rotation sends USR1
+# (scripts/lib/logs.sh), so those live where the workers can reach them: state/logs/nginx, or, when
+# the state folder is out of their reach (as above), a folder of this stack's own under /var/log,
+# named the same way, to which state/logs/nginx links.
+NGINX_LOG_LINK="$LOG_DIR/nginx"
+NGINX_LOG_DIR="$NGINX_LOG_LINK"
+if [[ "$NGINX_WORKER_DIR" != "$NGINX_STATE_DIR" ]]; then
+  NGINX_LOG_DIR="/var/log/ml-gateway/$(printf '%s' "$NGINX_STATE_DIR" | sha256sum | cut -c1-12)"
+fi
+
+# The folders nginx writes to; the ones under /run and /var/log only root may create, so no one
+# plants them first.
 nginx_make_dirs() {
   mkdir -p "$NGINX_STATE_DIR"/{conf.d,snippets,upstreams} "$NGINX_LOG_DIR" "$NGINX_WORKER_DIR"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi}
-  if [[ -n "$NGINX_WORKER_USER" ]]; then
-    chgrp "$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR"
-    chmod 750 "$NGINX_WORKER_DIR"
-    chown -R "$NGINX_WORKER_USER:$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR/tmp"
+  if [[ "$NGINX_LOG_DIR" != "$NGINX_LOG_LINK" ]]; then
+    # The logs an earlier start left in state/logs/nginx move over, then it becomes the link.
+    if [[ -d "$NGINX_LOG_LINK" && ! -L "$NGINX_LOG_LINK" ]]; then
+      find "$NGINX_LOG_LINK" -maxdepth 1 -type f -exec mv -f -t "$NGINX_LOG_DIR" {} +
+      rmdir "$NGINX_LOG_LINK"
+    fi
+    ln -sfn "$NGINX_LOG_DIR" "$NGINX_LOG_LINK"
   fi
+  if [[ -n "$NGINX_WORKER_USER" ]]; then
+    chgrp "$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR" "$NGINX_LOG_DIR"
+    chmod 750 "$NGINX_WORKER_DIR" "$NGINX_LOG_DIR"
+    chown -R "$NGINX_WORKER_USER:$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR/tmp"
+    # In the state folder, the workers pass through state/logs to reach their logs.
+    [[ "$NGINX_LOG_DIR" == "$NGINX_LOG_LINK" ]] && chgrp "$NGINX_WORKER_GROUP" "$LOG_DIR" && chmod 750 "$LOG_DIR"
+  fi
+  return 0
 }
 
 # Renders one template: every setting of stack.env but the passwords, and the render-only paths, are

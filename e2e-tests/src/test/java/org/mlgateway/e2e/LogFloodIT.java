@@ -126,6 +126,7 @@ class LogFloodIT {
         assertTrue(accessFiles <= kept + 1, "at most " + kept + " rotated access logs: " + listing());
         assertTrue(total <= 2L * (kept + 1) * maxBytes, "Nginx's logs under 2 x (LOG_FILES_KEPT + 1) x LOG_FILE_MAX_MB: " + listing());
         assertOwnerAndGroupOnly(StackEnv.stateDir().resolve("logs"));
+        assertOwnerAndGroupOnly(NGINX_LOGS.toRealPath());   // state/logs/nginx may link to /var/log/ml-gateway/...
         assertOwnerAndGroupOnly(StackEnv.stateDir().resolve("supervisor"));
     }
 

@@ -26,8 +26,9 @@ class LogRotationTest {
     Path temp;
 
     private String bash(String script) throws IOException, InterruptedException {
+        // Nginx's logs in the test's own state folder (as root, nginx.sh would choose /var/log for a folder its workers cannot reach).
         ProcessBuilder builder = new ProcessBuilder("bash", "-c", "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
-                + " && source scripts/lib/nginx.sh && source scripts/lib/logs.sh && " + script)
+                + " && source scripts/lib/nginx.sh && NGINX_LOG_DIR=\"$LOG_DIR/nginx\" && source scripts/lib/logs.sh && " + script)
                 .directory(StackEnv.projectRoot().toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(StackEnv.readStackEnv()::containsKey);
         builder.environment().put("STATE_DIR", temp.resolve("state").toString());
