@@ -102,4 +102,5 @@ main() {
   log "Rollout of model $version finished in $((SECONDS - started)) s; log: $ROLLOUT_LOG"
 }
 
-main "$@"
+# Sourced (a test calls gateway_predict), it only defines its functions.
+[[ "${BASH_SOURCE[0]}" != "$0" ]] || main "$@"
