@@ -16,7 +16,7 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-for lib in settings progress packages liberty nginx supervisor; do
+for lib in settings progress packages liberty nginx gateway supervisor; do
   # shellcheck source=/dev/null
   source "$SCRIPT_DIR/lib/$lib.sh"
 done
@@ -31,6 +31,8 @@ done
 : "${BENCH_WINDOWS:=30}"
 # The original design (FastAPI) beside this project: a folder with its up.sh/down.sh, or "off".
 : "${BENCH_ORIGINAL:=$PROJECT_ROOT/../shared/bench/original}"
+# The in-process row (JMH, about a minute): on, or off.
+: "${BENCH_JMH:=on}"
 # A typical tweet-length sentence, the same for every HTTP run of this project.
 BENCH_SENTENCE='I love this sunny morning, it makes me so happy!'
 BENCH_SENTENCE_BODY="{\"sentence\": \"$BENCH_SENTENCE\"}"
@@ -45,6 +47,8 @@ LUA_SCRIPT="$SCRIPT_DIR/bench-request.lua"
 
 GATEWAY="https://localhost:$GATEWAY_HTTPS_PORT"
 DIRECT="http://127.0.0.1:$V1_BASE_PORT"
+# The credentials reach wrk in its environment (BENCH_AUTHORIZATION, read by bench-request.lua) and
+# curl on its standard input: never on a command line.
 AUTHORIZATION="Basic $(printf '%s:%s' "$GATEWAY_USER" "$GATEWAY_PASSWORD" | base64 -w0)"
 PREDICT_REQUEST=(BENCH_METHOD=POST BENCH_BODY="$BENCH_SENTENCE_BODY")
 BATCH_REQUEST=(BENCH_METHOD=POST BENCH_BODY="$BENCH_BATCH_BODY")
@@ -64,8 +68,8 @@ require_running_stack() {
   curl -fs -o /dev/null --max-time 3 "$DIRECT/health/ready" \
     || die "api-v1-1 is not ready on $DIRECT/health/ready; $hint"
   local code
-  code="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$CERT_DIR/gateway.crt" \
-    -H "Authorization: $AUTHORIZATION" -H 'Content-Type: application/json' -d "$BENCH_SENTENCE_BODY" "$GATEWAY/predict")"
+  code="$(gateway_curl -sS -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$CERT_DIR/gateway.crt" \
+    -H 'Content-Type: application/json' -d "$BENCH_SENTENCE_BODY" "$GATEWAY/predict")"
   [[ "$code" == 200 ]] || die "POST $GATEWAY/predict answers $code, not 200 (GATEWAY_USER/GATEWAY_PASSWORD as at start?)"
   ok "the stack answers on $GATEWAY and $DIRECT"
 }
@@ -125,11 +129,13 @@ cleanup() { nginx_restore; original_down; [[ -n "${CANDIDATE_STARTED:-}" ]] && "
 RESULTS=()   # "key|label|req/s|p50 ms|p99 ms|failed|load"
 declare -A RATE
 
-# wrk_once URL DURATION [VAR=value...]: prints "req/s p50_ms p99_ms failed" of one wrk run.
+# wrk_once URL DURATION [VAR=value...]: prints "req/s p50_ms p99_ms failed" of one wrk run. The
+# VAR=value pairs are exported in a subshell (a builtin), not given to `env`, whose command line shows them.
 wrk_once() {
   local url="$1" duration="$2" output line
   shift 2
-  output="$(env "$@" wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$duration" -s "$LUA_SCRIPT" "$url" 2>&1)" \
+  # shellcheck disable=SC2163 # the arguments are VAR=value pairs
+  output="$( (($#)) && export "$@"; wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$duration" -s "$LUA_SCRIPT" "$url" 2>&1)" \
     || die "wrk failed on $url: $output"
   line="$(grep '^BENCH_RESULT ' <<<"$output")" || die "no result from wrk on $url: $output"
   awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -316,8 +322,9 @@ bench_all() {
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   NOTES=()
-  wrk_row nginx "nginx static 200 over TLS (/gateway-health)" "$GATEWAY/gateway-health"
+  # Every rate limit lifted (the API's and that of the gateway's own answers, such as /gateway-health).
   nginx_edit "$RATE_CONF" 's#rate=[0-9]+r/s#rate=1000000r/s#'
+  wrk_row nginx "nginx static 200 over TLS (/gateway-health)" "$GATEWAY/gateway-health"
   wrk_row gateway "gateway: TLS, auth, A/B map, 3 v1 servers (/predict)" "$GATEWAY/predict" "${GATEWAY_REQUEST[@]}"
   nginx_edit "$V1_UPSTREAM" '2,$ s/^server /# server /'
   wrk_row gateway-one "the same gateway, api-v1-1 alone in the v1 upstream" "$GATEWAY/predict" "${GATEWAY_REQUEST[@]}"
@@ -326,7 +333,7 @@ bench_all() {
   MEMORY="$(stack_memory_mib)"
   cost_rows
   original_rows
-  jmh_row
+  if [[ "$BENCH_JMH" == off ]]; then NOTES+=("in-process inference: skipped (BENCH_JMH=off)"); else jmh_row; fi
   print_table | tee "$BENCH_DIR/bench-$STAMP.md"
   cp "$BENCH_DIR/bench-$STAMP.md" "$BENCH_DIR/bench-latest.md"
   echo

@@ -31,13 +31,12 @@ export COMPOSE_SECRETS_DIR
 check_settings() {
   settings_validate
   GATEWAY_PUBLISH_ADDRESS="${GATEWAY_PUBLISH_ADDRESS:-$GATEWAY_BIND}"
-  if ! settings_is_ipv4 "$GATEWAY_PUBLISH_ADDRESS"; then
+  if ! checks_is_ipv4 "$GATEWAY_PUBLISH_ADDRESS"; then
     die "GATEWAY_PUBLISH_ADDRESS=$(settings_show "$GATEWAY_PUBLISH_ADDRESS") is not an IPv4 address; nothing was written or started"
   fi
-  if [[ "$GATEWAY_PASSWORD" == "$SETTINGS_DEFAULT_PASSWORD" ]] && ! settings_is_loopback "$GATEWAY_PUBLISH_ADDRESS"; then
-    die "GATEWAY_PUBLISH_ADDRESS=$GATEWAY_PUBLISH_ADDRESS would publish the gateway with the default password '$SETTINGS_DEFAULT_PASSWORD'." \
-      "Set a password first: GATEWAY_PASSWORD='a-long-secret' scripts/compose.sh start (or in stack.env); nothing was written or started"
-  fi
+  local problem
+  problem="$(settings_public_password_problem "$GATEWAY_PUBLISH_ADDRESS" "GATEWAY_PUBLISH_ADDRESS=$GATEWAY_PUBLISH_ADDRESS")"
+  [[ -z "$problem" ]] || die "$problem; nothing was written or started"
   export GATEWAY_PUBLISH_ADDRESS
 }
 

@@ -4,9 +4,11 @@
 #                                   and its htpasswd; existing files are kept
 #   scripts/k8s-inputs.sh rules     one PrometheusRule per prometheus/rules/*.yml, the file as its spec
 # K8S_DIR (default kubernetes) says where they go, so the offline tests can use a copy of the folder.
+# GATEWAY_USER and K8S_HOST are checked as the native settings are (a user name; a DNS name), and a
+# GATEWAY_PASSWORD given must be fit for a gateway on the network: nothing is written otherwise.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for lib in progress certs; do
+for lib in progress checks certs; do
   # shellcheck source=/dev/null
   source "scripts/lib/$lib.sh"
 done
@@ -15,10 +17,31 @@ K8S_DIR="${K8S_DIR:-kubernetes}"
 K8S_HOST="${K8S_HOST:-localhost}"
 K8S_RULES="${K8S_RULES:-prometheus/rules}"
 
+# The values that reach `openssl -subj`, the certificate's subjectAltName and the htpasswd file.
+check_inputs() {
+  local user="$1" problems=() weakness
+  checks_is_name "$user" \
+    || problems+=("GATEWAY_USER=$(printf '%q' "$user") is not a user name: use 1 to 64 of the characters A-Z a-z 0-9 . _ -")
+  checks_is_host_name "$K8S_HOST" \
+    || problems+=("K8S_HOST=$(printf '%q' "$K8S_HOST") is not a DNS host name: letters, digits, inner hyphens and dots, such as api.example.com")
+  if [[ -n "${GATEWAY_PASSWORD:-}" ]]; then
+    if [[ "$GATEWAY_PASSWORD" =~ [[:cntrl:]] ]]; then
+      problems+=("GATEWAY_PASSWORD holds a newline or another control character")
+    elif weakness="$(checks_password_weakness "$GATEWAY_PASSWORD" "$user")" && [[ -n "$weakness" ]]; then
+      problems+=("GATEWAY_PASSWORD is too weak for a gateway on a cluster: $weakness; use at least $CHECKS_MIN_PASSWORD_LENGTH characters that are not a common password, or leave it empty to have one generated")
+    fi
+  fi
+  ((${#problems[@]} == 0)) && return 0
+  printf 'ERROR: invalid inputs for make k8s-secrets; nothing was written:\n' >&2
+  printf '  - %s\n' "${problems[@]}" >&2
+  exit 1
+}
+
 # A cluster is not a laptop: without GATEWAY_PASSWORD, a random one is made and kept beside the
 # htpasswd file (never the stack's default 'admin').
 secrets() {
   local dir="$K8S_DIR/base/gateway/secrets" user="${GATEWAY_USER:-admin}"
+  check_inputs "$user"
   umask 077
   mkdir -p "$dir"
   if [[ ! -s "$dir/tls.crt" || ! -s "$dir/tls.key" ]]; then
@@ -32,7 +55,9 @@ secrets() {
       printf '%s\n' "$GATEWAY_PASSWORD" >"$dir/password"
       ok "generated a password for $user: $dir/password"
     fi
-    printf '%s:%s\n' "$user" "$(certs_ssha_hash)" >"$dir/htpasswd"
+    certs_htpasswd_entry "$user" "$GATEWAY_PASSWORD" "${HTPASSWD_SCHEME:-sha512}" >"$dir/htpasswd.new" \
+      || die "could not hash the password for $dir/htpasswd"
+    mv -f "$dir/htpasswd.new" "$dir/htpasswd"
     ok "htpasswd for $user in $dir"
   fi
 }

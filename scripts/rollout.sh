@@ -9,7 +9,7 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-for lib in settings progress wars liberty nginx supervisor; do
+for lib in settings progress wars liberty nginx gateway supervisor; do
   # shellcheck source=/dev/null
   source "$SCRIPT_DIR/lib/$lib.sh"
 done
@@ -28,19 +28,27 @@ served_model_version() {
     | tr -d '\r' | sed -n 's/^[Xx]-[Mm]odel-[Vv]ersion: *//p'
 }
 
-# Which server answered one prediction through the gateway (credentials via stdin, not argv).
-gateway_served_by() {
-  printf 'user = "%s:%s"\n' "$GATEWAY_USER" "$GATEWAY_PASSWORD" \
-    | curl -sS -o /dev/null -D - --max-time 10 -K - --cacert "$CERT_DIR/gateway.crt" \
-      -H 'Content-Type: application/json' -d '{"sentence": "rollout check"}' \
-      "https://127.0.0.1:$GATEWAY_HTTPS_PORT/predict" \
-    | tr -d '\r' | sed -n 's/^[Xx]-[Ss]erved-[Bb]y: *//p'
+# How many client predictions a server has answered (predictions_total over its labels), from its own
+# /metrics on loopback; 0 when it does not answer.
+server_predictions() {
+  local metrics
+  metrics="$(curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics")" || metrics=""
+  awk '/^predictions_total[{ ]/ { n += $NF } END { printf "%d\n", n }' <<<"$metrics"
 }
 
+# One prediction through the gateway (credentials on curl's standard input, never its command line).
+gateway_predict() {
+  gateway_curl -sS -o /dev/null --max-time 10 --cacert "$CERT_DIR/gateway.crt" \
+    -H 'Content-Type: application/json' -d '{"sentence": "rollout check"}' "https://127.0.0.1:$GATEWAY_HTTPS_PORT/predict"
+}
+
+# Sends predictions through the gateway until the server's own count grows: nginx sends it traffic again.
 wait_for_gateway_traffic() {
-  local name="$1" deadline=$((SECONDS + BACK_IN_POOL_TIMEOUT))
-  until [[ "$(gateway_served_by || true)" == "$name" ]]; do
+  local name="$1" port="$2" before deadline=$((SECONDS + BACK_IN_POOL_TIMEOUT))
+  before="$(server_predictions "$port")"
+  until (($(server_predictions "$port") > before)); do
     ((SECONDS < deadline)) || die "nginx sent $name no request within ${BACK_IN_POOL_TIMEOUT}s; see $NGINX_LOG_DIR/error.log"
+    gateway_predict || true
     sleep 0.2
   done
 }
@@ -88,10 +96,11 @@ main() {
     served="$(served_model_version "$port" || true)"
     [[ "$served" == "$version" ]] || die "$name answers with model '$served', not $version"
     log "$name: ready with model $version; waiting for nginx to send it traffic again"
-    wait_for_gateway_traffic "$name"
+    wait_for_gateway_traffic "$name" "$port"
     log "$name: back in the pool with model $version after $((SECONDS - server_started)) s"
   done < <(v1_instances)
   log "Rollout of model $version finished in $((SECONDS - started)) s; log: $ROLLOUT_LOG"
 }
 
-main "$@"
+# Sourced (a test calls gateway_predict), it only defines its functions.
+[[ "${BASH_SOURCE[0]}" != "$0" ]] || main "$@"

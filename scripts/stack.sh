@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The native stack: four Open Liberty servers behind one nginx gateway, plus Prometheus and its
-# nginx exporter, all run and restarted by a supervisord of the stack's own.
+# nginx exporter, Alertmanager and the log rotator, all run and restarted by a supervisord of the
+# stack's own.
 #   scripts/stack.sh start | stop | status | logs [PROGRAM] | ctl SUPERVISORCTL-ARGS...
 # Settings: stack.env, where an environment variable of the same name wins. RUNTIME=docker uses
 # Docker Compose instead (scripts/compose.sh).
@@ -10,14 +11,14 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [[ "${RUNTIME:-native}" == docker ]]; then
   exec "$SCRIPT_DIR/compose.sh" "$@"
 fi
-for lib in settings progress packages wars certs liberty nginx canary monitoring supervisor; do
+for lib in settings progress packages wars certs liberty nginx canary monitoring alerting logs supervisor; do
   # shellcheck source=/dev/null
   source "$SCRIPT_DIR/lib/$lib.sh"
 done
 
 # The Debian service that may hold each port after its package was installed.
 declare -A PORT_SERVICES=(
-  [nginx]=nginx [nginx-exporter]=prometheus-nginx-exporter [prometheus]=prometheus
+  [nginx]=nginx [nginx-exporter]=prometheus-nginx-exporter [prometheus]=prometheus [alertmanager]=prometheus-alertmanager
 )
 
 print_urls() {
@@ -34,8 +35,10 @@ print_urls() {
   while read -r name port variant; do
     printf '  %-28s %s\n' "$name ($variant)" "http://127.0.0.1:$port  (/health, /metrics, /openapi/ui)"
   done < <(api_instances)
-  printf '  %-28s %s\n' "Liberty admin console" "https://localhost:$ADMIN_CONSOLE_PORT/adminCenter/ ($ADMIN_USER)"
+  printf '  %-28s %s\n' "Liberty admin console" "https://localhost:$ADMIN_CONSOLE_PORT/adminCenter/ ($ADMIN_USER$(
+    [[ -z "$ADMIN_PASSWORD" ]] && echo ", password in $LIBERTY_ADMIN_PASSWORD_FILE"))"
   printf '  %-28s %s\n' "Prometheus" "$PROMETHEUS_URL/"
+  printf '  %-28s %s\n' "Alertmanager" "$ALERTMANAGER_URL/ (alerts go to $(alerting_receivers))"
   printf '  %-28s %s\n' "nginx exporter" "http://127.0.0.1:$EXPORTER_PORT/metrics"
   printf '  %-28s %s\n' "CA certificate for clients" "$CERT_DIR/gateway.crt"
   printf '  %-28s %s\n' "Processes (supervisorctl)" "scripts/stack.sh ctl status   (make status, make logs NAME)"
@@ -79,13 +82,15 @@ wait_ready() {
   ok "admin console ready on https://localhost:$ADMIN_CONSOLE_PORT/adminCenter/"
   supervisor_wait_ready nginx "nginx (https://localhost:$GATEWAY_HTTPS_PORT/gateway-health)" nginx_ready
   ok "nginx ready: https://localhost:$GATEWAY_HTTPS_PORT"
+  supervisor_wait_ready alertmanager "Alertmanager ($ALERTMANAGER_URL/-/ready)" alerting_ready
+  ok "Alertmanager ready: $ALERTMANAGER_URL"
   monitoring_wait_ready
 }
 
 cmd_start() {
   # Before anything is written: a bad setting stops here with nothing changed.
   settings_validate
-  mkdir -p "$LOG_DIR"
+  logs_make_dir
   step "Checking required programs"
   packages_require "${STACK_PACKAGES[@]}"
   ok "all present"
@@ -100,6 +105,8 @@ cmd_start() {
   certs_write_htpasswd
   nginx_check
   monitoring_render
+  alerting_render
+  logs_render
   if [[ "$ADMIN_PASSWORD" == "$SETTINGS_DEFAULT_PASSWORD" ]]; then
     warn "ADMIN_PASSWORD is the default '$SETTINGS_DEFAULT_PASSWORD': set ADMIN_USER/ADMIN_PASSWORD for the admin console (it listens on 127.0.0.1 only)"
   fi
@@ -107,7 +114,7 @@ cmd_start() {
   # A configuration rendered anew reaches an nginx or Prometheus that was running without a restart.
   # A new listen address does not: nginx cannot bind 0.0.0.0:443 beside its own 127.0.0.1:443 on reload.
   local reload=() name
-  for name in nginx prometheus; do
+  for name in nginx prometheus alertmanager; do
     program_is_up "$name" || continue
     if [[ "$name" == nginx && -n "$previous_bind" && "$previous_bind" != "$GATEWAY_BIND" ]]; then
       step "The gateway moves from $previous_bind to $GATEWAY_BIND: restarting nginx"
@@ -152,6 +159,8 @@ cmd_status() {
       nginx) ready_probe=(nginx_ready) ;;
       nginx-exporter) ready_probe=(curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$EXPORTER_PORT/metrics") ;;
       prometheus) ready_probe=(curl -fsS -o /dev/null --max-time 2 "$PROMETHEUS_URL/-/ready") ;;
+      alertmanager) ready_probe=(alerting_ready) ;;
+      log-rotator) ready_probe=(true) ;;  # no port: running is all it has to be
     esac
     if "${ready_probe[@]}" >/dev/null 2>&1; then ready=ready; else ready=no; rc=3; fi
     [[ "$state" == RUNNING ]] || rc=3

@@ -28,6 +28,8 @@ canary_load_state() {
 canary_save_state() {
   local key name
   mkdir -p "$CANARY_STATE_DIR" "$(dirname "$CANARY_METRICS_FILE")"
+  # nginx's workers serve the metrics file: they may enter its folder (the scripts' umask is 027).
+  chmod 755 "$(dirname "$CANARY_METRICS_FILE")"
   for key in "${CANARY_STATE_KEYS[@]}"; do
     name="canary_$key"
     printf '%s=%s\n' "$key" "${!name}"

@@ -10,6 +10,7 @@ LIBERTY_CONFIG_DIR="$PROJECT_ROOT/liberty"
 LIBERTY_SERVERS_DIR="$WLP_USER_DIR/servers"
 LIBERTY_ADMIN_INSTANCE="api-v1-1"
 LIBERTY_KEYSTORE_PASSWORD_FILE="$LIBERTY_STATE_DIR/admin-keystore.password"
+LIBERTY_ADMIN_PASSWORD_FILE="$LIBERTY_STATE_DIR/admin-console.password"
 
 liberty_log_dir() { echo "$LOG_DIR/liberty/$1"; }
 
@@ -43,10 +44,28 @@ liberty_keystore_password() {
   cat "$LIBERTY_KEYSTORE_PASSWORD_FILE"
 }
 
+# The admin console's password: ADMIN_PASSWORD when set, else one generated at first start (as
+# Grafana's in scripts/compose.sh) and kept, mode 600, for the next starts. The start names the file,
+# never the password: a terminal's scrollback and CI logs are no place for it.
+liberty_admin_password() {
+  if [[ -n "$ADMIN_PASSWORD" ]]; then
+    printf '%s' "$ADMIN_PASSWORD"
+    return
+  fi
+  if [[ ! -s "$LIBERTY_ADMIN_PASSWORD_FILE" ]]; then
+    mkdir -p "$LIBERTY_STATE_DIR"
+    (umask 077 && openssl rand -base64 18 | tr -d '\n' >"$LIBERTY_ADMIN_PASSWORD_FILE.new") \
+      && mv -f "$LIBERTY_ADMIN_PASSWORD_FILE.new" "$LIBERTY_ADMIN_PASSWORD_FILE" \
+      || die "could not write $LIBERTY_ADMIN_PASSWORD_FILE"
+    ok "admin console: a password for $ADMIN_USER was generated into $LIBERTY_ADMIN_PASSWORD_FILE (mode 600; ADMIN_PASSWORD sets your own)" >&2
+  fi
+  cat "$LIBERTY_ADMIN_PASSWORD_FILE"
+}
+
 # Lays out (or refreshes) one server; only called while that server is not running.
 liberty_prepare_server() {
   local name="$1" port="$2" variant="$3" https_port=-1
-  local dir="$LIBERTY_SERVERS_DIR/$name" war="ml-api-$variant.war" overrides admin_hash=""
+  local dir="$LIBERTY_SERVERS_DIR/$name" war="ml-api-$variant.war" overrides admin_hash="" admin_password gateway_token
   overrides="$dir/configDropins/overrides"
   mkdir -p "$dir/apps" "$overrides" "$(liberty_log_dir "$name")"
   cp "$LIBERTY_CONFIG_DIR/server.xml" "$LIBERTY_CONFIG_DIR/jvm.options" "$dir/"
@@ -54,18 +73,21 @@ liberty_prepare_server() {
   cp "$WAR_DIR/$war" "$dir/apps/$war"
   if [[ "$name" == "$LIBERTY_ADMIN_INSTANCE" ]]; then
     https_port="$ADMIN_CONSOLE_PORT"
-    admin_hash="$(liberty_hash_password "$ADMIN_PASSWORD")" || exit 1
+    admin_password="$(liberty_admin_password)" || exit 1
+    admin_hash="$(liberty_hash_password "$admin_password")" || exit 1
     cp "$LIBERTY_CONFIG_DIR"/configDropins/admin-console/*.xml "$overrides/"
   else
     rm -f "$overrides/admin-center.xml"
   fi
+  gateway_token="$(settings_secret gateway-token)" || exit 1
   (
     umask 077
-    INSTANCE_NAME="$name" INSTANCE_HTTP_PORT="$port" INSTANCE_HTTPS_PORT="$https_port" INSTANCE_WAR="$war" \
+    GATEWAY_TOKEN="$gateway_token" INSTANCE_NAME="$name" INSTANCE_HTTP_PORT="$port" INSTANCE_HTTPS_PORT="$https_port" INSTANCE_WAR="$war" \
       INSTANCE_LOG_DIR="$(liberty_log_dir "$name")" API_SENTENCE_MAX_LENGTH="$API_SENTENCE_MAX_LENGTH" \
       API_BATCH_MAX="$API_BATCH_MAX" API_WARM_UP_MAX_SECONDS="$API_WARM_UP_MAX_SECONDS" PREDICTION_LOG_TEXT="$PREDICTION_LOG_TEXT" \
       INSTANCE_OTEL_SDK_DISABLED="$([[ -n "$TRACES_OTLP_ENDPOINT" ]] && echo false || echo true)" \
       TRACES_OTLP_ENDPOINT="$TRACES_OTLP_ENDPOINT" \
+      LOG_FILE_MAX_MB="$LOG_FILE_MAX_MB" LOG_FILES_KEPT="$LOG_FILES_KEPT" \
       envsubst <"$LIBERTY_CONFIG_DIR/server.env.template" >"$dir/server.env"
     if [[ "$name" == "$LIBERTY_ADMIN_INSTANCE" ]]; then
       ADMIN_USER="$ADMIN_USER" ADMIN_PASSWORD_HASH="$admin_hash" \

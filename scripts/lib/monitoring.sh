@@ -19,7 +19,9 @@ monitoring_write_targets() {
   jq -n --arg target "127.0.0.1:$PROMETHEUS_PORT" '[{targets: [$target], labels: {instance_name: "prometheus"}}]' >"$dir/prometheus.json.tmp"
   # make canary's state, served by nginx on its status port (scripts/lib/canary.sh).
   jq -n --arg target "127.0.0.1:$STUB_STATUS_PORT" '[{targets: [$target], labels: {instance_name: "make-canary"}}]' >"$dir/canary.json.tmp"
-  for name in liberty nginx prometheus canary; do mv -f "$dir/$name.json.tmp" "$dir/$name.json"; done
+  # Where Prometheus sends its alerts (the alerting block of prometheus.yml; scripts/lib/alerting.sh).
+  jq -n --arg target "127.0.0.1:$ALERTMANAGER_PORT" '[{targets: [$target]}]' >"$dir/alertmanager.json.tmp"
+  for name in liberty nginx prometheus canary alertmanager; do mv -f "$dir/$name.json.tmp" "$dir/$name.json"; done
   monitoring_write_candidate_target "$1" off  # scripts/delivery.sh turns it on with the candidate
 }
 

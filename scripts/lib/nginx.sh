@@ -4,7 +4,6 @@
 
 NGINX_TEMPLATE_DIR="$PROJECT_ROOT/nginx"
 NGINX_CONF="$NGINX_STATE_DIR/nginx.conf"
-NGINX_LOG_DIR="$LOG_DIR/nginx"
 # Values the templates use besides the settings of stack.env: where this instance keeps its files.
 NGINX_RENDER_VARS=(NGINX_USER_DIRECTIVE NGINX_STATE_DIR NGINX_WORKER_DIR NGINX_LOG_DIR NGINX_CERT_DIR
   NGINX_HTPASSWD_FILE STUB_STATUS_LISTEN)
@@ -24,28 +23,52 @@ if [[ -n "$NGINX_WORKER_USER" ]] && ! runuser -u "$NGINX_WORKER_USER" -- test -x
 fi
 NGINX_HTPASSWD_FILE="$NGINX_WORKER_DIR/htpasswd"
 
-# The folders nginx writes to; the one under /run only root may create, so no one plants it first.
+# The workers also reopen nginx's log files by their path when the log rotation sends USR1
+# (scripts/lib/logs.sh), so those live where the workers can reach them: state/logs/nginx, or, when
+# the state folder is out of their reach (as above), a folder of this stack's own under /var/log,
+# named the same way, to which state/logs/nginx links.
+NGINX_LOG_LINK="$LOG_DIR/nginx"
+NGINX_LOG_DIR="$NGINX_LOG_LINK"
+if [[ "$NGINX_WORKER_DIR" != "$NGINX_STATE_DIR" ]]; then
+  NGINX_LOG_DIR="/var/log/ml-gateway/$(printf '%s' "$NGINX_STATE_DIR" | sha256sum | cut -c1-12)"
+fi
+
+# The folders nginx writes to; the ones under /run and /var/log only root may create, so no one
+# plants them first.
 nginx_make_dirs() {
   mkdir -p "$NGINX_STATE_DIR"/{conf.d,snippets,upstreams} "$NGINX_LOG_DIR" "$NGINX_WORKER_DIR"/tmp/{client_body,proxy,fastcgi,uwsgi,scgi}
-  if [[ -n "$NGINX_WORKER_USER" ]]; then
-    chgrp "$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR"
-    chmod 750 "$NGINX_WORKER_DIR"
-    chown -R "$NGINX_WORKER_USER:$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR/tmp"
+  if [[ "$NGINX_LOG_DIR" != "$NGINX_LOG_LINK" ]]; then
+    # The logs an earlier start left in state/logs/nginx move over, then it becomes the link.
+    if [[ -d "$NGINX_LOG_LINK" && ! -L "$NGINX_LOG_LINK" ]]; then
+      find "$NGINX_LOG_LINK" -maxdepth 1 -type f -exec mv -f -t "$NGINX_LOG_DIR" {} +
+      rmdir "$NGINX_LOG_LINK"
+    fi
+    ln -sfn "$NGINX_LOG_DIR" "$NGINX_LOG_LINK"
   fi
+  if [[ -n "$NGINX_WORKER_USER" ]]; then
+    chgrp "$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR" "$NGINX_LOG_DIR"
+    chmod 750 "$NGINX_WORKER_DIR" "$NGINX_LOG_DIR"
+    chown -R "$NGINX_WORKER_USER:$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR/tmp"
+    # In the state folder, the workers pass through state/logs to reach their logs.
+    [[ "$NGINX_LOG_DIR" == "$NGINX_LOG_LINK" ]] && chgrp "$NGINX_WORKER_GROUP" "$LOG_DIR" && chmod 750 "$LOG_DIR"
+  fi
+  return 0
 }
 
-# Renders one template: every setting of stack.env and the render-only paths are substituted,
-# nginx's own $variables are left alone (envsubst replaces only the names it is given).
+# Renders one template: every setting of stack.env but the passwords, and the render-only paths, are
+# substituted; nginx's own $variables are left alone (envsubst replaces only the names it is given).
+# The values travel in envsubst's environment, never on a command line.
 nginx_render_file() {
-  local settings names
-  mapfile -t settings < <(settings_assignments)
-  names="$(printf '${%s} ' $(settings_keys) "${NGINX_RENDER_VARS[@]}")"
-  env "${settings[@]}" \
-    NGINX_USER_DIRECTIVE="${NGINX_WORKER_USER:+user $NGINX_WORKER_USER $NGINX_WORKER_GROUP;}" \
-    NGINX_STATE_DIR="$NGINX_STATE_DIR" NGINX_WORKER_DIR="$NGINX_WORKER_DIR" NGINX_LOG_DIR="$NGINX_LOG_DIR" \
-    NGINX_CERT_DIR="$CERT_DIR" NGINX_HTPASSWD_FILE="$NGINX_HTPASSWD_FILE" \
-    STUB_STATUS_LISTEN="127.0.0.1:$STUB_STATUS_PORT" \
+  local names
+  names="$(printf '${%s} ' $(settings_keys | grep -v PASSWORD) "${NGINX_RENDER_VARS[@]}")"
+  (
+    # shellcheck disable=SC2046 # one word per key
+    export $(settings_keys | grep -v PASSWORD)
+    export NGINX_USER_DIRECTIVE="${NGINX_WORKER_USER:+user $NGINX_WORKER_USER $NGINX_WORKER_GROUP;}" \
+      NGINX_STATE_DIR NGINX_WORKER_DIR NGINX_LOG_DIR NGINX_CERT_DIR="$CERT_DIR" NGINX_HTPASSWD_FILE \
+      STUB_STATUS_LISTEN="127.0.0.1:$STUB_STATUS_PORT"
     envsubst "$names" < <(nginx_quote_paths <"$1") >"$2"
+  )
 }
 
 # The paths of this instance may hold spaces (a checkout in "My Projects"): every path a template
@@ -66,6 +89,7 @@ nginx_render() {
     nginx_render_file "$template" "$NGINX_STATE_DIR/conf.d/$(basename "${template%.template}")"
   done
   cp "$NGINX_TEMPLATE_DIR"/snippets/*.conf "$NGINX_STATE_DIR/snippets/"
+  nginx_write_gateway_token
   nginx_write_upstreams
   printf '%s\n' "$GATEWAY_BIND" >"$NGINX_STATE_DIR/gateway-bind"
   ok "nginx configuration rendered: $NGINX_CONF (gateway on $GATEWAY_BIND)"
@@ -92,15 +116,31 @@ nginx_write_upstreams() {
   nginx_write_delivery "$SHADOW_PERCENT" "$CANARY_PERCENT"
 }
 
+# The gateway's token on every request it forwards (snippets/proxy.conf and shadow.conf include
+# gateway-token.d/*.conf): the servers take X-Request-ID and X-Shadow only from requests that carry it
+# (GatewayOrigin, docs/security.md). Generated once (settings_secret); readable by nginx's master only.
+nginx_write_gateway_token() {
+  local token
+  token="$(settings_secret gateway-token)" || die "no gateway token"
+  mkdir -p "$NGINX_STATE_DIR/gateway-token.d"
+  (umask 077 && printf '# Generated by scripts/lib/nginx.sh from state/secrets/gateway-token.\nproxy_set_header X-Gateway-Token "%s";\n' \
+    "$token" >"$NGINX_STATE_DIR/gateway-token.d/token.conf")
+}
+
 # The shadow and canary shares (docs/delivery.md#canary), as upstreams/delivery.conf:
-#   $canary_side  candidate or champion: split_clients on X-Client-ID, else the client address, so
-#                 one client stays on one side at a given share, and raising the share only moves
-#                 clients from the champion to the candidate (split_clients keeps the hash ranges).
+#   $canary_side  candidate or champion: split_clients on X-Client-ID (else the client address) mixed
+#                 with a secret generated at the stack's first start (state/secrets/canary-split-key),
+#                 so one client stays on one side at a given share, raising the share only moves
+#                 clients from the champion to the candidate (split_clients keeps the hash ranges),
+#                 and no client can work out which IDs land on the candidate: the answer does not say
+#                 (the gateway shows X-Served-By to the debug group only) and the hash needs the secret.
 #   $shadow_on    1 for SHADOW_PERCENT of requests, picked per request ($request_id).
-# split_clients refuses 0 %, so a share of 0 is a map with one value.
+# split_clients refuses 0 %, so a share of 0 is a map with one value. The file holds the secret: mode 600.
 #   https://nginx.org/en/docs/http/ngx_http_split_clients_module.html
-nginx_write_delivery() {
-  local shadow="$1" canary="$2"
+nginx_write_delivery() (
+  local shadow="$1" canary="$2" key
+  key="$(settings_secret canary-split-key)" || die "no canary split key"
+  umask 077
   {
     echo "# Generated by scripts/lib/nginx.sh (make start-project, make traffic): shadow $shadow %, canary $canary %."
     echo 'map $http_x_client_id $canary_key {'
@@ -110,15 +150,16 @@ nginx_write_delivery() {
     if ((canary == 0)); then
       echo 'map $canary_key $canary_side { default champion; }'
     else
-      echo "split_clients \"\$canary_key\" \$canary_side { $canary% candidate; * champion; }"
+      echo "split_clients \"$key:\$canary_key\" \$canary_side { $canary% candidate; * champion; }"
     fi
     if ((shadow == 0)); then
       echo 'map $request_id $shadow_on { default 0; }'
     else
       echo "split_clients \"\$request_id\" \$shadow_on { $shadow% 1; * 0; }"
     fi
-  } >"$NGINX_STATE_DIR/upstreams/delivery.conf"
-}
+  } >"$NGINX_STATE_DIR/upstreams/delivery.conf.new"
+  mv -f "$NGINX_STATE_DIR/upstreams/delivery.conf.new" "$NGINX_STATE_DIR/upstreams/delivery.conf"
+)
 
 # nginx with this instance's prefix, error log and configuration; the rest of the arguments follow.
 nginx_run() { "$(command -v nginx)" -p "$NGINX_STATE_DIR" -e "$NGINX_LOG_DIR/error.log" -c "$NGINX_CONF" "$@"; }

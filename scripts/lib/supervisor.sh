@@ -2,7 +2,8 @@
 # its configuration from the settings and drives it through supervisorctl. It is an instance of
 # our own (configuration, socket and log in state/supervisor/), never the system's supervisor
 # service. Program names are the component names: api-v1-1..N, api-v2, nginx, nginx-exporter,
-# prometheus. Needs settings.sh, progress.sh, liberty.sh and nginx.sh.
+# prometheus, alertmanager, log-rotator. Needs settings.sh, progress.sh, liberty.sh, nginx.sh,
+# alerting.sh and logs.sh.
 
 SUPERVISOR_CONF="$SUPERVISOR_DIR/supervisord.conf"
 SUPERVISOR_SOCKET="$SUPERVISOR_DIR/supervisor.sock"
@@ -33,6 +34,8 @@ supervisor_programs() {
   echo "nginx $GATEWAY_HTTP_PORT $GATEWAY_HTTPS_PORT $STUB_STATUS_PORT"
   echo "nginx-exporter $EXPORTER_PORT"
   echo "prometheus $PROMETHEUS_PORT"
+  echo "alertmanager $ALERTMANAGER_PORT"
+  echo "log-rotator"
 }
 
 # Where supervisord keeps a program's output (stdout and stderr together).
@@ -52,7 +55,8 @@ supervisor_program() {
   local autostart="autostart=true"
   [[ " $* " == *" autostart=false "* ]] && autostart=""
   printf '%s\n' "$@" $autostart "autorestart=true" "stopasgroup=true" "killasgroup=true" \
-    "redirect_stderr=true" "stdout_logfile=$(program_log "$name")" "stdout_logfile_maxbytes=10MB" "stdout_logfile_backups=2"
+    "redirect_stderr=true" "stdout_logfile=$(program_log "$name")" \
+    "stdout_logfile_maxbytes=${LOG_FILE_MAX_MB}MB" "stdout_logfile_backups=$LOG_FILES_KEPT"
 }
 
 # Restart policy: a program that exits is started again at once; one that dies before startsecs
@@ -71,7 +75,10 @@ chmod=0700
 
 [supervisord]
 logfile=$SUPERVISOR_DIR/supervisord.log
-logfile_maxbytes=5MB
+logfile_maxbytes=${LOG_FILE_MAX_MB}MB
+logfile_backups=$LOG_FILES_KEPT
+; Every file a program creates (its logs above all) is readable by its owner and group only.
+umask=027
 pidfile=$SUPERVISOR_DIR/supervisord.pid
 childlogdir=$SUPERVISOR_DIR
 directory=$STATE_DIR
@@ -113,6 +120,10 @@ CONF
 --web.listen-address=127.0.0.1:$PROMETHEUS_PORT --web.console.templates=\"$PROJECT_ROOT/prometheus/consoles\" \
 --web.console.libraries=\"$PROJECT_ROOT/prometheus/console_libraries\"" "priority=400" \
       "startsecs=3" "startretries=3" "stopwaitsecs=30"
+    # HUP reloads its configuration (scripts/lib/alerting.sh).
+    supervisor_program alertmanager "$(alerting_command)" "priority=450" "startsecs=3" "startretries=3" "stopwaitsecs=10"
+    # Rotates Nginx's logs and the scripts' own by size (scripts/lib/logs.sh).
+    supervisor_program log-rotator "$(logs_rotator_command)" "priority=500" "startsecs=1" "startretries=3" "stopwaitsecs=5"
   } | sed 's/%/%%/g' >"$SUPERVISOR_CONF.new"
   mv -f "$SUPERVISOR_CONF.new" "$SUPERVISOR_CONF"
 }

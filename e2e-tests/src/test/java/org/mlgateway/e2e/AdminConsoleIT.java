@@ -28,8 +28,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The Liberty admin console on api-v1-1, driven by headless Chromium: the configured administrator
- * gets in and sees the toolbox, a wrong password does not. The console's certificate comes from the
- * keystore Liberty generates for itself, so this browser accepts it without a trust chain.
+ * gets in and sees the toolbox, a wrong password does not. Without ADMIN_PASSWORD (the default) the
+ * password is generated at first start, so the old default admin does not get in either. The
+ * console's certificate comes from the keystore Liberty generates for itself, so this browser
+ * accepts it without a trust chain.
  */
 class AdminConsoleIT {
 
@@ -75,7 +77,7 @@ class AdminConsoleIT {
 
     @Test
     void administratorLogsInAndSeesTheToolbox() throws IOException {
-        logIn(StackEnv.setting("ADMIN_USER"), StackEnv.setting("ADMIN_PASSWORD"));
+        logIn(StackEnv.setting("ADMIN_USER"), StackEnv.adminPassword());
 
         try {
             WebDriverWait wait = new WebDriverWait(browser, PAGE_TIMEOUT);
@@ -93,7 +95,25 @@ class AdminConsoleIT {
 
     @Test
     void wrongPasswordIsRefused() throws IOException {
-        logIn(StackEnv.setting("ADMIN_USER"), StackEnv.setting("ADMIN_PASSWORD") + "-wrong");
+        assertRefused(StackEnv.adminPassword() + "-wrong", "admin-console-wrong-password.png");
+    }
+
+    /** With ADMIN_PASSWORD empty, as in stack.env, the password was generated: the old default admin is refused. */
+    @Test
+    void theGeneratedPasswordIsTheOnlyOne() throws IOException {
+        assertEquals("", StackEnv.readStackEnv().get("ADMIN_PASSWORD"), "stack.env leaves ADMIN_PASSWORD empty: generated");
+        if (!StackEnv.env("ADMIN_PASSWORD", "").isEmpty()) {
+            return;   // a run with a password of its own has nothing generated to check
+        }
+        Path file = StackEnv.adminPasswordFile();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                file + " is its owner's only");
+        assertTrue(StackEnv.adminPassword().length() >= 20, "a generated password of 18 random bytes (base64)");
+        assertRefused("admin", "admin-console-default-password.png");
+    }
+
+    private void assertRefused(String password, String screenshot) throws IOException {
+        logIn(StackEnv.setting("ADMIN_USER"), password);
 
         try {
             new WebDriverWait(browser, PAGE_TIMEOUT).until(ExpectedConditions.or(
@@ -105,7 +125,7 @@ class AdminConsoleIT {
             assertTrue(browser.findElement(By.id("login-footer")).getText().contains("Login error"),
                     browser.findElement(By.id("login-footer")).getText());
         } finally {
-            screenshot("admin-console-wrong-password.png");
+            screenshot(screenshot);
         }
     }
 
@@ -118,7 +138,7 @@ class AdminConsoleIT {
     void noFileOfTheServerHoldsThePasswordInPlainText() throws IOException {
         Path server = StackEnv.stateDir().resolve("liberty/usr/servers/api-v1-1");
         assertTrue(Files.isDirectory(server), server + " exists: is the stack started?");
-        String password = StackEnv.setting("ADMIN_PASSWORD");
+        String password = StackEnv.adminPassword();
         java.util.regex.Pattern assigned = java.util.regex.Pattern.compile(
                 "(?i)pass(word)?[\\w.-]*\\s*[=:]\\s*[\"']?" + java.util.regex.Pattern.quote(password) + "(?![A-Za-z0-9])");
         java.util.List<String> holders = new java.util.ArrayList<>();

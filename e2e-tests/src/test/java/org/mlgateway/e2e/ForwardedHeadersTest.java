@@ -22,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * What a server behind the gateway learns about a request is the gateway's word, not the client's:
  * the project's nginx files (snippets/proxy.conf and proxy-allowed-headers.conf through the real
  * /predict location) run in a private nginx in front of a loopback echo server that records every
- * header it receives. A client's Authorization, Cookie, X-Forwarded-For and Host never arrive as sent.
- * Also the redirect of the port-80 server: no port for the default HTTPS port, the port otherwise.
+ * header it receives. A client's Authorization, Cookie, X-Forwarded-For and Host never arrive as sent;
+ * the gateway's own token does. The other way, which server and model answered (X-Served-By,
+ * X-Model-Version) reach the debug group only. Also the redirect of the port-80 server: no port for
+ * the default HTTPS port, the port otherwise.
  */
 class ForwardedHeadersTest {
 
@@ -38,6 +40,8 @@ class ForwardedHeadersTest {
             exchange.getRequestBody().readAllBytes();
             byte[] body = "{\"prediction value\": \"love\"}".getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.getResponseHeaders().add("X-Served-By", "api-echo");
+            exchange.getResponseHeaders().add("X-Model-Version", "0123456789ab");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -54,6 +58,7 @@ class ForwardedHeadersTest {
                         "X-Forwarded-For: 6.6.6.6, 10.0.0.1",
                         "X-Real-IP: 6.6.6.6",
                         "Forwarded: for=6.6.6.6",
+                        "X-Gateway-Token: forged-by-the-client",
                         "Content-Type: application/json"));
                 if (group.equals("debug")) {
                     headers.add("X-Experiment-Group: debug");
@@ -73,6 +78,14 @@ class ForwardedHeadersTest {
                 assertNull(seen.get("x-experiment-group"), group + ": " + seen);
                 assertEquals(List.of("application/json"), seen.get("content-type"), group + ": the body's type is passed on");
                 assertNotNull(seen.get("x-request-id"), group + ": " + seen);
+                assertEquals(List.of(gateway.gatewayToken), seen.get("x-gateway-token"), group + ": the gateway's token arrives: " + seen);
+                if (group.equals("debug")) {
+                    assertEquals("api-echo", reply.header("X-Served-By"), "the debug group is told which server answered: " + reply);
+                    assertEquals("0123456789ab", reply.header("X-Model-Version"), "and which model: " + reply);
+                } else {
+                    assertNull(reply.header("X-Served-By"), "an ordinary client is not told which server answered: " + reply);
+                    assertNull(reply.header("X-Model-Version"), "nor which model: " + reply);
+                }
                 assertFalse(seen.toString().contains("6.6.6.6") || seen.toString().contains("evil.example")
                         || seen.toString().contains("stolen"), group + ": nothing the client made up arrives: " + seen);
             }

@@ -15,7 +15,8 @@ class GatewayAuthIT {
 
     @Test
     void missingCredentialsGet401WithChallengeAndJson() {
-        Response response = StackEnv.gateway().contentType(ContentType.JSON).body(BODY).post("/predict");
+        // In the debug group, which is told X-Served-By: had a server answered, it would say so.
+        Response response = StackEnv.gateway().header("X-Experiment-Group", "debug").contentType(ContentType.JSON).body(BODY).post("/predict");
 
         assertEquals(401, response.statusCode());
         String challenge = response.header("WWW-Authenticate");

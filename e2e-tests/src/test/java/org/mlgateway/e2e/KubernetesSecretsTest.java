@@ -30,7 +30,7 @@ class KubernetesSecretsTest {
     private static final Path ROOT = StackEnv.projectRoot();
     private static final String SECRETS = "kubernetes/base/gateway/secrets";
     private static final Pattern SECRET_LOOKING = Pattern.compile(
-            "-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----|\\{SSHA}|\\$apr1\\$|\\$2[aby]\\$|^\\s*(data|stringData):\\s*$",
+            "-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----|\\{SSHA}|\\$apr1\\$|\\$2[aby]\\$|\\$[56]\\$|^\\s*(data|stringData):\\s*$",
             Pattern.MULTILINE);
 
     @ParameterizedTest

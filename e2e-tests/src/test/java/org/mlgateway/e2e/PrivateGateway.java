@@ -37,6 +37,8 @@ final class PrivateGateway implements AutoCloseable {
     final int httpsPort;
     final String user = "tester";
     final String password = "private-test-password";
+    /** As the native stack's gateway-token.d/ holds it (scripts/lib/nginx.sh), with a throw-away token. */
+    final String gatewayToken = "0123456789abcdef0123456789abcdef";
     private final Process process;
 
     /**
@@ -99,6 +101,8 @@ final class PrivateGateway implements AutoCloseable {
         Files.writeString(dir.resolve("upstreams/api-v2.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
         Files.writeString(dir.resolve("upstreams/api-candidate.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
         Files.copy(StackEnv.projectRoot().resolve("docker/nginx/upstreams/delivery.conf"), dir.resolve("upstreams/delivery.conf"));
+        Files.createDirectories(dir.resolve("gateway-token.d"));
+        Files.writeString(dir.resolve("gateway-token.d/token.conf"), "proxy_set_header X-Gateway-Token \"" + gatewayToken + "\";\n");
 
         process = new ProcessBuilder(nginx, "-p", dir.toString(), "-e", dir.resolve("logs/error.log").toString(),
                 "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;")
@@ -153,6 +157,18 @@ final class PrivateGateway implements AutoCloseable {
 
     String basicAuthorization() {
         return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The status of POST /predict with these basic-auth credentials. */
+    int predictStatus(String user, String password) throws IOException {
+        String authorization = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return sendHttps(RawHttps.request("POST", "/predict", List.of("Host: localhost", "Authorization: " + authorization,
+                "Content-Type: application/json"), "{\"sentence\": \"hi\"}".getBytes(StandardCharsets.UTF_8))).status();
+    }
+
+    /** The private gateway's access log. */
+    Path accessLog() {
+        return dir.resolve("logs/access.log");
     }
 
     /** One raw request over TLS to the private gateway, certificate and host name verified. */

@@ -123,7 +123,7 @@ class SecurityIT {
 
     // --- listening sockets -----------------------------------------------------------------------
 
-    /** Every internal port of the stack: the API servers, admin console, stub_status, exporter, Prometheus. */
+    /** Every internal port of the stack: the API servers, admin console, stub_status, exporter, Prometheus, Alertmanager. */
     private static Map<String, Integer> internalPorts() {
         Map<String, Integer> ports = new TreeMap<>();
         int replicas = StackEnv.intSetting("V1_REPLICAS");
@@ -136,6 +136,63 @@ class SecurityIT {
         ports.put("stub_status", StackEnv.intSetting("STUB_STATUS_PORT"));
         ports.put("nginx exporter", StackEnv.intSetting("EXPORTER_PORT"));
         ports.put("Prometheus", StackEnv.intSetting("PROMETHEUS_PORT"));
+        ports.put("Alertmanager", StackEnv.intSetting("ALERTMANAGER_PORT"));
+        return ports;
+    }
+
+    /**
+     * Whatever a program of the stack listens on, it is loopback, but for the gateway's own two ports:
+     * also a port nobody configured (Alertmanager's cluster port 9094, on every interface by default).
+     */
+    @Test
+    void noProgramOfTheStackListensBeyondLoopbackButTheGateway() throws Exception {
+        java.util.Set<String> pids = new java.util.HashSet<>();
+        for (String line : StackServers.supervisorctl("pid", "all").lines().toList()) {
+            if (line.trim().matches("[1-9][0-9]*")) {
+                long pid = Long.parseLong(line.trim());
+                pids.add(String.valueOf(pid));
+                ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(String.valueOf(d.pid()))));
+            }
+        }
+        assertTrue(pids.size() > 6, "the stack's processes: " + pids);
+        Set<Integer> gatewayPorts = Set.of(StackEnv.httpPort(), StackEnv.httpsPort());
+        Set<Integer> localJmx = localJmxConnectorPorts();
+        List<String> beyond = new ArrayList<>();
+        for (String line : run(List.of("ss", "-Hltnp")).lines().toList()) {
+            Matcher pid = Pattern.compile("pid=(\\d+)").matcher(line);
+            boolean ours = false;
+            while (pid.find()) {
+                ours |= pids.contains(pid.group(1));
+            }
+            String[] columns = line.trim().split("\\s+");
+            String local = columns[3];
+            int port = Integer.parseInt(local.substring(local.lastIndexOf(':') + 1));
+            String address = local.substring(0, local.lastIndexOf(':'));
+            if (ours && !isLoopback(address) && !gatewayPorts.contains(port) && !(line.contains("\"java\"") && localJmx.contains(port))) {
+                beyond.add(line.trim());
+            }
+        }
+        assertEquals(List.of(), beyond, "the stack's programs listening beyond loopback (local JMX connectors let through: " + localJmx + ")");
+    }
+
+    /**
+     * The ports of the servers' local JMX connectors: each server's workarea/com.ibm.ws.jmx.local.address
+     * holds service:jmx:rmi://127.0.0.1/stub/BASE64, a serialised RMI stub whose UnicastRef2 names host and port.
+     */
+    static Set<Integer> localJmxConnectorPorts() throws IOException {
+        Set<Integer> ports = new java.util.TreeSet<>();
+        Path servers = StackEnv.stateDir().resolve("liberty/usr/servers");
+        try (var dirs = Files.list(servers)) {
+            for (Path file : dirs.map(d -> d.resolve("workarea/com.ibm.ws.jmx.local.address")).filter(Files::isRegularFile).toList()) {
+                String url = Files.readString(file).trim();
+                byte[] stub = java.util.Base64.getDecoder().decode(url.substring(url.indexOf("/stub/") + "/stub/".length()));
+                String text = new String(stub, StandardCharsets.ISO_8859_1);
+                int at = text.indexOf("UnicastRef2") + "UnicastRef2".length() + 1;   // then a format byte
+                int hostLength = ((stub[at] & 0xff) << 8) | (stub[at + 1] & 0xff);
+                int portAt = at + 2 + hostLength;
+                ports.add(((stub[portAt] & 0xff) << 24) | ((stub[portAt + 1] & 0xff) << 16) | ((stub[portAt + 2] & 0xff) << 8) | (stub[portAt + 3] & 0xff));
+            }
+        }
         return ports;
     }
 
@@ -266,7 +323,8 @@ class SecurityIT {
     void serverEndpointsAreNotProxiedWithOrWithoutCredentials(String path) {
         for (RequestSpecification client : List.of(StackEnv.gateway(), StackEnv.authenticated())) {
             for (String method : List.of("GET", "POST")) {
-                Response response = client.request(method, path);
+                // In the debug group, which is told X-Served-By: had a server answered, it would say so.
+                Response response = client.header("X-Experiment-Group", "debug").request(method, path);
 
                 assertEquals(404, response.statusCode(), method + " " + path + ": " + response.asString());
                 assertTrue(response.contentType().startsWith("application/json"), response.contentType());

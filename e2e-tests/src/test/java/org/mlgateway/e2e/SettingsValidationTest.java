@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * start` (and `scripts/compose.sh start`) with a bad value exits 1 with a message that names it,
  * and the state folder it was given is not even created. No stack is needed: the check comes first.
  * Also the gateway's listen address: loopback while the password is the default, every interface
- * once it is not, and a public address with the default password refused.
+ * once it is not, and a public address with the default or a weak password refused; the htpasswd
+ * file's hash; the admin console's generated password; and the inputs of make k8s-secrets.
  */
 class SettingsValidationTest {
 
@@ -83,7 +85,14 @@ class SettingsValidationTest {
             "V2_PORT|9081|port 9081 is given to two components",
             "GATEWAY_BIND|1.2.3|GATEWAY_BIND=1.2.3 is not an IPv4 address",
             "GATEWAY_BIND|0.0.0.0|GATEWAY_BIND=0.0.0.0 would open the gateway to the network with the default password",
-            "GATEWAY_BIND|192.168.1.10|Set a password first: GATEWAY_PASSWORD=",
+            "GATEWAY_BIND|192.168.1.10|Set a password of at least 12 characters first: GATEWAY_PASSWORD=",
+            "HTPASSWD_SCHEME|ssha|HTPASSWD_SCHEME=ssha must be sha512 or bcrypt",
+            "LOG_FILE_MAX_MB|0|LOG_FILE_MAX_MB=0 must be a number of MiB from 1 to 1024",
+            "LOG_FILES_KEPT|0|LOG_FILES_KEPT=0 must be a number of files from 1 to 99",
+            "ALERTMANAGER_PORT|9090|port 9090 is given to two components",
+            "ALERT_WEBHOOK_URL|ftp://example.com/hook|ALERT_WEBHOOK_URL=ftp://example.com/hook is not an http:// or https:// URL",
+            "ALERT_WEBHOOK_URL|http://example.com/\"x|ALERT_WEBHOOK_URL holds a quote or a backslash",
+            "ALERT_EMAIL_TO|ops@example.com|must be host:port of an SMTP relay",
     })
     void aBadSettingStopsTheStartWithNothingWritten(String name, String value, String message) throws Exception {
         assertRefused(Map.of(name, value), message, "scripts/stack.sh", "start");
@@ -107,8 +116,131 @@ class SettingsValidationTest {
     @Test
     void composeRefusesToPublishTheDefaultPassword() throws Exception {
         assertRefused(Map.of("GATEWAY_PUBLISH_ADDRESS", "0.0.0.0"),
-                "GATEWAY_PUBLISH_ADDRESS=0.0.0.0 would publish the gateway with the default password", "scripts/compose.sh", "start");
+                "GATEWAY_PUBLISH_ADDRESS=0.0.0.0 would open the gateway to the network with the default password", "scripts/compose.sh", "start");
         assertRefused(Map.of("GATEWAY_USER", "bad:user"), "GATEWAY_USER=bad:user is not a user name", "scripts/compose.sh", "start");
+        assertRefused(Map.of("GATEWAY_PASSWORD", "short-pass", "GATEWAY_BIND", "127.0.0.1", "GATEWAY_PUBLISH_ADDRESS", "0.0.0.0"),
+                "GATEWAY_PASSWORD is too weak for a gateway open to the network (GATEWAY_PUBLISH_ADDRESS=0.0.0.0)", "scripts/compose.sh", "start");
+    }
+
+    /**
+     * A gateway on the network needs a password of at least 12 characters that is not a common one:
+     * a weak one is refused with the reason (never the password itself), nothing written. On loopback
+     * any password will do.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "elevenchars|it has 11 characters, fewer than 12",
+            "password1234|it is one of the most common passwords",
+            "PassWord1234|it is one of the most common passwords",
+            "correct horse battery staple|it is one of the most common passwords",
+            "adminadminadmin|it is mostly the user name",
+            "zzzzzzzzzzzzzzzzzz|it repeats one character",
+    })
+    void aWeakPasswordDoesNotOpenTheGatewayToTheNetwork(String password, String reason) throws Exception {
+        for (Map<String, String> bind : List.<Map<String, String>>of(Map.of(), Map.of("GATEWAY_BIND", "0.0.0.0"))) {
+            Map<String, String> settings = new HashMap<>(bind);
+            settings.put("GATEWAY_PASSWORD", password);
+            // The check alone (what `scripts/stack.sh start` runs first, before it writes anything): were it
+            // broken, a whole start would not run here, outside the machine's lock on the stack's ports.
+            Run run = run(settings, "bash", "-c", "source scripts/lib/settings.sh && source scripts/lib/progress.sh && settings_validate");
+            assertEquals(1, run.exit(), password + " with " + bind + " is refused:\n" + run.output());
+            assertTrue(run.output().contains("GATEWAY_PASSWORD is too weak for a gateway open to the network"), run.output());
+            assertTrue(run.output().contains(reason), "the reason (" + reason + "):\n" + run.output());
+            assertTrue(run.output().contains("nothing was written"), run.output());
+            assertFalse(run.output().contains(password), "the message does not show the password:\n" + run.output());
+            assertFalse(Files.exists(temp.resolve("state")), "nothing was written");
+        }
+        assertEquals("127.0.0.1", effectiveBind(Map.of("GATEWAY_PASSWORD", password, "GATEWAY_BIND", "127.0.0.1")),
+                "on loopback a weak password is the user's business");
+    }
+
+    /** The same refusal from the real start, once: the check runs before anything is written. */
+    @Test
+    void theStartRefusesAWeakPasswordOnTheNetwork() throws Exception {
+        assertRefused(Map.of("GATEWAY_PASSWORD", "password1234"), "GATEWAY_PASSWORD is too weak for a gateway open to the network",
+                "scripts/stack.sh", "start");
+    }
+
+    @Test
+    void aStrongPasswordOpensTheGatewayToTheNetwork() throws Exception {
+        assertEquals("0.0.0.0", effectiveBind(Map.of("GATEWAY_PASSWORD", "Tk4-violet-anchor-93")));
+        assertEquals("0.0.0.0", effectiveBind(Map.of("GATEWAY_PASSWORD", "twelve chars")), "12 characters, none of the common ones");
+    }
+
+    /**
+     * The htpasswd file holds SHA-512 crypt (default) or bcrypt, never the password, and Nginx (the
+     * one the stack runs, in a private instance) accepts the password by it and refuses another.
+     */
+    @ParameterizedTest
+    @CsvSource({"sha512,\\$6\\$rounds=1000\\$[./A-Za-z0-9]{16}\\$[./A-Za-z0-9]{86}", "bcrypt,\\$2y\\$05\\$[./A-Za-z0-9]{53}"})
+    void theHtpasswdFileHoldsAStrongHashThatNginxVerifies(String scheme, String hash, @TempDir Path dir) throws Exception {
+        String password = "Tk4-violet \\\"anchor\\\" 93";
+        Run run = run(Map.of("GATEWAY_PASSWORD", password, "HTPASSWD_SCHEME", scheme), "bash", "-c",
+                "source scripts/lib/settings.sh && source scripts/lib/progress.sh && source scripts/lib/nginx.sh"
+                        + " && source scripts/lib/certs.sh && mkdir -p \"$STATE_DIR\" && NGINX_HTPASSWD_FILE=\"$STATE_DIR/htpasswd\""
+                        + " && certs_write_htpasswd && cat \"$NGINX_HTPASSWD_FILE\"");
+        assertEquals(0, run.exit(), run.output());
+        String entry = run.output().lines().filter(l -> l.startsWith("admin:")).findFirst().orElseThrow(() -> new AssertionError(run.output()));
+        assertTrue(entry.matches("admin:" + hash), scheme + " entry: " + entry);
+        assertFalse(entry.contains("violet"), "no password in the file");
+        Path file = temp.resolve("state/htpasswd");
+        assertFalse(Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ), file + " is not world-readable");
+
+        try (PrivateGateway gateway = new PrivateGateway(dir, null, Map.of(), 9)) {
+            Files.writeString(dir.resolve("htpasswd"), entry + "\n");
+            assertEquals(502, gateway.predictStatus("admin", password), "the right password passes auth (the upstream is not there): "
+                    + Files.readString(dir.resolve("logs/error.log")));
+            assertEquals(401, gateway.predictStatus("admin", password + "x"), "a wrong one does not");
+        }
+    }
+
+    /** Without ADMIN_PASSWORD the console's password is generated once per state folder, kept mode 600. */
+    @Test
+    void theAdminConsolePasswordIsGeneratedAtFirstStartUnlessSet() throws Exception {
+        String print = "source scripts/lib/settings.sh && source scripts/lib/progress.sh && source scripts/lib/liberty.sh"
+                + " && printf 'password=%s\\n' \"$(liberty_admin_password)\"";
+        String first = password(run(Map.of(), "bash", "-c", print));
+        assertTrue(first.matches("[A-Za-z0-9+/]{24}"), "18 random bytes in base64: " + first);
+        assertEquals(first, password(run(Map.of(), "bash", "-c", print)), "kept for the next start");
+        Path file = temp.resolve("state/liberty/admin-console.password");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("my own console password", password(run(Map.of("ADMIN_PASSWORD", "my own console password"), "bash", "-c", print)));
+        Files.delete(file);
+        assertFalse(first.equals(password(run(Map.of(), "bash", "-c", print))), "another state folder, another password");
+    }
+
+    private static String password(Run run) {
+        assertEquals(0, run.exit(), run.output());
+        return run.output().lines().filter(l -> l.startsWith("password=")).findFirst().orElseThrow().substring("password=".length());
+    }
+
+    /** make k8s-secrets checks GATEWAY_USER, K8S_HOST and a given GATEWAY_PASSWORD as the native settings are. */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "GATEWAY_USER|bad:user|GATEWAY_USER=bad:user is not a user name",
+            "GATEWAY_USER|a b|GATEWAY_USER=a\\ b is not a user name",
+            "K8S_HOST|evil/CN=x|K8S_HOST=evil/CN=x is not a DNS host name",
+            "K8S_HOST|-leading.example|is not a DNS host name",
+            "K8S_HOST|a_b.example|is not a DNS host name",
+            "GATEWAY_PASSWORD|password1234|GATEWAY_PASSWORD is too weak for a gateway on a cluster: it is one of the most common passwords",
+            "GATEWAY_PASSWORD|short|it has 5 characters, fewer than 12",
+    })
+    void k8sSecretsRefusesBadInputsWithNothingWritten(String name, String value, String message) throws Exception {
+        Path k8s = temp.resolve("k8s");
+        Run run = run(Map.of(name, value, "K8S_DIR", k8s.toString()), "scripts/k8s-inputs.sh", "secrets");
+        assertEquals(1, run.exit(), run.output());
+        assertTrue(run.output().contains(message), "the message names the problem (" + message + "):\n" + run.output());
+        assertTrue(run.output().contains("nothing was written"), run.output());
+        assertFalse(Files.exists(k8s), "nothing was written");
+    }
+
+    @Test
+    void k8sSecretsWritesAStrongHashForAGoodHost() throws Exception {
+        Path k8s = temp.resolve("k8s");
+        Run run = run(Map.of("K8S_HOST", "api.example.com", "GATEWAY_USER", "ops", "K8S_DIR", k8s.toString()), "scripts/k8s-inputs.sh", "secrets");
+        assertEquals(0, run.exit(), run.output());
+        String htpasswd = Files.readString(k8s.resolve("base/gateway/secrets/htpasswd"));
+        assertTrue(htpasswd.matches("ops:\\$6\\$rounds=1000\\$[./A-Za-z0-9]{16}\\$[./A-Za-z0-9]{86}\n"), htpasswd);
     }
 
     /** The effective GATEWAY_BIND, as the scripts render it into nginx's listen directives. */

@@ -26,10 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * A candidate server beside the champion (scripts/delivery.sh), under steady load from two client
- * addresses: a sticky canary share with a reload in the middle, then shadow traffic to a candidate
- * that hangs (SIGSTOP) and is killed (SIGKILL). Clients never see a failure. The candidate runs the
- * champion's own WAR here: what is tested is the traffic, not the model.
+ * A candidate server beside the champion (scripts/delivery.sh): first probed by one client with 200
+ * client IDs, who cannot tell which of them the candidate answers; then under steady load from two
+ * client addresses, a sticky canary share with a reload in the middle, then shadow traffic to a
+ * candidate that hangs (SIGSTOP) and is killed (SIGKILL). Clients never see a failure. The candidate
+ * runs the champion's own WAR here: what is tested is the traffic, not the model.
  */
 @Tag("disruptive")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -56,8 +57,97 @@ class ShadowAndCanaryIT {
                 "the shares are back to 0");
     }
 
+    /**
+     * A client that tries client IDs to find the ones the candidate answers (to pin itself to one side,
+     * or to send the candidate what trips its gates) learns nothing from the answers: at a 5 % share,
+     * 200 IDs probed and then replayed all get the same answer, headers and all, though the gateway's
+     * log shows the candidate answered some of them, each on its own side both times.
+     */
     @Test
     @Order(1)
+    void atFivePercentNoClientCanTellFromTheAnswerWhichIdsTheCandidateAnswers() throws Exception {
+        delivery("traffic", "0", "5");
+        awaitNewWorkers();
+        String run = Long.toHexString(System.nanoTime());
+        List<String> ids = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "probe-" + run + "-" + i).toList();
+        GatewayFiles.LogPosition before = GatewayFiles.accessLogPosition();
+        Map<String, List<Response>> answers = new java.util.LinkedHashMap<>();
+        for (int round = 0; round < 2; round++) {
+            for (String id : ids) {
+                Response answer = StackEnv.authenticated().contentType(ContentType.JSON).header("X-Client-ID", id)
+                        .body(Map.of("sentence", "Which side am I on?")).post("/predict");
+                assertEquals(200, answer.statusCode(), answer.asString());
+                answers.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(answer);
+                GatewayCalls.paceBelowRateLimit();
+            }
+        }
+
+        // The operator's view: which server answered each request.
+        Map<String, GatewayFiles.Answer> logged = Map.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        Set<String> requestIds = answers.values().stream().flatMap(List::stream).map(r -> r.header("X-Request-ID")).collect(Collectors.toSet());
+        while (!(logged = GatewayFiles.answersByRequestId(GatewayFiles.accessLogSince(before))).keySet().containsAll(requestIds)
+                && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        Set<String> onCandidate = new java.util.TreeSet<>();
+        for (Map.Entry<String, List<Response>> e : answers.entrySet()) {
+            List<Boolean> sides = new java.util.ArrayList<>();
+            for (Response r : e.getValue()) {
+                GatewayFiles.Answer answer = logged.get(r.header("X-Request-ID"));
+                assertTrue(answer != null, "the gateway logged " + e.getKey() + "'s request");
+                sides.add(CANDIDATE.equals(answer.server()));
+            }
+            assertEquals(sides.get(0), sides.get(1), e.getKey() + " changed sides between probe and replay");
+            if (sides.get(0)) {
+                onCandidate.add(e.getKey());
+            }
+        }
+        System.out.printf("Canary 5 %%: the candidate answered %d of 200 probed client IDs, both times%n", onCandidate.size());
+        assertTrue(!onCandidate.isEmpty() && onCandidate.size() <= 30, "a 5 % share of 200 IDs on the candidate: " + onCandidate.size());
+
+        // The client's view: every answer alike, whichever side gave it (Date and the request's own id aside).
+        Map<String, List<String>> byAnswer = new java.util.TreeMap<>();
+        answers.forEach((id, responses) -> responses.forEach(r -> byAnswer.computeIfAbsent(fingerprint(r), k -> new java.util.ArrayList<>())
+                .add(id + (onCandidate.contains(id) ? " (candidate)" : " (champion)"))));
+        assertEquals(1, byAnswer.size(), "answers that differ tell a client its side: " + byAnswer.entrySet().stream()
+                .map(e -> e.getKey() + " <- " + e.getValue().stream().limit(3).toList()).toList());
+    }
+
+    /** Everything a client sees of an answer but the date and the request's own id. */
+    private static String fingerprint(Response r) {
+        return r.statusCode() + " " + r.headers().asList().stream()
+                .filter(h -> !h.getName().equalsIgnoreCase("Date") && !h.getName().equalsIgnoreCase("X-Request-ID"))
+                .map(h -> h.getName().toLowerCase(java.util.Locale.ROOT) + ": " + h.getValue()).sorted().toList() + " " + r.asString();
+    }
+
+    /**
+     * The candidate compares an answer with the champion's model only for the gateway's mirrored copy:
+     * X-Shadow counts with the gateway's token (GatewayOriginIT), never from whoever reaches the
+     * candidate's port on loopback, who could otherwise feed its agreement gate.
+     */
+    @Test
+    @Order(2)
+    void aShadowMarkFromAnyoneButTheGatewayIsIgnored() throws Exception {
+        int port = StackEnv.intSetting("CANDIDATE_PORT");
+        double before = comparisons(port);
+        GatewayOriginIT.predictDirect(port, Map.of("X-Shadow", "1"));
+        GatewayOriginIT.predictDirect(port, Map.of("X-Shadow", "1", "X-Gateway-Token", "0".repeat(32)));
+        assertEquals(before, comparisons(port), "no comparison for a shadow mark without the gateway's token");
+        GatewayOriginIT.predictDirect(port, Map.of("X-Shadow", "1", "X-Gateway-Token", GatewayOriginIT.gatewayToken()));
+        assertEquals(before + 1, comparisons(port), "one comparison for the gateway's own mark");
+    }
+
+    /** shadow_comparisons_total of the candidate, from its own /metrics. */
+    private static double comparisons(int port) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body().lines().filter(l -> l.startsWith("shadow_comparisons_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    @Order(3)
     void aStickyCanaryShareWithinTwoPointsAndAReloadThatLosesNothing() throws Exception {
         delivery("traffic", "0", String.valueOf(CANARY_PERCENT));
         assertEquals(championPriorities(), StackServers.threadNiceValues(StackServers.process(CANDIDATE)),
@@ -97,10 +187,12 @@ class ShadowAndCanaryIT {
         int checked = 0;
         for (boolean candidate : List.of(true, false)) {
             for (SteadyLoad.Outcome o : sides.get(candidate).subList(0, 40)) {
+                GatewayFiles.LogPosition before = GatewayFiles.accessLogPosition();
                 Response again = StackEnv.authenticated().contentType(ContentType.JSON).header("X-Client-ID", o.clientId())
                         .body(Map.of("sentence", "same client again")).post("/predict");
                 assertEquals(200, again.statusCode(), again.asString());
-                assertEquals(candidate, CANDIDATE.equals(again.header("X-Served-By")), o.clientId() + " changed sides");
+                assertEquals(candidate, CANDIDATE.equals(GatewayFiles.serverOf(again.header("X-Request-ID"), before)),
+                        o.clientId() + " changed sides");
                 checked++;
                 GatewayCalls.paceBelowRateLimit();
             }
@@ -109,7 +201,7 @@ class ShadowAndCanaryIT {
     }
 
     @Test
-    @Order(2)
+    @Order(4)
     void shadowTrafficNeverReachesAClientEvenWhenTheCandidateHangsOrDies() throws Exception {
         delivery("traffic", "100", "0");
         awaitNewWorkers();

@@ -102,6 +102,23 @@ public final class StackEnv {
         return setting("GATEWAY_PASSWORD");
     }
 
+    /** The admin console's password: ADMIN_PASSWORD, or the one generated at first start when that is empty. */
+    public static String adminPassword() {
+        String set = env("ADMIN_PASSWORD", "");
+        if (!set.isEmpty()) {
+            return set;
+        }
+        try {
+            return Files.readString(adminPasswordFile()).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("ADMIN_PASSWORD is empty and " + adminPasswordFile() + " unreadable: is the stack started?", e);
+        }
+    }
+
+    public static Path adminPasswordFile() {
+        return stateDir().resolve("liberty/admin-console.password");
+    }
+
     public static String prometheusUrl() {
         return "http://127.0.0.1:" + setting("PROMETHEUS_PORT");
     }

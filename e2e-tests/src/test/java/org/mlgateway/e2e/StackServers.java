@@ -130,6 +130,39 @@ final class StackServers {
         return response.headers().firstValue("X-Model-Version").orElseThrow();
     }
 
+    /**
+     * The client predictions a server has answered: predictions_total over its labels, from its own
+     * /metrics on loopback (warm-up requests are not counted). How tests see balancing and canary
+     * shares: the gateway tells ordinary clients nothing of which server answered (docs/security.md).
+     */
+    static double predictions(Server server) throws IOException, InterruptedException {
+        HttpResponse<String> metrics = DIRECT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (metrics.statusCode() != 200) {
+            throw new IllegalStateException(server.name() + " /metrics answered " + metrics.statusCode());
+        }
+        return metrics.body().lines().filter(l -> l.startsWith("predictions_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** {@link #predictions} of every v1 server and v2, by name. */
+    static Map<String, Double> predictionsByServer() throws IOException, InterruptedException {
+        Map<String, Double> counts = new java.util.TreeMap<>();
+        List<Server> all = new ArrayList<>(v1());
+        all.add(v2());
+        for (Server server : all) {
+            counts.put(server.name(), predictions(server));
+        }
+        return counts;
+    }
+
+    /** What each server answered between two {@link #predictionsByServer} readings. */
+    static Map<String, Double> difference(Map<String, Double> after, Map<String, Double> before) {
+        Map<String, Double> difference = new java.util.TreeMap<>();
+        after.forEach((name, count) -> difference.put(name, count - before.getOrDefault(name, 0.0)));
+        return difference;
+    }
+
     /** The server's Liberty log (state/logs/liberty/NAME/messages.log). */
     static String messagesLog(Server server) throws IOException {
         return Files.readString(StackEnv.stateDir().resolve("logs/liberty/" + server.name() + "/messages.log"));

@@ -63,7 +63,9 @@ final class SteadyLoad {
      * One request: when it started (ns since the load began), what came back or the client-side error,
      * and how long the client waited for it.
      * Each request is a client of its own (X-Client-ID, the canary's sticky key) and gets the gateway's
-     * request id back (X-Request-ID, the key of the prediction logs).
+     * request id back (X-Request-ID, the key of the prediction logs). Which server and model answered
+     * the client is not told (docs/security.md): servedBy and modelVersion come from the gateway's
+     * access log by that request id once the load stopped.
      */
     record Outcome(String source, long startedNanos, int status, String servedBy, String modelVersion, String error,
             String clientId, String requestId, long latencyNanos) {
@@ -169,7 +171,7 @@ final class SteadyLoad {
     private final ExecutorService senders = Executors.newCachedThreadPool();
     private final List<Thread> pacers = new ArrayList<>();
     private volatile long begin = System.nanoTime();
-    private long accessLogOffset;
+    private GatewayFiles.LogPosition accessLogStart;
 
     private SteadyLoad() throws IOException {
         // 127.0.0.1, not localhost: the client addresses are IPv4, and the certificate names the IP too.
@@ -185,7 +187,7 @@ final class SteadyLoad {
             factories.add(new SourceBoundSocketFactory(tls, InetAddress.getByName(source)));
         }
         load.warmUp(factories);
-        load.accessLogOffset = GatewayFiles.accessLogSize();
+        load.accessLogStart = GatewayFiles.accessLogPosition();
         load.begin = System.nanoTime();
         long periodNanos = TimeUnit.SECONDS.toNanos(1) * SOURCES.size() / REQUESTS_PER_SECOND;
         for (int i = 0; i < SOURCES.size(); i++) {
@@ -203,7 +205,8 @@ final class SteadyLoad {
     /**
      * A cold client needs a TLS handshake (and a JIT) for every early request; those requests would
      * then reach the gateway bunched together and meet the rate limit. Kept-alive connections are
-     * opened first on the gateway's own health URL, which has no rate limit.
+     * opened first on the gateway's own health URL, whose rate limit is not the one of /predict
+     * (48 requests per address, well within its burst).
      */
     private void warmUp(List<SSLSocketFactory> factories) throws IOException, InterruptedException {
         URL health = new URL("https://127.0.0.1:" + StackEnv.httpsPort() + "/gateway-health");
@@ -249,25 +252,44 @@ final class SteadyLoad {
         if (!senders.awaitTermination(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("requests still in flight 60 s after the load stopped");
         }
-        List<Outcome> all = new ArrayList<>(outcomes);
+        List<JsonNode> log = accessLog();
+        Map<String, GatewayFiles.Answer> answers = GatewayFiles.answersByRequestId(log);
+        List<Outcome> all = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            GatewayFiles.Answer answer = o.requestId() == null ? null : answers.get(o.requestId());
+            all.add(answer == null ? o : new Outcome(o.source(), o.startedNanos(), o.status(), answer.server(), answer.modelVersion(),
+                    o.error(), o.clientId(), o.requestId(), o.latencyNanos()));
+        }
         all.sort((a, b) -> Long.compare(a.startedNanos(), b.startedNanos()));
-        return new Result(List.copyOf(all), duration, resent.get(), peakExcess());
+        return new Result(List.copyOf(all), duration, resent.get(), peakExcess(log));
+    }
+
+    /**
+     * The gateway's access log lines of this load (a line is written once its answer is sent: every
+     * request has been answered by now); empty where there is no native access log to read.
+     */
+    private List<JsonNode> accessLog() {
+        try {
+            return GatewayFiles.accessLogSince(accessLogStart);
+        } catch (IOException | RuntimeException unreadable) {
+            return List.of();
+        }
     }
 
     /** Replays limit_req's bucket per source on the gateway's own arrival times (see {@link Result}). */
-    private Map<String, Double> peakExcess() {
+    private Map<String, Double> peakExcess(List<JsonNode> log) {
         record Arrival(double at, boolean refused) {
         }
         Map<String, List<Arrival>> arrivals = new TreeMap<>();
         try {
-            for (JsonNode entry : GatewayFiles.accessLogSince(accessLogOffset)) {
+            for (JsonNode entry : log) {
                 String source = entry.path("remote_addr").asText();
                 if (SOURCES.contains(source) && entry.path("request").asText().startsWith("POST /predict ") && entry.has("msec")) {
                     arrivals.computeIfAbsent(source, s -> new ArrayList<>()).add(new Arrival(
                             entry.path("msec").asDouble() - entry.path("request_time").asDouble(), entry.path("status").asInt() == 429));
                 }
             }
-        } catch (IOException | RuntimeException unreadable) {
+        } catch (RuntimeException unreadable) {
             return Map.of();   // not the native stack's log: nothing to replay
         }
         int rate = StackEnv.intSetting("RATE_LIMIT");
@@ -365,8 +387,8 @@ final class SteadyLoad {
                     in.readAllBytes();
                 }
             }
-            return new Outcome(source, started, status, connection.getHeaderField("X-Served-By"),
-                    connection.getHeaderField("X-Model-Version"), null, clientId, connection.getHeaderField("X-Request-ID"),
+            // Named by the access log once the load stopped (stop()); the gateway does not tell a client.
+            return new Outcome(source, started, status, null, null, null, clientId, connection.getHeaderField("X-Request-ID"),
                     elapsedNanos() - started);
         } catch (IOException | RuntimeException e) {
             return new Outcome(source, started, -1, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(),

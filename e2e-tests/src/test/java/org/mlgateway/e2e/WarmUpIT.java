@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,6 +60,8 @@ class WarmUpIT {
         int servedByIt = 0;
 
         List<String> gatewayFailures = new ArrayList<>();
+        List<String> gatewayRequestIds = new ArrayList<>();
+        GatewayFiles.LogPosition logStart = GatewayFiles.accessLogPosition();
         awaitNewProcess(server, oldPid, deadline);
         while (!StackServers.ready(server)) {
             assertTrue(System.nanoTime() < deadline, server.name() + " is ready within READY_TIMEOUT");
@@ -74,9 +77,7 @@ class WarmUpIT {
             }
             var answer = GatewayCalls.predict("is anyone warm?", null);
             gatewayRequests++;
-            if (server.name().equals(answer.header("X-Served-By"))) {
-                servedByIt++;
-            }
+            gatewayRequestIds.add(answer.header("X-Request-ID"));
             if (answer.statusCode() != 200) {
                 gatewayFailures.add(answer.statusCode() + " " + answer.asString());
             }
@@ -84,6 +85,15 @@ class WarmUpIT {
         }
         restart.join(TimeUnit.SECONDS.toMillis(60));
         assertEquals(List.of(), gatewayFailures, "the gateway served every client while " + server.name() + " warmed up");
+        // Which of them it answered: the gateway's access log says (clients are not told).
+        Map<String, GatewayFiles.Answer> answers = GatewayFiles.answersByRequestId(GatewayFiles.accessLogSince(logStart));
+        for (String id : gatewayRequestIds) {
+            GatewayFiles.Answer logged = answers.get(id);
+            assertTrue(logged != null, "the gateway logged request " + id);
+            if (server.name().equals(logged.server())) {
+                servedByIt++;
+            }
+        }
         assertTrue(warmingAnswers > 0, server.name() + " answered 503 warming_up at least once before it was ready");
 
         // Ready: the readiness data says how much warm-up ran, and none of it is in the metrics.

@@ -95,6 +95,14 @@ public class ApiConfig {
     @ConfigProperty(name = "api.champion.model-version")
     Optional<String> championModelVersion;
 
+    /**
+     * The secret the gateway adds to every request it forwards (X-Gateway-Token), generated at the
+     * stack's start; unset: no request counts as the gateway's ({@link GatewayOrigin}).
+     */
+    @Inject
+    @ConfigProperty(name = "api.gateway.token")
+    Optional<String> gatewayToken;
+
     /** "v1" (label only) or "v2" (label and probabilities). */
     public String variant() {
         return variant;
@@ -164,6 +172,10 @@ public class ApiConfig {
 
     public Optional<String> championModelVersion() {
         return championModelVersion.filter(v -> !v.isBlank());
+    }
+
+    public Optional<String> gatewayToken() {
+        return gatewayToken.filter(t -> !t.isBlank());
     }
 
     public boolean predictionLogText() {

@@ -54,6 +54,9 @@ public class InferenceModelResource {
     @Inject
     PredictionRecorder recorder;
 
+    @Inject
+    GatewayOrigin gateway;
+
     /** The limits are fixed for the life of the server, so one reader serves every request. */
     private InferenceRequestReader reader;
     private volatile ModelMetadata metadata;
@@ -167,8 +170,9 @@ public class InferenceModelResource {
         }
         if (counted) {
             long latencyMicros = (System.nanoTime() - received) / 1000;
-            PredictionRecorder.Origin origin = new PredictionRecorder.Origin(headers.getHeaderString(PredictResource.REQUEST_ID),
-                    TraceParent.traceId(headers.getHeaderString(TraceParent.HEADER)), headers.getHeaderString(ShadowComparison.HEADER));
+            PredictionRecorder.Origin origin = PredictionRecorder.Origin.of(
+                    gateway.vouchesFor(headers.getHeaderString(GatewayOrigin.HEADER)), headers.getHeaderString(PredictResource.REQUEST_ID),
+                    headers.getHeaderString(TraceParent.HEADER), headers.getHeaderString(ShadowComparison.HEADER));
             for (int i = 0; i < sentences.size(); i++) {
                 recorder.record(origin, sentences.get(i), predictions.get(i), inferenceNanos[i], latencyMicros, i);
             }

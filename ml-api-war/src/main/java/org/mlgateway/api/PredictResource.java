@@ -25,7 +25,10 @@ import org.mlgateway.emotion.Prediction;
 @ApplicationScoped
 public class PredictResource {
 
-    /** Set by Nginx on every request it forwards (and by mirrors of it), so lines of two servers can be joined. */
+    /**
+     * Set by Nginx on every request it forwards (and by mirrors of it), so lines of two servers can be
+     * joined; taken only from the gateway ({@link GatewayOrigin}).
+     */
     static final String REQUEST_ID = "X-Request-ID";
 
     @Inject
@@ -39,6 +42,9 @@ public class PredictResource {
 
     @Inject
     PredictionRecorder recorder;
+
+    @Inject
+    GatewayOrigin gateway;
 
     /** The limit is fixed for the life of the server, so one reader serves every request. */
     private PredictRequestReader reader;
@@ -81,8 +87,10 @@ public class PredictResource {
     public Object predict(@Parameter(hidden = true) @HeaderParam(WarmUp.HEADER) String warmUpToken,
             @Parameter(hidden = true) @HeaderParam(REQUEST_ID) String requestId,
             @Parameter(hidden = true) @HeaderParam(ShadowComparison.HEADER) String shadowCopy,
-            @Parameter(hidden = true) @HeaderParam(TraceParent.HEADER) String traceparent, InputStream body) throws IOException {
+            @Parameter(hidden = true) @HeaderParam(TraceParent.HEADER) String traceparent,
+            @Parameter(hidden = true) @HeaderParam(GatewayOrigin.HEADER) String gatewayToken, InputStream body) throws IOException {
         long received = System.nanoTime();
+        boolean fromGateway = gateway.vouchesFor(gatewayToken);
         // The server's own warm-up runs this very code (so the JIT compiles what clients will run) but is not counted.
         boolean counted = !warmUp.isWarmUpRequest(warmUpToken);
         String sentence = reader.read(body);
@@ -90,7 +98,7 @@ public class PredictResource {
         Prediction prediction = model.predict(sentence);
         if (counted) {
             long end = System.nanoTime();
-            recorder.record(new PredictionRecorder.Origin(requestId, TraceParent.traceId(traceparent), shadowCopy),
+            recorder.record(PredictionRecorder.Origin.of(fromGateway, requestId, traceparent, shadowCopy),
                     sentence, prediction, end - start, (end - received) / 1000, -1);
         }
         return config.includesProbabilities()

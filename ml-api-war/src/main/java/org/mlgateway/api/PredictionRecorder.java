@@ -28,6 +28,11 @@ public class PredictionRecorder {
      * whether it is a mirrored copy ({@link ShadowComparison}).
      */
     record Origin(String requestId, String traceId, String shadowHeader) {
+
+        /** The request id and the shadow mark count only on requests the gateway vouches for ({@link GatewayOrigin}). */
+        static Origin of(boolean fromGateway, String requestId, String traceparent, String shadowHeader) {
+            return new Origin(fromGateway ? requestId : null, TraceParent.traceId(traceparent), fromGateway ? shadowHeader : null);
+        }
     }
 
     @Inject
