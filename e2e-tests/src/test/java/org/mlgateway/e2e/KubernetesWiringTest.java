@@ -42,9 +42,9 @@ class KubernetesWiringTest {
     private static final Pattern INCLUDE_UPSTREAM = Pattern.compile("include\\s+upstreams/([^;\\s]+)\\s*;");
     private static final Pattern SETTING = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)}");
 
-    /** Pod templates (Deployments) of one namespace. */
+    /** Pod templates (Deployments, Rollouts) of one namespace. */
     private static List<Map<String, Object>> deploymentsIn(String overlay, String namespace) {
-        return ofKind(overlay, "Deployment").stream().filter(d -> namespace.equals(namespace(d))).toList();
+        return KubernetesManifests.workloads(overlay).stream().filter(d -> namespace.equals(namespace(d))).toList();
     }
 
     private static List<Map<String, Object>> selected(String overlay, String namespace, Map<String, Object> selector) {
@@ -87,7 +87,7 @@ class KubernetesWiringTest {
     void everyProbeUsesADeclaredPortAndAPathTheServerServes(String overlay) throws IOException {
         Set<String> apiPaths = apiHealthPaths();
         Set<String> gatewayPaths = gatewayLocations();
-        for (Map<String, Object> deployment : ofKind(overlay, "Deployment")) {
+        for (Map<String, Object> deployment : KubernetesManifests.workloads(overlay)) {
             for (Map<String, Object> container : containers(deployment)) {
                 for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
                     Map<String, Object> get = map(map(container, probe), "httpGet");
@@ -218,6 +218,9 @@ class KubernetesWiringTest {
                 "the gateway learns its namespace (POD_NAMESPACE) from the downward API");
 
         Path upstreams = ROOT.resolve("kubernetes/gateway/templates/upstreams");
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        list(nginx, "env").forEach(e -> settings.put(String.valueOf(e.get("name")), String.valueOf(e.get("value"))));
+        settings.put("POD_NAMESPACE", namespace);
         Set<String> included = new TreeSet<>();
         for (Path template : sharedTemplates()) {
             Matcher m = INCLUDE_UPSTREAM.matcher(Files.readString(template));
@@ -229,14 +232,21 @@ class KubernetesWiringTest {
         for (String file : included) {
             Path template = upstreams.resolve(file + ".template");
             assertTrue(Files.isRegularFile(template), "nginx/templates include upstreams/" + file + "; kubernetes/gateway has no " + template);
+            String rendered = substitute(Files.readString(template), settings);
             if (file.equals("delivery.conf")) {
-                // Not a server list: the shadow and canary shares, which stay 0 on a cluster.
-                String delivery = Files.readString(template);
-                assertTrue(delivery.contains("$canary_side { default champion; }") && delivery.contains("$shadow_on { default 0; }"),
-                        template + " keeps the candidate out: " + delivery);
+                // Not a server list: no client is answered by the candidate pool, and a share is mirrored
+                // to it only where the overlay turns the mirror on (the file it includes).
+                assertTrue(rendered.contains("$canary_side { default champion; }"), template + " keeps clients off the candidate: " + rendered);
+                Matcher include = INCLUDE_UPSTREAM.matcher(rendered);
+                assertTrue(include.find(), template + " includes the mirror's file: " + rendered);
+                String mirror = substitute(Files.readString(upstreams.resolve(include.group(1) + ".template")), settings);
+                boolean shadow = overlay.equals("production-shadow");
+                assertEquals(shadow ? "upstreams/shadow-on.conf" : "upstreams/shadow-off.conf", "upstreams/" + include.group(1), overlay);
+                assertTrue(shadow ? mirror.contains("split_clients \"$request_id\" $shadow_on { " + settings.get("SHADOW_PERCENT") + "% 1; * 0; }")
+                        : mirror.contains("$shadow_on { default 0; }"), overlay + " mirrors " + (shadow ? "a share" : "nothing") + ": " + mirror);
                 continue;
             }
-            Matcher m = UPSTREAM_SERVER.matcher(Files.readString(template).replace("${POD_NAMESPACE}", namespace));
+            Matcher m = UPSTREAM_SERVER.matcher(rendered);
             List<String> servers = new ArrayList<>();
             while (m.find()) {
                 String host = m.group(1);
@@ -248,9 +258,25 @@ class KubernetesWiringTest {
                 Map<String, Object> svc = named(overlay, "Service", service);
                 assertTrue(list(map(svc, "spec"), "ports").stream().anyMatch(p -> Integer.valueOf(port).equals(p.get("port"))),
                         template + ": Service " + service + " has no port " + port);
+                if (file.equals("api-candidate.conf")) {
+                    assertEquals(overlay.equals("production-shadow") ? "api-candidate" : "api-v1", service,
+                            overlay + ": the candidate pool is the candidate's Service where one runs, else api-v1");
+                }
             }
             assertFalse(servers.isEmpty(), template + " names no `server host:port ... resolve`");
         }
+    }
+
+    /** A template as the image's envsubst renders it with SETTINGS: ${NAME} replaced, every one set. */
+    private static String substitute(String template, Map<String, String> settings) {
+        Matcher m = SETTING.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = settings.get(m.group(1));
+            assertTrue(value != null, "the gateway sets no " + m.group(1) + ": " + template);
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        return m.appendTail(out).toString();
     }
 
     @ParameterizedTest
