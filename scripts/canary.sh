@@ -2,7 +2,8 @@
 # Progressive delivery of a candidate WAR, judged by Prometheus (docs/delivery.md#make-canary). The
 # phases, weights and gates are data: CANARY_ANALYSIS (delivery/canary.yaml); this script sequences.
 #   scripts/canary.sh run [WAR]  starts the candidate (api-candidate), mirrors shadow.mirrorPercent of
-#                                v1 traffic to it for shadow.seconds, checking the shadow gates; then
+#                                v1 traffic to it until every shadow gate had its requests and passed
+#                                (at most shadow.seconds); then
 #                                answers each of canary.weights % of v1 clients in turn, each step held
 #                                canary.stepSeconds and checked by the canary gates; then rolls the v1
 #                                servers to WAR (scripts/rollout.sh) and retires the candidate. A failed
@@ -68,6 +69,7 @@ gate() {
   local name="$1" value="$2" op="$3" limit="$4" shown
   if [[ "$value" == NaN ]]; then
     GATES+="$name n/a; "
+    ALL_JUDGED=false
     return 0
   fi
   shown="$(LC_ALL=C printf '%.4g' "$value" 2>/dev/null || echo "$value")"
@@ -96,10 +98,10 @@ load_gates() {
 }
 
 # check_gates PHASE WHERE ARGS: every gate of PHASE that has its requests, on the phase so far (ARGS:
-# run_args); the first that fails rolls the candidate back.
+# run_args); the first that fails rolls the candidate back. ALL_JUDGED: every gate had its requests.
 check_gates() {
   local phase="$1" where="$2" args="$3" i=0 name op threshold min
-  GATES=""
+  GATES="" ALL_JUDGED=true
   while IFS=$'\t' read -r name op threshold min; do
     gate "$name" "$(prom "$(analysis_query "$phase" "$i" judged "$args")")" "$op" "$threshold" || rollback "$where"
     i=$((i + 1))
@@ -152,9 +154,11 @@ on_exit() {
 }
 
 # ---- The run -----------------------------------------------------------------------------------------
-# run_phase PHASE WHERE SECONDS [CHAMPION_SINCE]: holds the phase SECONDS, its gates checked every
-# CHECK_SECONDS on the phase so far; the champion's window is the phase's too, or since
-# CHAMPION_SINCE (a $SECONDS value). Returns when the phase passed; any failure rolls back.
+# run_phase PHASE WHERE SECONDS [CHAMPION_SINCE]: the phase, its gates checked every CHECK_SECONDS on
+# the phase so far; the champion's window is the phase's too, or since CHAMPION_SINCE (a $SECONDS
+# value). A canary step is held SECONDS; the shadow phase ends as soon as every gate had its
+# requests and passed (clients see nothing of it), within SECONDS. Returns when the phase passed;
+# any failure rolls back.
 run_phase() {
   local phase="$1" where="$2" length="$3" started=$SECONDS elapsed args
   local champion_since="${4:-$SECONDS}"
@@ -163,7 +167,7 @@ run_phase() {
     elapsed=$((SECONDS - started))
     args="$(run_args "$elapsed" "$((SECONDS - champion_since))")"
     check_gates "$phase" "$where" "$args"
-    if ((elapsed >= length)); then
+    if ((elapsed >= length)) || [[ "$phase" == shadow && "$ALL_JUDGED" == true ]]; then
       check_requests "$phase" "$where" "$args"
       log "${where^} passed after ${elapsed}s: $GATES"
       decide advance "$where" "" "" "$where"
@@ -175,7 +179,7 @@ run_phase() {
 shadow_phase() {
   "$DELIVERY" traffic "$SHADOW_PERCENT_RUN" 0
   set_phase shadow 0 "$SHADOW_PERCENT_RUN"
-  log "Shadow: $SHADOW_PERCENT_RUN % of v1 requests mirrored for ${SHADOW_SECONDS}s, gates checked every ${CHECK_SECONDS}s"
+  log "Shadow: $SHADOW_PERCENT_RUN % of v1 requests mirrored until every gate is judged (at most ${SHADOW_SECONDS}s), gates checked every ${CHECK_SECONDS}s"
   run_phase shadow shadow "$SHADOW_SECONDS"
 }
 

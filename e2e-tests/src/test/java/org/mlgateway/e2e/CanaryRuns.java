@@ -22,14 +22,15 @@ final class CanaryRuns {
 
     /**
      * The analysis a test run reads (CANARY_ANALYSIS): delivery/canary.yaml with phases that fit a
-     * test, a 15-s shadow phase whose gates judge after 300 requests, 15-s steps. The champion's p99
+     * test: a shadow phase whose gates judge after 300 requests (it ends then, within 2 minutes),
+     * 15-s steps. The champion's p99
      * counts as at least 250 ms: a test machine shared by two cores and the load client has p99 spikes
      * of tens of ms that say nothing about a model.
      */
     static Map<String, String> testSettings(Path dir, Consumer<Map<String, Object>> change) throws IOException {
         Path file = DeliveryAnalysis.variant(dir.resolve("canary-analysis.yaml"), a -> {
             a.put("checkSeconds", CHECK_SECONDS);
-            DeliveryAnalysis.section(a, "shadow").put("seconds", STEP_SECONDS);
+            DeliveryAnalysis.section(a, "shadow").put("seconds", 120);
             DeliveryAnalysis.section(a, "canary").put("stepSeconds", STEP_SECONDS);
             DeliveryAnalysis.section(a, "canary").put("weights", STEPS);
             DeliveryAnalysis.section(a, "args").put("p99-floor-seconds", "0.25");
