@@ -69,6 +69,7 @@ gate() {
   local name="$1" value="$2" op="$3" limit="$4" shown
   if [[ "$value" == NaN ]]; then
     GATES+="$name n/a; "
+    [[ "$ALL_JUDGED" == true ]] && NOT_JUDGED="$name"
     ALL_JUDGED=false
     return 0
   fi
@@ -98,10 +99,11 @@ load_gates() {
 }
 
 # check_gates PHASE WHERE ARGS: every gate of PHASE that has its requests, on the phase so far (ARGS:
-# run_args); the first that fails rolls the candidate back. ALL_JUDGED: every gate had its requests.
+# run_args); the first that fails rolls the candidate back. ALL_JUDGED: every gate had a value
+# (else NOT_JUDGED names the first without).
 check_gates() {
   local phase="$1" where="$2" args="$3" i=0 name op threshold min
-  GATES="" ALL_JUDGED=true
+  GATES="" ALL_JUDGED=true NOT_JUDGED=""
   while IFS=$'\t' read -r name op threshold min; do
     gate "$name" "$(prom "$(analysis_query "$phase" "$i" judged "$args")")" "$op" "$threshold" || rollback "$where"
     i=$((i + 1))
@@ -109,7 +111,7 @@ check_gates() {
 }
 
 # check_requests PHASE WHERE ARGS: when a phase ends, every gate has had the requests it is judged
-# on; otherwise the candidate is rolled back too (no traffic, no promotion). Appends the counts to GATES.
+# on; otherwise the candidate is rolled back too (no traffic, no promotion). REQUESTS: the counts.
 check_requests() {
   local phase="$1" where="$2" args="$3" i=0 name op threshold min count counts=""
   while IFS=$'\t' read -r name op threshold min; do
@@ -118,7 +120,7 @@ check_requests() {
     counts+="${counts:+, }$name $(whole "$count")"
     i=$((i + 1))
   done <"$CANARY_STATE_DIR/gates-$phase.tsv"
-  GATES+="requests: $counts"
+  REQUESTS="$counts"
 }
 
 rollback() {
@@ -169,7 +171,15 @@ run_phase() {
     check_gates "$phase" "$where" "$args"
     if ((elapsed >= length)) || [[ "$phase" == shadow && "$ALL_JUDGED" == true ]]; then
       check_requests "$phase" "$where" "$args"
-      log "${where^} passed after ${elapsed}s: $GATES"
+      # A gate whose requests arrived after this check's values is judged now: none passes unjudged.
+      if [[ "$ALL_JUDGED" != true ]]; then
+        check_gates "$phase" "$where" "$args"
+        if [[ "$ALL_JUDGED" != true ]]; then
+          FAILED_GATE="$NOT_JUDGED" FAILED_VALUE=n/a FAILED_LIMIT="a value"
+          rollback "$where"
+        fi
+      fi
+      log "${where^} passed after ${elapsed}s: ${GATES}requests: $REQUESTS"
       decide advance "$where" "" "" "$where"
       return
     fi
