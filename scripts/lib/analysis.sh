@@ -6,7 +6,8 @@
 ANALYSIS_JSON=""
 ANALYSIS_FILE=""
 
-# jq definitions every question below shares.
+# jq definitions every question below shares ($args is jq's, not the shell's).
+# shellcheck disable=SC2016
 ANALYSIS_JQ_DEFS='
   def fill($args): reduce ($args | to_entries[]) as $a (.;
     gsub("\\{\\{ *args\\.\($a.key) *\\}\\}"; $a.value | tostring));
@@ -27,7 +28,7 @@ analysis_load() {
   ANALYSIS_JSON="$(yq -c . "$ANALYSIS_FILE" 2>&1)" || die "$ANALYSIS_FILE is not YAML: $ANALYSIS_JSON"
   local problems
   problems="$(analysis_problems)"
-  [[ -z "$problems" ]] || die "$(printf '%s has problems:\n%s' "$ANALYSIS_FILE" "$(sed 's/^/  - /' <<<"$problems")")"
+  [[ -z "$problems" ]] || die "$ANALYSIS_FILE has problems:"$'\n'"  - ${problems//$'\n'/$'\n'  - }"
 }
 
 # One line per problem of the loaded file; nothing when it is sound.
