@@ -88,21 +88,27 @@ ab-report: ## Agreement, label confusion and latency of two models from their pr
 	@scripts/ab-report.sh $(ARGS)
 
 # ---- Kubernetes (kubernetes/; docs/kubernetes.md) ------------------------------------------------
-# The Kustomize base needs two inputs that are generated and never committed (.gitignore): the
-# gateway's Secrets and the PrometheusRules made from prometheus/rules. Both are written into
+# The Kustomize folders need inputs that are generated and never committed (.gitignore): the
+# gateway's Secrets, the PrometheusRules made from prometheus/rules and the Argo Rollouts objects
+# made from the delivery analysis (CANARY_ANALYSIS, delivery/canary.yaml). All are written into
 # K8S_DIR, so the offline tests can run them on a copy of the folder.
-K8S_DIR     ?= kubernetes
-K8S_RULES   ?= prometheus/rules
-K8S_OVERLAY ?= production
-K8S_HOST    ?= localhost
+K8S_DIR         ?= kubernetes
+K8S_RULES       ?= prometheus/rules
+K8S_OVERLAY     ?= production
+K8S_HOST        ?= localhost
+CANARY_ANALYSIS ?= delivery/canary.yaml
 
-.PHONY: k8s-secrets k8s-rules k8s-render
-k8s-secrets: ## Gateway TLS key + certificate (self-signed for K8S_HOST) and htpasswd for kubernetes/; keeps existing files
-	@K8S_DIR="$(K8S_DIR)" K8S_HOST="$(K8S_HOST)" scripts/k8s-inputs.sh secrets
+.PHONY: k8s-secrets k8s-rules k8s-analysis k8s-render
+k8s-secrets: ## Gateway TLS key + certificate (self-signed for K8S_HOST) and htpasswd for kubernetes/; production's certificate from K8S_TLS_CERT/K8S_TLS_KEY (or K8S_SELF_SIGNED=true); keeps existing files
+	@K8S_DIR="$(K8S_DIR)" K8S_HOST="$(K8S_HOST)" K8S_TLS_CERT="$(K8S_TLS_CERT)" K8S_TLS_KEY="$(K8S_TLS_KEY)" \
+		K8S_SELF_SIGNED="$(K8S_SELF_SIGNED)" scripts/k8s-inputs.sh secrets
 
 k8s-rules: ## PrometheusRules for kubernetes/: each prometheus/rules/*.yml, unchanged, as one rule's spec
 	@K8S_DIR="$(K8S_DIR)" K8S_RULES="$(K8S_RULES)" scripts/k8s-inputs.sh rules
 
-k8s-render: k8s-secrets k8s-rules ## Print an overlay (K8S_OVERLAY=production or dev) as `kubectl apply -k` would send it
+k8s-analysis: ## Argo Rollouts objects for kubernetes/ from CANARY_ANALYSIS: the Rollout's canary steps, AnalysisTemplates, the shadow mirror and AnalysisRun
+	@K8S_DIR="$(K8S_DIR)" CANARY_ANALYSIS="$(CANARY_ANALYSIS)" scripts/k8s-inputs.sh analysis
+
+k8s-render: k8s-secrets k8s-rules k8s-analysis ## Print an overlay (K8S_OVERLAY=production, production-deployment, production-shadow or dev) as `kubectl apply -k` would send it
 	@kubectl kustomize "$(K8S_DIR)/overlays/$(K8S_OVERLAY)"
 # ---- end of Kubernetes ----------------------------------------------------------------------------

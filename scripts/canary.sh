@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# Progressive delivery of a candidate WAR, judged by Prometheus (docs/delivery.md#make-canary):
-#   scripts/canary.sh run [WAR]  starts the candidate (api-candidate), mirrors CANARY_SHADOW_PERCENT of
-#                                v1 traffic to it until CANARY_SHADOW_MIN_REQUESTS were compared, gates
-#                                agreement, 5xx and p99; then answers CANARY_STEPS % of v1 clients in
-#                                turn, each step held CANARY_STEP_SECONDS and gated on 5xx, p99 and the
-#                                divergence of its labels from the champion's; then rolls the v1 servers
-#                                to WAR (scripts/rollout.sh) and retires the candidate. A failed gate sets
-#                                the shares to 0 and stops the candidate at once.
+# Progressive delivery of a candidate WAR, judged by Prometheus (docs/delivery.md#make-canary). The
+# phases, weights and gates are data: CANARY_ANALYSIS (delivery/canary.yaml); this script sequences.
+#   scripts/canary.sh run [WAR]  starts the candidate (api-candidate), mirrors shadow.mirrorPercent of
+#                                v1 traffic to it until every shadow gate had its requests and passed
+#                                (at most shadow.seconds); then
+#                                answers each of canary.weights % of v1 clients in turn, each step held
+#                                canary.stepSeconds and checked by the canary gates; then rolls the v1
+#                                servers to WAR (scripts/rollout.sh) and retires the candidate. A failed
+#                                gate, or a phase that ends without the requests a gate needs, sets the
+#                                shares to 0 and stops the candidate at once.
 #                                Exit 0 promoted, 3 rolled back, 1 on an error, 130 or 143 when
 #                                interrupted; the shares end at 0 whatever the outcome.
 #   scripts/canary.sh status     where the last run stands
+#   scripts/canary.sh check      the analysis file checked, and what a run would do
+#   scripts/canary.sh queries PHASE WINDOW CHAMPION_WINDOW [VERSION]  the PromQL a check sends
 # WAR defaults to ml-api-v1.war (rebuilt if stale: the model of the last `make train`). Every
 # decision goes to stdout, state/logs/canary.log and the canary_* metrics (scripts/lib/canary.sh).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-for lib in settings progress wars liberty nginx canary monitoring supervisor; do
+for lib in settings progress packages wars liberty nginx canary monitoring supervisor analysis; do
   # shellcheck source=/dev/null
   source "$SCRIPT_DIR/lib/$lib.sh"
 done
@@ -25,11 +29,6 @@ CANDIDATE=api-candidate
 RUN_OVER=false
 
 # ---- Prometheus --------------------------------------------------------------------------------------
-CAND='job="liberty",instance_name="api-candidate"'
-CHAMP='job="liberty",instance_name=~"api-v1-[0-9]+"'
-# Prediction requests: POST /predict and the Open Inference Protocol's inference (one request per batch).
-PREDICT='http_route=~"/predict|/v2/models/[^/]+(/versions/[^/]+)?/infer"'
-
 # The value of an instant query, NaN when it has none (no data yet, or Prometheus not answering).
 prom() {
   local value
@@ -38,28 +37,11 @@ prom() {
   echo "${value:-NaN}"
 }
 
-# The queries each gate runs; WINDOW is the seconds the phase or step has lasted.
-requests_query() { echo "sum(increase(http_server_request_duration_seconds_count{$CAND,$PREDICT}[$1s]))"; }
-error_ratio_query() {
-  echo "(sum(increase(http_server_request_duration_seconds_count{$CAND,$PREDICT,http_response_status_code=~\"5..\"}[$1s])) or vector(0))" \
-    "/ sum(increase(http_server_request_duration_seconds_count{$CAND,$PREDICT}[$1s]))"
-}
-p99_query() { echo "histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket{$1,$PREDICT}[$2s])))"; }
-# Mirrored requests the candidate scored with both models, and the share where the labels agree.
-compared_query() { echo "sum(shadow_comparisons_total{$CAND,candidate_version=\"$1\"})"; }
-agreement_query() {
-  echo "(sum(shadow_comparisons_total{$CAND,candidate_version=\"$1\",agree=\"true\"}) or vector(0))" \
-    "/ sum(shadow_comparisons_total{$CAND,candidate_version=\"$1\"})"
-}
-# Jensen-Shannon divergence (bits) of the candidate's predicted labels over its window from the
-# champion's over the run: p, q the two label distributions, m their mean, 0 log 0 taken as 0.
-divergence_query() {
-  local p q m
-  p="(sum by (label) (increase(predictions_total{$CAND}[$1s])) / on() group_left sum(increase(predictions_total{$CAND}[$1s])))"
-  q="(sum by (label) (increase(predictions_total{$CHAMP}[$2s])) / on() group_left sum(increase(predictions_total{$CHAMP}[$2s])))"
-  p="($p or $q * 0)" q="($q or $p * 0)"
-  m="(($p + $q) / 2)"
-  echo "0.5 * sum(($p > 0) * log2(($p > 0) / $m)) + 0.5 * sum(($q > 0) * log2(($q > 0) / $m))"
+# The run's parameters of the gate queries, over the file's own: the phase's window so far, the
+# champion's window and the candidate's model version.
+run_args() {
+  jq -nc --arg window "${1}s" --arg champion "${2}s" --arg version "${3:-$VERSION}" \
+    '{window: $window, "champion-window": $champion, "candidate-version": $version}'
 }
 
 # ---- Decisions ---------------------------------------------------------------------------------------
@@ -80,36 +62,65 @@ decide() {  # decide DECISION GATE VALUE THRESHOLD STEP
   canary_save_state
 }
 
-# gate NAME VALUE PASSES-IF THRESHOLD: true when VALUE passes (e.g. gate 5xx 0.002 '<=' 0.01) or is
-# NaN (not measurable yet); else records the failure in FAILED_GATE. Appends to GATES for the log.
+# gate NAME VALUE OP THRESHOLD: true when VALUE passes (e.g. gate error_ratio 0.002 '<=' 0.01) or is
+# NaN (no value: the gate does not have its requests yet); else records the failure in FAILED_GATE.
+# Appends to GATES for the log.
 gate() {
-  local name="$1" value="$2" op="$3" limit="$4"
+  local name="$1" value="$2" op="$3" limit="$4" shown
   if [[ "$value" == NaN ]]; then
     GATES+="$name n/a; "
+    [[ "$ALL_JUDGED" == true ]] && NOT_JUDGED="$name"
+    ALL_JUDGED=false
     return 0
   fi
-  value="$(printf '%.4g' "$value")"
-  if awk -v v="$value" -v t="$limit" "BEGIN { exit !(v $op t) }"; then
-    GATES+="$name $value $op $limit; "
+  shown="$(LC_ALL=C printf '%.4g' "$value" 2>/dev/null || echo "$value")"
+  if jq -en --arg v "$value" --argjson t "$limit" "(\$v | tonumber) $op \$t" >/dev/null; then
+    GATES+="$name $shown $op $limit; "
     return 0
   fi
-  FAILED_GATE="$name" FAILED_VALUE="$value" FAILED_LIMIT="$op $limit"
+  FAILED_GATE="$name" FAILED_VALUE="$shown" FAILED_LIMIT="$op $limit"
   return 1
 }
 
-# at_least COUNT MIN: a phase has the requests it needs to be judged (NaN: none yet).
-at_least() { awk -v c="$1" -v n="$2" 'BEGIN { exit !(c != "NaN" && c + 0 >= n) }'; }
+# A count as a whole number for the log (Prometheus may answer 239.99 or 1.2e+03), NaN as it is.
+whole() { if [[ "$1" == NaN ]]; then echo NaN; else LC_ALL=C printf '%.0f' "$1" 2>/dev/null || echo "$1"; fi; }
 
-# The candidate's p99 may be CANARY_MAX_P99_RATIO times the champion's, and always CANARY_P99_FLOOR_MS:
-# below it both are a few ms and their ratio is noise.
-p99_gate() {
-  local candidate champion limit
-  candidate="$(prom "$(p99_query "$CAND" "$1")")"
-  champion="$(prom "$(p99_query "$CHAMP" "$2")")"
-  [[ "$champion" == NaN ]] && champion=0
-  limit="$(awk -v c="$champion" -v r="$CANARY_MAX_P99_RATIO" -v f="$CANARY_P99_FLOOR_MS" \
-    'BEGIN { l = c * r; if (l < f / 1000) l = f / 1000; printf "%.4g", l }')"
-  gate p99_seconds "$candidate" '<=' "$limit"
+# at_least COUNT MIN: a count that is a number and at least MIN.
+at_least() { [[ "$1" != NaN ]] && jq -en --arg c "$1" --argjson n "$2" '($c | tonumber) >= $n' >/dev/null; }
+
+# The gates of each phase, one "name<TAB>op<TAB>threshold<TAB>minRequests" line each, from the file.
+load_gates() {
+  local phase i
+  for phase in shadow canary; do
+    for ((i = 0; i < $(analysis_gate_count "$phase"); i++)); do
+      analysis_gate "$phase" "$i" '"\(.name)\t\(op)\t\(threshold)\t\(.minRequests)"'
+    done >"$CANARY_STATE_DIR/gates-$phase.tsv"
+  done
+}
+
+# check_gates PHASE WHERE ARGS: every gate of PHASE that has its requests, on the phase so far (ARGS:
+# run_args); the first that fails rolls the candidate back. ALL_JUDGED: every gate had a value
+# (else NOT_JUDGED names the first without).
+check_gates() {
+  local phase="$1" where="$2" args="$3" i=0 name op threshold min
+  GATES="" ALL_JUDGED=true NOT_JUDGED=""
+  while IFS=$'\t' read -r name op threshold min; do
+    gate "$name" "$(prom "$(analysis_query "$phase" "$i" judged "$args")")" "$op" "$threshold" || rollback "$where"
+    i=$((i + 1))
+  done <"$CANARY_STATE_DIR/gates-$phase.tsv"
+}
+
+# check_requests PHASE WHERE ARGS: when a phase ends, every gate has had the requests it is judged
+# on; otherwise the candidate is rolled back too (no traffic, no promotion). REQUESTS: the counts.
+check_requests() {
+  local phase="$1" where="$2" args="$3" i=0 name op threshold min count counts=""
+  while IFS=$'\t' read -r name op threshold min; do
+    count="$(prom "$(analysis_query "$phase" "$i" requests "$args")")"
+    at_least "$count" "$min" || too_few "${name}_requests" "$count" "$min" "$where"
+    counts+="${counts:+, }$name $(whole "$count")"
+    i=$((i + 1))
+  done <"$CANARY_STATE_DIR/gates-$phase.tsv"
+  REQUESTS="$counts"
 }
 
 rollback() {
@@ -126,7 +137,7 @@ rollback() {
 
 # too_few GATE COUNT MIN WHERE: a phase ended without the requests it needs to be judged.
 too_few() {
-  FAILED_GATE="$1" FAILED_VALUE="${2%.*}" FAILED_LIMIT=">= $3"
+  FAILED_GATE="$1" FAILED_VALUE="$(whole "$2")" FAILED_LIMIT=">= $3"
   rollback "$4"
 }
 
@@ -145,54 +156,49 @@ on_exit() {
 }
 
 # ---- The run -----------------------------------------------------------------------------------------
-shadow_phase() {
-  local started=$SECONDS elapsed compared
-  "$DELIVERY" traffic "$CANARY_SHADOW_PERCENT" 0
-  set_phase shadow 0 "$CANARY_SHADOW_PERCENT"
-  log "Shadow: $CANARY_SHADOW_PERCENT % of v1 requests mirrored; judging after $CANARY_SHADOW_MIN_REQUESTS compared (at most ${CANARY_SHADOW_MAX_SECONDS}s)"
+# run_phase PHASE WHERE SECONDS [CHAMPION_SINCE]: the phase, its gates checked every CHECK_SECONDS on
+# the phase so far; the champion's window is the phase's too, or since CHAMPION_SINCE (a $SECONDS
+# value). A canary step is held SECONDS; the shadow phase ends as soon as every gate had its
+# requests and passed (clients see nothing of it), within SECONDS. Returns when the phase passed;
+# any failure rolls back.
+run_phase() {
+  local phase="$1" where="$2" length="$3" started=$SECONDS elapsed args
+  local champion_since="${4:-$SECONDS}"
   while true; do
-    sleep "$CANARY_CHECK_SECONDS"
+    sleep "$CHECK_SECONDS"
     elapsed=$((SECONDS - started))
-    compared="$(prom "$(compared_query "$VERSION")")"
-    if at_least "$compared" "$CANARY_SHADOW_MIN_REQUESTS"; then
-      GATES=""
-      gate agreement "$(prom "$(agreement_query "$VERSION")")" '>=' "$CANARY_MIN_AGREEMENT" || rollback shadow
-      gate error_ratio "$(prom "$(error_ratio_query "$elapsed")")" '<=' "$CANARY_MAX_5XX_RATIO" || rollback shadow
-      p99_gate "$elapsed" "$elapsed" || rollback shadow
-      log "Shadow passed after ${elapsed}s: ${compared%.*} requests compared; $GATES"
-      decide advance shadow "${compared%.*}" "$CANARY_SHADOW_MIN_REQUESTS" shadow
+    args="$(run_args "$elapsed" "$((SECONDS - champion_since))")"
+    check_gates "$phase" "$where" "$args"
+    if ((elapsed >= length)) || [[ "$phase" == shadow && "$ALL_JUDGED" == true ]]; then
+      check_requests "$phase" "$where" "$args"
+      # A gate whose requests arrived after this check's values is judged now: none passes unjudged.
+      if [[ "$ALL_JUDGED" != true ]]; then
+        check_gates "$phase" "$where" "$args"
+        if [[ "$ALL_JUDGED" != true ]]; then
+          FAILED_GATE="$NOT_JUDGED" FAILED_VALUE=n/a FAILED_LIMIT="a value"
+          rollback "$where"
+        fi
+      fi
+      log "${where^} passed after ${elapsed}s: ${GATES}requests: $REQUESTS"
+      decide advance "$where" "" "" "$where"
       return
-    fi
-    if ((elapsed >= CANARY_SHADOW_MAX_SECONDS)); then
-      too_few shadow_requests "$compared" "$CANARY_SHADOW_MIN_REQUESTS" shadow
     fi
   done
 }
 
+shadow_phase() {
+  "$DELIVERY" traffic "$SHADOW_PERCENT_RUN" 0
+  set_phase shadow 0 "$SHADOW_PERCENT_RUN"
+  log "Shadow: $SHADOW_PERCENT_RUN % of v1 requests mirrored until every gate is judged (at most ${SHADOW_SECONDS}s), gates checked every ${CHECK_SECONDS}s"
+  run_phase shadow shadow "$SHADOW_SECONDS"
+}
+
 canary_step() {
-  local weight="$1" started=$SECONDS elapsed requests
+  local weight="$1"
   "$DELIVERY" traffic 0 "$weight"
   set_phase canary "$weight" 0
-  log "Canary $weight %: held ${CANARY_STEP_SECONDS}s, gates checked every ${CANARY_CHECK_SECONDS}s"
-  while true; do
-    sleep "$CANARY_CHECK_SECONDS"
-    elapsed=$((SECONDS - started))
-    requests="$(prom "$(requests_query "$elapsed")")"
-    if at_least "$requests" "$CANARY_STEP_MIN_REQUESTS"; then
-      GATES=""
-      gate error_ratio "$(prom "$(error_ratio_query "$elapsed")")" '<=' "$CANARY_MAX_5XX_RATIO" || rollback "canary $weight %"
-      p99_gate "$elapsed" "$((SECONDS - RUN_STARTED))" || rollback "canary $weight %"
-      gate divergence_bits "$(prom "$(divergence_query "$elapsed" "$((SECONDS - RUN_STARTED))")")" '<=' "$CANARY_MAX_DIVERGENCE" \
-        || rollback "canary $weight %"
-      if ((elapsed >= CANARY_STEP_SECONDS)); then
-        log "Canary $weight % passed after ${elapsed}s: ${requests%.*} requests answered; $GATES"
-        decide advance "canary $weight %" "${requests%.*}" "$CANARY_STEP_MIN_REQUESTS" "canary $weight %"
-        return
-      fi
-    elif ((elapsed >= CANARY_STEP_SECONDS)); then
-      too_few step_requests "$requests" "$CANARY_STEP_MIN_REQUESTS" "canary $weight %"
-    fi
-  done
+  log "Canary $weight %: held ${STEP_SECONDS}s, gates checked every ${CHECK_SECONDS}s"
+  run_phase canary "canary $weight %" "$STEP_SECONDS" "$RUN_STARTED"
 }
 
 promote() {
@@ -208,7 +214,20 @@ promote() {
   RUN_OVER=true
 }
 
+# The analysis file (CANARY_ANALYSIS, relative to the repository), loaded and checked; its settings.
+load_analysis() {
+  local file="$CANARY_ANALYSIS"
+  [[ "$file" == /* ]] || file="$PROJECT_ROOT/$file"
+  analysis_load "$file"
+  CHECK_SECONDS="$(analysis_get .checkSeconds)"
+  SHADOW_PERCENT_RUN="$(analysis_get .shadow.mirrorPercent)"
+  SHADOW_SECONDS="$(analysis_get .shadow.seconds)"
+  STEP_SECONDS="$(analysis_get .canary.stepSeconds)"
+  WEIGHTS="$(analysis_get '.canary.weights | map(tostring) | join(" ")')"
+}
+
 cmd_run() {
+  load_analysis
   WAR="${1:-${WAR:-}}"
   if [[ -z "$WAR" ]]; then
     wars_build_if_stale
@@ -223,6 +242,7 @@ cmd_run() {
   mkdir -p "$CANARY_STATE_DIR"
   exec 9>"$CANARY_STATE_DIR/lock"
   flock -n 9 || die "another make canary is running (make canary-status)"
+  load_gates
 
   canary_load_state
   canary_candidate_version="$VERSION" canary_war="$WAR" canary_started_at="$(date +%s)"
@@ -230,13 +250,13 @@ cmd_run() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   RUN_STARTED=$SECONDS
-  log "Canary run: candidate model $VERSION ($WAR), champion $CHAMPION_VERSION; steps ${CANARY_STEPS//,/ } %"
+  log "Canary run: candidate model $VERSION ($WAR), champion $CHAMPION_VERSION; steps $WEIGHTS %; analysis $ANALYSIS_FILE"
   decide start "" "" "" starting
   set_phase starting 0 0
   "$DELIVERY" candidate-start "$WAR"
   shadow_phase
   local weight
-  for weight in ${CANARY_STEPS//,/ }; do
+  for weight in $WEIGHTS; do
     canary_step "$weight"
   done
   promote
@@ -260,19 +280,32 @@ cmd_status() {
   fi
 }
 
-# The PromQL of each gate, as a run sends it: for a candidate VERSION, a phase or step of WINDOW
-# seconds and a run of RUN_WINDOW seconds. One "name<TAB>query" a line (CanaryGateQueriesTest).
+# The PromQL of each gate of PHASE as a run sends it, for a phase of WINDOW seconds so far, the
+# champion's window of CHAMPION_WINDOW seconds and a candidate VERSION: one "name<TAB>kind<TAB>query"
+# line per gate and kind (query: its value; requests: what its minimum counts; judged: what a check
+# reads, no value while the requests are too few). For the tests (CanaryGateQueriesIT) and the curious.
 cmd_queries() {
-  local version="${1:?usage: $0 queries VERSION WINDOW RUN_WINDOW}" window="${2:?}" run_window="${3:?}"
-  printf '%s\t%s\n' compared "$(compared_query "$version")" agreement "$(agreement_query "$version")" \
-    requests "$(requests_query "$window")" error_ratio "$(error_ratio_query "$window")" \
-    candidate_p99 "$(p99_query "$CAND" "$window")" champion_p99 "$(p99_query "$CHAMP" "$run_window")" \
-    divergence "$(divergence_query "$window" "$run_window")"
+  local phase="${1:?usage: $0 queries shadow|canary WINDOW CHAMPION_WINDOW [VERSION]}" window="${2:?}" champion="${3:?}" i kind args
+  load_analysis
+  args="$(run_args "$window" "$champion" "${4:-.+}")"
+  for ((i = 0; i < $(analysis_gate_count "$phase"); i++)); do
+    for kind in query requests judged; do
+      printf '%s\t%s\t%s\n' "$(analysis_gate "$phase" "$i" .name)" "$kind" "$(analysis_query "$phase" "$i" "$kind" "$args")"
+    done
+  done
+}
+
+# The analysis file checked, and what a run would do with it.
+cmd_check() {
+  load_analysis
+  ok "$ANALYSIS_FILE: shadow $SHADOW_PERCENT_RUN % for ${SHADOW_SECONDS}s, then steps $WEIGHTS % of ${STEP_SECONDS}s each; gates checked every ${CHECK_SECONDS}s:"
+  analysis_get '.gates[] | "      \(.phase) \(.name) \(op) \(threshold) once \(.minRequests) requests"'
 }
 
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   status) cmd_status ;;
   queries) shift; cmd_queries "$@" ;;
-  *) echo "usage: $0 run [WAR] | status | queries VERSION WINDOW RUN_WINDOW" >&2; exit 2 ;;
+  check) cmd_check ;;
+  *) echo "usage: $0 run [WAR] | status | check | queries PHASE WINDOW CHAMPION_WINDOW [VERSION]" >&2; exit 2 ;;
 esac

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# The two inputs of kubernetes/ that are generated and never committed (.gitignore):
+# The inputs of kubernetes/ that are generated and never committed (.gitignore):
 #   scripts/k8s-inputs.sh secrets   the gateway's TLS certificate and key (self-signed for K8S_HOST)
-#                                   and its htpasswd; existing files are kept
+#                                   and its htpasswd; existing files are kept. The production
+#                                   overlays' certificate only when given (K8S_TLS_CERT, K8S_TLS_KEY)
+#                                   or asked for (K8S_SELF_SIGNED=true)
 #   scripts/k8s-inputs.sh rules     one PrometheusRule per prometheus/rules/*.yml, the file as its spec
+#   scripts/k8s-inputs.sh analysis  the Argo Rollouts objects made from the delivery analysis
+#                                   (CANARY_ANALYSIS, default delivery/canary.yaml)
 # K8S_DIR (default kubernetes) says where they go, so the offline tests can use a copy of the folder.
 # GATEWAY_USER and K8S_HOST are checked as the native settings are (a user name; a DNS name), and a
 # GATEWAY_PASSWORD given must be fit for a gateway on the network: nothing is written otherwise.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for lib in progress checks certs; do
+# Not settings.sh: stack.env's defaults (the password admin) are the laptop's, not a cluster's.
+LOG_DIR="${LOG_DIR:-$PWD/state/logs}"
+for lib in progress checks certs packages analysis; do
   # shellcheck source=/dev/null
   source "scripts/lib/$lib.sh"
 done
@@ -16,6 +22,7 @@ done
 K8S_DIR="${K8S_DIR:-kubernetes}"
 K8S_HOST="${K8S_HOST:-localhost}"
 K8S_RULES="${K8S_RULES:-prometheus/rules}"
+CANARY_ANALYSIS="${CANARY_ANALYSIS:-delivery/canary.yaml}"
 
 # The values that reach `openssl -subj`, the certificate's subjectAltName and the htpasswd file.
 check_inputs() {
@@ -60,6 +67,52 @@ secrets() {
     mv -f "$dir/htpasswd.new" "$dir/htpasswd"
     ok "htpasswd for $user in $dir"
   fi
+  production_tls "$dir"
+}
+
+# The production overlays' TLS (components/production/tls): a certificate a client can trust. Given
+# as K8S_TLS_CERT and K8S_TLS_KEY, it is checked (the key is its key; not self-signed; not for
+# localhost only) and copied; K8S_SELF_SIGNED=true takes the self-signed one from SELF_SIGNED_DIR
+# instead. Without either, existing files stay, or there are none and the production overlays do
+# not render: a self-signed localhost certificate never reaches a cluster by accident.
+production_tls() {
+  local self_signed_dir="$1" dir="$K8S_DIR/components/production/tls" crt key problems=""
+  umask 077
+  if [[ "${K8S_SELF_SIGNED:-false}" == true ]]; then
+    mkdir -p "$dir"
+    cp "$self_signed_dir/tls.crt" "$dir/tls.crt"
+    cp "$self_signed_dir/tls.key" "$dir/tls.key"
+    warn "production overlays: the self-signed certificate for $K8S_HOST, as asked (K8S_SELF_SIGNED=true); clients will not trust it"
+    return
+  fi
+  if [[ -z "${K8S_TLS_CERT:-}${K8S_TLS_KEY:-}" ]]; then
+    if [[ -s "$dir/tls.crt" && -s "$dir/tls.key" ]]; then
+      ok "production overlays: keeping the certificate in $dir"
+    else
+      warn "production overlays: no certificate yet, so they do not render. Give yours:" \
+        "make k8s-secrets K8S_TLS_CERT=cert.pem K8S_TLS_KEY=key.pem (or K8S_SELF_SIGNED=true for a test cluster)"
+    fi
+    return
+  fi
+  crt="${K8S_TLS_CERT:-}" key="${K8S_TLS_KEY:-}"
+  [[ -s "$crt" && -s "$key" ]] || die "K8S_TLS_CERT and K8S_TLS_KEY must both name files (got '$crt', '$key')"
+  openssl x509 -in "$crt" -noout 2>/dev/null || die "$crt is not a PEM certificate"
+  [[ "$(openssl x509 -in "$crt" -noout -pubkey 2>/dev/null)" == "$(openssl pkey -in "$key" -pubout 2>/dev/null)" ]] \
+    || problems+=" the key $key is not the certificate's key;"
+  if [[ "$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" \
+    == "$(openssl x509 -in "$crt" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')" ]] \
+    && openssl verify -CAfile "$crt" -partial_chain "$crt" >/dev/null 2>&1; then
+    problems+=" it is self-signed, so no client trusts it;"
+  fi
+  if ! openssl x509 -in "$crt" -noout -ext subjectAltName 2>/dev/null | grep -o 'DNS:[^,]*\|IP Address:[^,]*' \
+    | grep -qv 'DNS:localhost$\|IP Address:127\.0\.0\.1$\|IP Address:0:0:0:0:0:0:0:1$'; then
+    problems+=" it names no host but localhost;"
+  fi
+  [[ -z "$problems" ]] || die "refusing $crt for the production overlays:${problems%;}. Use a certificate for your host, or K8S_SELF_SIGNED=true to use the self-signed one anyway."
+  mkdir -p "$dir"
+  cp "$crt" "$dir/tls.crt"
+  cp "$key" "$dir/tls.key"
+  ok "production overlays: certificate $crt ($(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253)) in $dir"
 }
 
 rules() {
@@ -77,7 +130,103 @@ rules() {
   ok "PrometheusRules: $out"
 }
 
+# The Argo Rollouts objects of the delivery analysis, each in the folder that uses it:
+#   components/argo-rollouts/generated/analysis-templates.yaml  AnalysisTemplates ml-gateway-shadow
+#                                 and ml-gateway-canary: one metric per gate of the phase, checked
+#                                 every checkSeconds, and one per gate counting its requests at the end
+#   components/argo-rollouts/generated/canary-steps.yaml  the Rollout's steps (a patch): each weight,
+#                                 then the canary template, which lasts stepSeconds
+#   components/shadow/generated/gateway-mirror.yaml  the gateway's mirror share
+#   components/shadow/generated/shadow-analysisrun.yaml  an AnalysisRun of the shadow
+#                                 template with every argument given (kubectl create -f)
+analysis() {
+  local file="$CANARY_ANALYSIS" component="$K8S_DIR/components/argo-rollouts/generated" shadow="$K8S_DIR/components/shadow/generated"
+  local replicas header
+  [[ "$file" == /* ]] || file="$PWD/$file"
+  analysis_load "$file"
+  mkdir -p "$component" "$shadow"
+  replicas="$(yq -r '.replicas[] | select(.name == "api-v1") | .count' "$K8S_DIR/components/production/kustomization.yaml")"
+  header="# Generated by scripts/k8s-inputs.sh analysis from $CANARY_ANALYSIS: not committed, do not edit."
+  analysis_objects templates | to_yaml "$header" >"$component/analysis-templates.yaml.tmp"
+  analysis_objects steps "$replicas" | to_yaml "$header
+# Precision: the gateway balances over the pods, so a weight is the share of pods that are the
+# candidate's. With $replicas replicas (components/production) and maxSurge 1, Argo Rollouts places
+# $(analysis_objects precision "$replicas")" >"$component/canary-steps.yaml.tmp"
+  analysis_objects mirror | to_yaml "$header" >"$shadow/gateway-mirror.yaml.tmp"
+  analysis_objects run | to_yaml "$header" >"$shadow/shadow-analysisrun.yaml.tmp"
+  for out in "$component/analysis-templates.yaml" "$component/canary-steps.yaml" "$shadow/gateway-mirror.yaml" "$shadow/shadow-analysisrun.yaml"; do
+    mv "$out.tmp" "$out"
+  done
+  ok "Argo Rollouts objects from $CANARY_ANALYSIS: $component, $shadow"
+  printf '    %s\n' "weights $(analysis_objects precision "$replicas")"
+}
+
+# JSON on stdin as YAML documents after HEADER (yq -y: Debian's yq writes YAML too).
+to_yaml() {
+  printf '%s\n' "$1"
+  jq -c '.[]' | while IFS= read -r doc; do
+    echo '---'
+    yq -y -w 100000 . <<<"$doc"
+  done
+}
+
+# analysis_objects WHAT [REPLICAS]: the objects as a JSON array (precision: a line of text).
+analysis_objects() {
+  jq -r --arg what "$1" --argjson replicas "${2:-0}" "$ANALYSIS_JQ_DEFS"'
+    .kubernetes.prometheusAddress as $address | .checkSeconds as $check
+    | def seconds: "\(.)s";
+      def length($phase): if $phase == "shadow" then .shadow.seconds else .canary.stepSeconds end;
+      # One metric per gate, judged every check on the phase so far, and one per gate that, when
+      # the phase ends, requires its requests: as make canary judges (scripts/canary.sh).
+      def metrics($phase): length($phase) as $len | gates($phase)[]
+        | {name, initialDelay: ($check | seconds), interval: ($check | seconds), count: ($len / $check), failureLimit: 0,
+            successCondition: "len(result) == 0 || isNaN(result[0]) || result[0] \(op) \(threshold)",
+            provider: {prometheus: {address: $address,
+              query: ("(\(.query)) and on() ((\(.requests)) >= \(.minRequests))" | oneline)}}},
+          {name: "\(.name)_requests", initialDelay: ($len | seconds), count: 1, failureLimit: 0,
+            successCondition: "len(result) == 1 && result[0] >= \(.minRequests)",
+            provider: {prometheus: {address: $address, query: (.requests | oneline)}}};
+      # The args the phase'"'"'s queries use: the file'"'"'s with their defaults; the window is the phase'"'"'s
+      # length; the champion'"'"'s is the same in the shadow phase, given by each canary step.
+      def args($phase): length($phase) as $len
+        | [gates($phase)[] | .query, .requests | scan("\\{\\{ *args\\.([^ }]+) *\\}\\}") | .[0]] as $used
+        | [.args | to_entries[] | {name: .key, value}]
+          + [{name: "window", value: ($len | seconds)}]
+          + if $phase == "shadow" then [{name: "champion-window", value: ($len | seconds)}] else [{name: "champion-window"}] end
+        | map(select(.name as $n | $used | index($n)));
+      def template($phase): {apiVersion: "argoproj.io/v1alpha1", kind: "AnalysisTemplate",
+          metadata: {name: "ml-gateway-\($phase)", labels: {"app.kubernetes.io/part-of": "ml-gateway"}},
+          spec: {args: args($phase), metrics: [metrics($phase)]}};
+      # Argo Rollouts'"'"' basic canary: candidate and stable pods for a weight (approximateWeightedCanaryStableReplicaCounts).
+      def pods($replicas; $weight; $surge):
+        ($replicas * $weight / 100 | ceil) as $ceil | ($replicas * $weight / 100 | floor) as $floor
+        | def tied($total): ($total * ($weight / 100)) | . - floor == 0.5;
+          ($weight == 100 or $weight == 0 or ($replicas == 1 and $surge == 0)) as $zero
+        | [ (if $ceil < $replicas or $zero then {c: $ceil, t: $replicas} else empty end),
+            (if (tied($replicas) | not) and ($floor != 0 or $zero) then {c: $floor, t: $replicas} else empty end),
+            (if $surge > 0 then {c: $ceil, t: ($replicas + 1)},
+              (if (tied($replicas + 1) | not) and ($floor != 0 or $zero) then {c: $floor, t: ($replicas + 1)} else empty end)
+             else empty end) ]
+        | reduce .[1:][] as $o (.[0]; if (($o.c * 100 / $o.t) - $weight | fabs) < ((.c * 100 / .t) - $weight | fabs) then $o else . end);
+    if $what == "templates" then [template("shadow"), template("canary")]
+    elif $what == "steps" then .canary.stepSeconds as $step
+      | [{apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: {name: "api-v1"},
+          spec: {strategy: {canary: {steps: [.canary.weights | to_entries[] | {setWeight: .value},
+            {analysis: {templates: [{templateName: "ml-gateway-canary"}],
+              args: [{name: "champion-window", value: ((.key + 1) * $step | seconds)}]}}]}}}}]
+    elif $what == "precision" then [.canary.weights[] | pods($replicas; .; 1) as $p
+        | "\(.) % as \($p.c) of \($p.t) pods (\($p.c * 100 / $p.t | . * 10 | round / 10) %)"] | join("; ")
+    elif $what == "mirror" then
+      [{apiVersion: "apps/v1", kind: "Deployment", metadata: {name: "gateway"},
+        spec: {template: {spec: {containers: [{name: "nginx", env: [{name: "SHADOW_PERCENT", value: (.shadow.mirrorPercent | tostring)}]}]}}}}]
+    elif $what == "run" then template("shadow") as $t
+      | [{apiVersion: "argoproj.io/v1alpha1", kind: "AnalysisRun",
+          metadata: {generateName: "ml-gateway-shadow-", labels: $t.metadata.labels},
+          spec: {args: $t.spec.args, metrics: $t.spec.metrics}}]
+    else error("unknown: \($what)") end' <<<"$ANALYSIS_JSON"
+}
+
 case "${1:-}" in
-  secrets | rules) "$1" ;;
-  *) echo "usage: $0 secrets|rules" >&2; exit 2 ;;
+  secrets | rules | analysis) "$1" ;;
+  *) echo "usage: $0 secrets|rules|analysis" >&2; exit 2 ;;
 esac

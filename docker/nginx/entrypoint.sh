@@ -28,7 +28,7 @@ fi
 
 # envsubst replaces only the upper-case ${NAME}s the templates name, never an nginx $variable.
 # shellcheck disable=SC2016 # the pattern is literal text
-names="$(cat "$templates"/*.template | grep -o '\${[A-Z_][A-Z0-9_]*}' | sort -u | tr '\n' ' ')"
+names="$(find "$templates" -name '*.template' -exec cat {} + | grep -o '\${[A-Z_][A-Z0-9_]*}' | sort -u | tr '\n' ' ')"
 for name in $names; do
     name="${name#??}" && name="${name%?}"
     if ! eval "[ -n \"\${$name+set}\" ]"; then
@@ -40,6 +40,15 @@ for template in "$templates"/*.template; do
     file="$(basename "$template" .template)"
     envsubst "$names" <"$template" >"$rendered/$file"
 done
+# Upstream lists with settings of their own (the Kubernetes gateway's candidate Service and mirror
+# share: kubernetes/gateway/Dockerfile) are rendered beside them, where /etc/nginx/upstreams points.
+if [ -d "$templates/upstreams" ]; then
+    mkdir -p "$rendered/upstreams"
+    rm -f "$rendered/upstreams"/*.conf
+    for template in "$templates"/upstreams/*.template; do
+        envsubst "$names" <"$template" >"$rendered/upstreams/$(basename "$template" .template)"
+    done
+fi
 
 # The addresses of every host an upstream list names, one line each, as nginx would resolve them.
 upstream_addresses() {

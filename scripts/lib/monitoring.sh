@@ -10,10 +10,12 @@ PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
 monitoring_write_targets() {
   local dir="$1/targets" name port variant
   mkdir -p "$dir"
-  # Each file is written whole, then renamed: Prometheus never reads a half-written list.
+  # Each file is written whole, then renamed: Prometheus never reads a half-written list. The v1
+  # servers serve the champion (role, as the delivery gates select servers: delivery/canary.yaml).
   while read -r name port variant; do
     jq -n --arg target "127.0.0.1:$port" --arg name "$name" --arg variant "$variant" \
-      '{targets: [$target], labels: {instance_name: $name, variant: $variant}}'
+      '{targets: [$target], labels: ({instance_name: $name, variant: $variant}
+        + if $variant == "v1" then {role: "champion"} else {} end)}'
   done < <(api_instances) | jq -s . >"$dir/liberty.json.tmp"
   jq -n --arg target "127.0.0.1:$EXPORTER_PORT" '[{targets: [$target], labels: {instance_name: "nginx"}}]' >"$dir/nginx.json.tmp"
   jq -n --arg target "127.0.0.1:$PROMETHEUS_PORT" '[{targets: [$target], labels: {instance_name: "prometheus"}}]' >"$dir/prometheus.json.tmp"
@@ -26,12 +28,13 @@ monitoring_write_targets() {
 }
 
 # The candidate's target list: the server while it runs (on), empty otherwise (off), so a candidate
-# that is not there is not a target down. Same job as the v1 servers, instance_name api-candidate.
+# that is not there is not a target down. Same job as the v1 servers, instance_name api-candidate,
+# role candidate.
 monitoring_write_candidate_target() {
   local dir="$1/targets"
   if [[ "$2" == on ]]; then
     jq -n --arg target "127.0.0.1:$CANDIDATE_PORT" \
-      '[{targets: [$target], labels: {instance_name: "api-candidate", variant: "v1"}}]' >"$dir/candidate.json.tmp"
+      '[{targets: [$target], labels: {instance_name: "api-candidate", variant: "v1", role: "candidate"}}]' >"$dir/candidate.json.tmp"
   else
     echo '[]' >"$dir/candidate.json.tmp"
   fi

@@ -17,10 +17,15 @@ fi
 # The workers read the htpasswd file and write temporary files: both stay in the state folder
 # unless the unprivileged workers cannot reach it (a checkout under /root, or in a mktemp -d folder,
 # mode 700); then they go to a folder of this stack's own under /run, named after its state folder.
+# Asked of the state folder, or before its first start of the folder it will be made in: every
+# script that sources this must reach the same answer (make canary writes where nginx serves).
 NGINX_WORKER_DIR="$NGINX_STATE_DIR"
-if [[ -n "$NGINX_WORKER_USER" ]] && ! runuser -u "$NGINX_WORKER_USER" -- test -x "$STATE_DIR" 2>/dev/null; then
+_reached="$STATE_DIR"
+while [[ ! -e "$_reached" && "$_reached" != / ]]; do _reached="$(dirname "$_reached")"; done
+if [[ -n "$NGINX_WORKER_USER" ]] && ! runuser -u "$NGINX_WORKER_USER" -- test -x "$_reached" 2>/dev/null; then
   NGINX_WORKER_DIR="/run/ml-gateway/$(printf '%s' "$NGINX_STATE_DIR" | sha256sum | cut -c1-12)"
 fi
+unset _reached
 NGINX_HTPASSWD_FILE="$NGINX_WORKER_DIR/htpasswd"
 
 # The workers also reopen nginx's log files by their path when the log rotation sends USR1

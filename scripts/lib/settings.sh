@@ -74,16 +74,6 @@ SETTINGS_PORT_KEYS=(GATEWAY_HTTP_PORT GATEWAY_HTTPS_PORT STUB_STATUS_PORT V1_BAS
 settings_show() { printf '%q' "$1"; }
 
 settings_is_percent() { [[ "$1" =~ ^[0-9]{1,3}$ ]] && ((10#$1 <= 100)); }
-# Rising weights, each 1 to 100, the last 100: a run ends with the candidate answering everyone.
-settings_is_canary_steps() {
-  local step previous=0
-  [[ "$1" =~ ^[0-9]{1,3}(,[0-9]{1,3})*$ ]] || return 1
-  for step in ${1//,/ }; do
-    ((10#$step > previous && 10#$step <= 100)) || return 1
-    previous=$((10#$step))
-  done
-  ((previous == 100))
-}
 settings_is_port() { [[ "$1" =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 
 # Where the gateway listens: an explicit GATEWAY_BIND (an IPv4 address), or, when empty, 127.0.0.1
@@ -125,19 +115,9 @@ settings_problems() {
   done
   [[ "$API_WARM_UP_MAX_SECONDS" =~ ^[0-9]{1,4}$ ]] \
     || echo "API_WARM_UP_MAX_SECONDS=$(settings_show "$API_WARM_UP_MAX_SECONDS") must be a whole number of seconds (0: no warm-up)"
-  for key in SHADOW_PERCENT CANARY_PERCENT CANARY_SHADOW_PERCENT; do
+  for key in SHADOW_PERCENT CANARY_PERCENT; do
     settings_is_percent "${!key}" || echo "$key=$(settings_show "${!key}") must be a whole number from 0 to 100"
   done
-  for key in CANARY_SHADOW_MIN_REQUESTS CANARY_SHADOW_MAX_SECONDS CANARY_STEP_SECONDS CANARY_STEP_MIN_REQUESTS CANARY_CHECK_SECONDS CANARY_P99_FLOOR_MS; do
-    [[ "${!key}" =~ ^[1-9][0-9]{0,6}$ ]] || echo "$key=$(settings_show "${!key}") must be a positive whole number"
-  done
-  for key in CANARY_MIN_AGREEMENT CANARY_MAX_5XX_RATIO CANARY_MAX_DIVERGENCE; do
-    [[ "${!key}" =~ ^(0(\.[0-9]+)?|1(\.0+)?)$ ]] || echo "$key=$(settings_show "${!key}") must be a number from 0 to 1"
-  done
-  [[ "$CANARY_MAX_P99_RATIO" =~ ^[0-9]{1,3}(\.[0-9]+)?$ ]] && [[ ! "$CANARY_MAX_P99_RATIO" =~ ^0(\.0*)?$ ]] \
-    || echo "CANARY_MAX_P99_RATIO=$(settings_show "$CANARY_MAX_P99_RATIO") must be a number above 0, such as 1.5"
-  settings_is_canary_steps "$CANARY_STEPS" \
-    || echo "CANARY_STEPS=$([[ "$CANARY_STEPS" =~ ^[0-9,]*$ ]] && echo "$CANARY_STEPS" || settings_show "$CANARY_STEPS") must be rising percentages from 1 to 100, comma-separated, ending at 100 (such as 5,25,50,100)"
   [[ "$PREDICTION_LOG_TEXT" == true || "$PREDICTION_LOG_TEXT" == false ]] \
     || echo "PREDICTION_LOG_TEXT=$(settings_show "$PREDICTION_LOG_TEXT") must be true or false"
   [[ "$GATEWAY_MAX_BODY_SIZE" =~ ^[0-9]{1,9}[kKmM]?$ ]] \

@@ -38,6 +38,7 @@ class CanaryRollbackIT {
     private static final Pattern ROLLBACK = Pattern.compile(
             "ROLLBACK in (.+?): gate (\\S+) failed, value (\\S+), threshold (\\S+) (\\S+)");
     private static Path championWar;
+    private static Path neutral;
     private static String championVersion;
 
     @BeforeAll
@@ -58,10 +59,18 @@ class CanaryRollbackIT {
         }
     }
 
+    /** The model that answers "neutral" to everything, built once. */
+    private static Path neutralWar() throws Exception {
+        if (neutral == null) {
+            neutral = RetrainedWar.buildAllNeutral(championWar, WORK, 2_000);
+        }
+        return neutral;
+    }
+
     @Test
     @Order(1)
     void aModelThatAnswersNeutralToEverythingIsRolledBackInTheShadowPhaseByTheAgreementGate() throws Exception {
-        Path neutral = RetrainedWar.buildAllNeutral(championWar, WORK, 2_000);
+        Path neutral = neutralWar();
         long rollbacksBefore = CanaryRuns.counter("rollbacks");
         Outcome outcome = canaryUnderLoad(neutral, "neutral");
 
@@ -84,14 +93,42 @@ class CanaryRollbackIT {
         assertEquals("firing", alert.path("state").asText(), "CanaryRolledBack fires: " + alert);
     }
 
+    /**
+     * The same candidate, with only the agreement gate's threshold lowered to 0 in the analysis file:
+     * it passes the shadow phase now, and the label divergence gate rolls it back at the first canary
+     * step instead, with no client request failed.
+     */
     @Test
     @Order(2)
+    void loweringTheAgreementThresholdInTheFileChangesTheDecision() throws Exception {
+        Path neutral = neutralWar();
+        long rollbacksBefore = CanaryRuns.counter("rollbacks");
+        Outcome outcome = canaryUnderLoad(neutral, "neutral-agreement-0",
+                a -> DeliveryAnalysis.gate(a, "shadow", "agreement").put("min", 0));
+
+        assertTrue(outcome.run().output().contains("==> Shadow passed"), "with min 0 the shadow phase passes:\n" + outcome.run().output());
+        Matcher agreement = Pattern.compile("==> Shadow passed after \\d+s: agreement (\\S+) >= 0;").matcher(outcome.run().output());
+        assertTrue(agreement.find(), "the agreement gate was judged against 0:\n" + outcome.run().output());
+        Number committed = (Number) DeliveryAnalysis.gate(DeliveryAnalysis.load(), "shadow", "agreement").get("min");
+        assertTrue(Double.parseDouble(agreement.group(1)) < committed.doubleValue(),
+                "an agreement the committed threshold (" + committed + ") rolls back: " + agreement.group());
+        Matcher rollback = rollbackLine(outcome.run());
+        assertEquals("canary " + CanaryRuns.STEPS.get(0) + " %", rollback.group(1), "rolled back at the first canary step");
+        assertEquals("divergence_bits", rollback.group(2), "by the label divergence gate");
+        SteadyLoad.Result load = outcome.load();
+        assertEquals(Map.of(), load.countBy(o -> !o.succeeded(), SteadyLoad.Outcome::describe), "no client request failed: " + load.summary());
+        assertRolledBack(rollbacksBefore, "divergence_bits");
+    }
+
+    @Test
+    @Order(3)
     void aRunInterruptedLikeCtrlCLeavesNoShareOnItsCandidate() throws Exception {
         Path faulty = FaultInjectedWar.build(championWar, WORK.resolve("ml-api-v1-faulty.war"));
         Path log = WORK.resolve("canary-interrupted.log");
-        Process run = CanaryRuns.startInOwnSession(faulty, log);
+        Process run = CanaryRuns.startInOwnSession(faulty, log, a -> DeliveryAnalysis.section(a, "shadow").put("seconds", 600));
         try {
-            // No load: the shadow phase waits for mirrored requests, with 100 % mirrored, when Ctrl-C comes.
+            // No load, and a shadow phase of 10 minutes: it still waits for mirrored requests, with 100 %
+            // mirrored, when Ctrl-C comes.
             CanaryRuns.awaitPhase("shadow", Duration.ofMinutes(4));
             assertEquals("shadow 100 %, canary 0 %", CanaryRuns.shares(), "the shadow share is on before the interruption");
         } finally {
@@ -115,7 +152,7 @@ class CanaryRollbackIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aCandidateThatFailsAShareOfRequestsIsRolledBackAtTheFirstCanaryStep() throws Exception {
         Path faulty = FaultInjectedWar.build(championWar, WORK.resolve("ml-api-v1-faulty.war"));
         assertTrue(FaultInjectedWar.contains(faulty));
@@ -149,7 +186,11 @@ class CanaryRollbackIT {
     }
 
     private static Outcome canaryUnderLoad(Path war, String name) throws Exception {
-        CanaryRuns.LoadedRun loaded = CanaryRuns.runUnderLoad(war, WORK.resolve("canary-" + name + ".log"));
+        return canaryUnderLoad(war, name, a -> { });
+    }
+
+    private static Outcome canaryUnderLoad(Path war, String name, java.util.function.Consumer<Map<String, Object>> change) throws Exception {
+        CanaryRuns.LoadedRun loaded = CanaryRuns.runUnderLoad(war, WORK.resolve("canary-" + name + ".log"), change);
         CanaryRuns.Run run = loaded.run();
         SteadyLoad.Result result = loaded.load();
         System.out.printf("make canary of %s: exit %d; %s%n%s%n", war.getFileName(), run.exit(), result.summary(),

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** make canary (scripts/canary.sh) as the tests run it, and where its runs stand. */
 final class CanaryRuns {
@@ -20,16 +21,24 @@ final class CanaryRuns {
     static final List<Integer> STEPS = List.of(5, 25, 50, 100);
 
     /**
-     * Settings that fit a run in a test: 300 compared requests in the shadow phase, 15-s steps. The
-     * latency gate is judged above 250 ms only: a test machine shared by two cores and the load
-     * client has p99 spikes of tens of ms that say nothing about a model.
+     * The analysis a test run reads (CANARY_ANALYSIS): delivery/canary.yaml with phases that fit a
+     * test: a shadow phase whose gates judge after 300 requests (it ends then, within 2 minutes),
+     * 15-s steps. The champion's p99
+     * counts as at least 250 ms: a test machine shared by two cores and the load client has p99 spikes
+     * of tens of ms that say nothing about a model.
      */
-    static final Map<String, String> TEST_SETTINGS = Map.of(
-            "CANARY_SHADOW_MIN_REQUESTS", "300",
-            "CANARY_STEPS", "5,25,50,100",
-            "CANARY_STEP_SECONDS", String.valueOf(STEP_SECONDS),
-            "CANARY_CHECK_SECONDS", String.valueOf(CHECK_SECONDS),
-            "CANARY_P99_FLOOR_MS", "250");
+    static Map<String, String> testSettings(Path dir, Consumer<Map<String, Object>> change) throws IOException {
+        Path file = DeliveryAnalysis.variant(dir.resolve("canary-analysis.yaml"), a -> {
+            a.put("checkSeconds", CHECK_SECONDS);
+            DeliveryAnalysis.section(a, "shadow").put("seconds", 120);
+            DeliveryAnalysis.section(a, "canary").put("stepSeconds", STEP_SECONDS);
+            DeliveryAnalysis.section(a, "canary").put("weights", STEPS);
+            DeliveryAnalysis.section(a, "args").put("p99-floor-seconds", "0.25");
+            DeliveryAnalysis.gates(a).stream().filter(g -> "shadow".equals(g.get("phase"))).forEach(g -> g.put("minRequests", 300));
+            change.accept(a);
+        });
+        return Map.of("CANARY_ANALYSIS", file.toString());
+    }
 
     record Run(int exit, String output) {
     }
@@ -48,8 +57,13 @@ final class CanaryRuns {
      * requests and meets the gateway's rate limit, which says nothing about the canary.
      */
     static LoadedRun runUnderLoad(Path war, Path log) throws IOException, InterruptedException {
+        return runUnderLoad(war, log, a -> { });
+    }
+
+    /** As above, with the test analysis changed by CHANGE first. */
+    static LoadedRun runUnderLoad(Path war, Path log, Consumer<Map<String, Object>> change) throws IOException, InterruptedException {
         long began = System.nanoTime();
-        Process process = start(log, "scripts/canary.sh", "run", war.toString());
+        Process process = start(log, testSettings(log.getParent(), change), "scripts/canary.sh", "run", war.toString());
         SteadyLoad load = null;
         try {
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -82,14 +96,14 @@ final class CanaryRuns {
      * children as Ctrl-C in a terminal would. SIGINT is set back to its default first: a shell keeps
      * a signal ignored that it was started with, and a test JVM started in the background has it so.
      */
-    static Process startInOwnSession(Path war, Path log) throws IOException {
+    static Process startInOwnSession(Path war, Path log, Consumer<Map<String, Object>> change) throws IOException {
         String launcher = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])";
-        return start(log, "python3", "-c", launcher, "scripts/canary.sh", "run", war.toString());
+        return start(log, testSettings(log.getParent(), change), "python3", "-c", launcher, "scripts/canary.sh", "run", war.toString());
     }
 
-    /** A command from the project root with the test settings, its output in LOG; not waited for. */
-    private static Process start(Path log, String... command) throws IOException {
-        return StackServers.startScript(log, TEST_SETTINGS, command);
+    /** A command from the project root with SETTINGS, its output in LOG; not waited for. */
+    private static Process start(Path log, Map<String, String> settings, String... command) throws IOException {
+        return StackServers.startScript(log, settings, command);
     }
 
     /** state/canary/state as a map (phase, weight, shadow, decision, gate, value, rollbacks, ...). */

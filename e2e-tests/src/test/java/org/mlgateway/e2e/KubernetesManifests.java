@@ -23,28 +23,27 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * The Kustomize overlays of kubernetes/, rendered the way a user renders them, offline.
  *
  * <p>What a clean clone holds (the files git tracks, plus new files not ignored yet) of kubernetes/,
- * grafana/dashboards and prometheus/rules is copied to a temporary folder; the Makefile's own
- * targets write the generated inputs there (`make k8s-secrets k8s-rules K8S_DIR=...`), so neither
- * a stale generated file nor a developer's real secrets in the checkout play any part; then
+ * grafana/dashboards, prometheus/rules and delivery/ is copied to a temporary folder; the Makefile's
+ * own targets write the generated inputs there (`make k8s-secrets k8s-rules k8s-analysis
+ * K8S_DIR=...`, the production certificate the self-signed one, as asked with K8S_SELF_SIGNED), so
+ * neither a stale generated file nor a developer's real secrets in the checkout play any part; then
  * `kubectl kustomize` renders each overlay. Rendered once per test JVM.
  */
 final class KubernetesManifests {
 
-    static final List<String> OVERLAYS = List.of("dev", "production");
+    static final List<String> OVERLAYS = List.of("dev", "production-deployment", "production", "production-shadow");
+    /** The overlays that run api-v1 as an Argo Rollout. */
+    static final List<String> ROLLOUT_OVERLAYS = List.of("production", "production-shadow");
     /** Where the copy and its rendering live, for checks that compare against the generated inputs. */
     static final Path WORK;
     private static final Map<String, List<Map<String, Object>>> RENDERED = new LinkedHashMap<>();
 
     static {
         try {
-            WORK = Files.createTempDirectory("k8s-render");
-            copyCleanClone(StackEnv.projectRoot(), WORK);
-            run(StackEnv.projectRoot(), 120, "make", "-s", "k8s-secrets", "k8s-rules",
-                    "K8S_DIR=" + WORK.resolve("kubernetes"), "K8S_RULES=" + WORK.resolve("prometheus/rules"));
-            String kubectl = Kubectl.path();
+            WORK = cleanCopy();
+            generate(WORK, WORK.resolve("delivery/canary.yaml"));
             for (String overlay : OVERLAYS) {
-                String yaml = run(WORK, 120, kubectl, "kustomize", WORK.resolve("kubernetes/overlays/" + overlay).toString());
-                RENDERED.put(overlay, parseAll(yaml));
+                RENDERED.put(overlay, render(WORK, overlay));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -52,6 +51,35 @@ final class KubernetesManifests {
     }
 
     private KubernetesManifests() {
+    }
+
+    /** The generated inputs of the copy in DIR: secrets (production's self-signed, as asked), rules, the analysis' objects. */
+    static void generate(Path dir, Path analysis) throws IOException {
+        run(StackEnv.projectRoot(), 300, "make", "-s", "k8s-secrets", "k8s-rules", "k8s-analysis", "K8S_SELF_SIGNED=true",
+                "K8S_DIR=" + dir.resolve("kubernetes"), "K8S_RULES=" + dir.resolve("prometheus/rules"), "CANARY_ANALYSIS=" + analysis);
+    }
+
+    /** Renders OVERLAY of the copy in DIR. */
+    static List<Map<String, Object>> render(Path dir, String overlay) throws IOException {
+        return parseAll(run(dir, 120, Kubectl.path(), "kustomize", dir.resolve("kubernetes/overlays/" + overlay).toString()));
+    }
+
+    /** A fresh copy of what a clean clone holds of the folders the overlays read, in a new temporary folder. */
+    static Path cleanCopy() throws IOException {
+        Path dir = Files.createTempDirectory("k8s-render");
+        copyCleanClone(StackEnv.projectRoot(), dir);
+        return dir;
+    }
+
+    /** The objects that own a pod template: Deployments and Rollouts. */
+    static List<Map<String, Object>> workloads(String overlay) {
+        return objects(overlay).stream().filter(o -> List.of("Deployment", "Rollout").contains(o.get("kind"))).toList();
+    }
+
+    /** The Deployment or Rollout NAME. */
+    static Map<String, Object> workload(String overlay, String name) {
+        return workloads(overlay).stream().filter(o -> name.equals(name(o))).findFirst()
+                .orElseThrow(() -> new AssertionError(overlay + " renders no Deployment or Rollout " + name));
     }
 
     /** Every object of one overlay, as Kustomize printed it. */
@@ -80,7 +108,7 @@ final class KubernetesManifests {
         return object.get("kind") + " " + namespace(object) + "/" + name(object);
     }
 
-    /** The pod template of a Deployment, with its labels and spec. */
+    /** The pod template of a Deployment or Rollout, with its labels and spec. */
     static Map<String, Object> podTemplate(Map<String, Object> deployment) {
         return map(map(deployment, "spec"), "template");
     }
@@ -123,7 +151,7 @@ final class KubernetesManifests {
     /** The files of these folders that a clone would have: tracked, or new and not ignored. */
     private static void copyCleanClone(Path root, Path target) throws IOException {
         String files = run(root, 60, "git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--",
-                "kubernetes", "grafana/dashboards", "prometheus/rules");
+                "kubernetes", "grafana/dashboards", "prometheus/rules", "delivery");
         for (String file : files.split("\0")) {
             Path source = root.resolve(file);
             if (file.isEmpty() || !Files.isRegularFile(source)) {

@@ -33,7 +33,9 @@ import org.junit.jupiter.params.provider.FieldSource;
  * typed classes generated from the Kubernetes OpenAPI schema, and from the Prometheus Operator's CRD
  * schema for PodMonitor, ServiceMonitor and PrometheusRule) with unknown fields rejected, so a
  * misspelt or misplaced field, a wrong type or an unknown apiVersion/kind fails here instead of on
- * `kubectl apply`.
+ * `kubectl apply`. Argo Rollouts' kinds (Rollout, AnalysisTemplate) are checked against Argo's own
+ * schema by KubernetesArgoRolloutsTest; here the Rollout's pod template, a core object, is read into
+ * the core model like a Deployment's.
  */
 class KubernetesSchemaTest {
 
@@ -70,12 +72,25 @@ class KubernetesSchemaTest {
                 }
             }));
 
+    /** Checked against Argo Rollouts' schema in KubernetesArgoRolloutsTest. */
+    static final java.util.Set<String> ARGO = java.util.Set.of("argoproj.io/v1alpha1/Rollout", "argoproj.io/v1alpha1/AnalysisTemplate");
+
     @ParameterizedTest
     @FieldSource("OVERLAYS")
     void everyObjectIsValidForItsApiSchema(String overlay) {
         List<String> problems = new ArrayList<>();
         for (Map<String, Object> object : KubernetesManifests.objects(overlay)) {
             String type = object.get("apiVersion") + "/" + object.get("kind");
+            if (ARGO.contains(type)) {
+                if ("Rollout".equals(object.get("kind"))) {
+                    try {
+                        STRICT.convertValue(KubernetesManifests.podTemplate(object), io.fabric8.kubernetes.api.model.PodTemplateSpec.class);
+                    } catch (IllegalArgumentException e) {
+                        problems.add(KubernetesManifests.id(object) + " pod template: " + e.getMessage().lines().findFirst().orElse(""));
+                    }
+                }
+                continue;
+            }
             Class<? extends HasMetadata> model = MODEL.get(type);
             if (model == null) {
                 problems.add(KubernetesManifests.id(object) + ": no schema for " + type);

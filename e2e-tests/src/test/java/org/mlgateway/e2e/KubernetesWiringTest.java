@@ -42,9 +42,9 @@ class KubernetesWiringTest {
     private static final Pattern INCLUDE_UPSTREAM = Pattern.compile("include\\s+upstreams/([^;\\s]+)\\s*;");
     private static final Pattern SETTING = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)}");
 
-    /** Pod templates (Deployments) of one namespace. */
+    /** Pod templates (Deployments, Rollouts) of one namespace. */
     private static List<Map<String, Object>> deploymentsIn(String overlay, String namespace) {
-        return ofKind(overlay, "Deployment").stream().filter(d -> namespace.equals(namespace(d))).toList();
+        return KubernetesManifests.workloads(overlay).stream().filter(d -> namespace.equals(namespace(d))).toList();
     }
 
     private static List<Map<String, Object>> selected(String overlay, String namespace, Map<String, Object> selector) {
@@ -87,7 +87,7 @@ class KubernetesWiringTest {
     void everyProbeUsesADeclaredPortAndAPathTheServerServes(String overlay) throws IOException {
         Set<String> apiPaths = apiHealthPaths();
         Set<String> gatewayPaths = gatewayLocations();
-        for (Map<String, Object> deployment : ofKind(overlay, "Deployment")) {
+        for (Map<String, Object> deployment : KubernetesManifests.workloads(overlay)) {
             for (Map<String, Object> container : containers(deployment)) {
                 for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
                     Map<String, Object> get = map(map(container, probe), "httpGet");
@@ -207,14 +207,21 @@ class KubernetesWiringTest {
     }
 
     /**
-     * The gateway image carries the containers' upstream lists (docker/nginx/upstreams): each server
-     * is an API Service by its short name, which the pod's DNS search list completes in its own
-     * namespace, on a port the Service has.
+     * The gateway image carries the upstream lists kubernetes/gateway/Dockerfile names: the API
+     * Services from docker/nginx/upstreams, and its own templates for the candidate's pool and the
+     * mirror share, rendered with the gateway's environment. Each server is a Service by its short
+     * name, which the pod's DNS search list completes in its own namespace, on a port the Service has;
+     * the candidate pool is the candidate's Service where the overlay runs one, and only the shadow
+     * overlay mirrors a share of requests.
      */
     @ParameterizedTest
     @FieldSource("OVERLAYS")
     void theGatewaysUpstreamsAreTheApiServices(String overlay) throws IOException {
-        Path upstreams = ROOT.resolve("docker/nginx/upstreams");
+        Map<String, Object> nginx = containers(named(overlay, "Deployment", "gateway")).stream()
+                .filter(c -> "nginx".equals(c.get("name"))).findFirst().orElseThrow();
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        list(nginx, "env").forEach(e -> settings.put(String.valueOf(e.get("name")), String.valueOf(e.get("value"))));
+        Path own = ROOT.resolve("kubernetes/gateway/templates/upstreams");
         Set<String> included = new TreeSet<>();
         for (Path template : sharedTemplates()) {
             Matcher m = INCLUDE_UPSTREAM.matcher(Files.readString(template));
@@ -224,16 +231,24 @@ class KubernetesWiringTest {
         }
         assertFalse(included.isEmpty(), "the shared templates include no upstreams/ file");
         for (String file : included) {
-            Path list = upstreams.resolve(file);
-            assertTrue(Files.isRegularFile(list), "nginx/templates include upstreams/" + file + "; docker/nginx/upstreams has no " + list);
+            Path template = own.resolve(file + ".template");
+            Path list = Files.isRegularFile(template) ? template : ROOT.resolve("docker/nginx/upstreams").resolve(file);
+            assertTrue(Files.isRegularFile(list), "nginx/templates include upstreams/" + file + "; the gateway image has no " + list);
+            String rendered = substitute(Files.readString(list), settings);
             if (file.equals("delivery.conf")) {
-                // Not a server list: the shadow and canary shares, which stay 0 on a cluster.
-                String delivery = Files.readString(list);
-                assertTrue(delivery.contains("$canary_side { default champion; }") && delivery.contains("$shadow_on { default 0; }"),
-                        list + " keeps the candidate out: " + delivery);
+                // Not a server list: no client is answered by the candidate pool, and a share is mirrored
+                // to it only where the overlay turns the mirror on (the file it includes).
+                assertTrue(rendered.contains("$canary_side { default champion; }"), list + " keeps clients off the candidate: " + rendered);
+                Matcher include = INCLUDE_UPSTREAM.matcher(rendered);
+                assertTrue(include.find(), list + " includes the mirror's file: " + rendered);
+                String mirror = substitute(Files.readString(own.resolve(include.group(1) + ".template")), settings);
+                boolean shadow = overlay.equals("production-shadow");
+                assertEquals(shadow ? "upstreams/shadow-on.conf" : "upstreams/shadow-off.conf", "upstreams/" + include.group(1), overlay);
+                assertTrue(shadow ? mirror.contains("split_clients \"$request_id\" $shadow_on { " + settings.get("SHADOW_PERCENT") + "% 1; * 0; }")
+                        : mirror.contains("$shadow_on { default 0; }"), overlay + " mirrors " + (shadow ? "a share" : "nothing") + ": " + mirror);
                 continue;
             }
-            Matcher m = UPSTREAM_SERVER.matcher(Files.readString(list));
+            Matcher m = UPSTREAM_SERVER.matcher(rendered);
             List<String> servers = new ArrayList<>();
             while (m.find()) {
                 String service = m.group(1);
@@ -242,9 +257,25 @@ class KubernetesWiringTest {
                 Map<String, Object> svc = named(overlay, "Service", service);
                 assertTrue(list(map(svc, "spec"), "ports").stream().anyMatch(p -> Integer.valueOf(port).equals(p.get("port"))),
                         list + ": Service " + service + " has no port " + port);
+                if (file.equals("api-candidate.conf")) {
+                    assertEquals(overlay.equals("production-shadow") ? "api-candidate" : "api-v1", service,
+                            overlay + ": the candidate pool is the candidate's Service where one runs, else api-v1");
+                }
             }
             assertFalse(servers.isEmpty(), list + " names no `server host:port`");
         }
+    }
+
+    /** A template as the image's envsubst renders it with SETTINGS: ${NAME} replaced, every one set. */
+    private static String substitute(String template, Map<String, String> settings) {
+        Matcher m = SETTING.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = settings.get(m.group(1));
+            assertTrue(value != null, "the gateway sets no " + m.group(1) + ": " + template);
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        return m.appendTail(out).toString();
     }
 
     /** Every setting the shared templates use is set in the gateway's environment (the entrypoint refuses to start otherwise). */

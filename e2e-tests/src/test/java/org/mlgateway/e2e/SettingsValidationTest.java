@@ -71,11 +71,6 @@ class SettingsValidationTest {
             "TRACES_OTLP_ENDPOINT|http://a b|TRACES_OTLP_ENDPOINT=http://a\\ b must be empty",
             "CANARY_PERCENT|101|CANARY_PERCENT=101 must be a whole number from 0 to 100",
             "SHADOW_PERCENT|-5|SHADOW_PERCENT=-5 must be a whole number from 0 to 100",
-            "CANARY_STEPS|5,25,50|CANARY_STEPS=5,25,50 must be rising percentages from 1 to 100, comma-separated, ending at 100",
-            "CANARY_STEPS|50,25,100|CANARY_STEPS=50,25,100 must be rising percentages",
-            "CANARY_MIN_AGREEMENT|1.5|CANARY_MIN_AGREEMENT=1.5 must be a number from 0 to 1",
-            "CANARY_MAX_P99_RATIO|0|CANARY_MAX_P99_RATIO=0 must be a number above 0",
-            "CANARY_STEP_SECONDS|0|CANARY_STEP_SECONDS=0 must be a positive whole number",
             "CANDIDATE_PORT|9084|port 9084 is given to two components",
             "V1_REPLICAS|10|V1_REPLICAS=10 must be a number from 1 to 9",
             "V1_REPLICAS|three|V1_REPLICAS=three must be a number from 1 to 9",
@@ -96,6 +91,49 @@ class SettingsValidationTest {
     })
     void aBadSettingStopsTheStartWithNothingWritten(String name, String value, String message) throws Exception {
         assertRefused(Map.of(name, value), message, "scripts/stack.sh", "start");
+    }
+
+    /**
+     * make canary checks its analysis file (CANARY_ANALYSIS) before it starts anything: each problem
+     * named, exit 1, and no state written.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "weights not rising|canary.weights must be rising whole percentages from 1 to 100, the last 100",
+            "weights not ending at 100|canary.weights must be rising whole percentages from 1 to 100, the last 100",
+            "two thresholds|gates[0] (agreement): give one threshold, min or max",
+            "an unknown parameter|gates[1] (error_ratio): {{args.nope}} is neither in args nor window or champion-window",
+            "a step not a multiple of the check|canary.stepSeconds must be a whole number of seconds, a multiple of checkSeconds (5)",
+            "a gate twice|gate p99_ratio in canary is defined twice",
+            "no shadow gate|no gate for the shadow phase",
+    })
+    void aBadAnalysisFileStopsMakeCanaryWithNothingWritten(String problem, String message) throws Exception {
+        Path file = DeliveryAnalysis.variant(temp.resolve("analysis.yaml"), a -> {
+            switch (problem) {
+                case "weights not rising" -> DeliveryAnalysis.section(a, "canary").put("weights", java.util.List.of(50, 25, 100));
+                case "weights not ending at 100" -> DeliveryAnalysis.section(a, "canary").put("weights", java.util.List.of(5, 25));
+                case "two thresholds" -> DeliveryAnalysis.gate(a, "shadow", "agreement").put("max", 1);
+                case "an unknown parameter" -> DeliveryAnalysis.gate(a, "shadow", "error_ratio").put("query", "up{{{args.nope}}}");
+                case "a step not a multiple of the check" -> DeliveryAnalysis.section(a, "canary").put("stepSeconds", 62);
+                case "a gate twice" -> DeliveryAnalysis.gates(a).add(new java.util.LinkedHashMap<>(DeliveryAnalysis.gate(a, "canary", "p99_ratio")));
+                case "no shadow gate" -> DeliveryAnalysis.gates(a).removeIf(g -> "shadow".equals(g.get("phase")));
+                default -> throw new IllegalArgumentException(problem);
+            }
+        });
+        Run check = run(Map.of("CANARY_ANALYSIS", file.toString()), "scripts/canary.sh", "check");
+        assertEquals(1, check.exit(), problem + " is refused:\n" + check.output());
+        assertTrue(check.output().contains(message), "the message names the problem (" + message + "):\n" + check.output());
+        Run run = run(Map.of("CANARY_ANALYSIS", file.toString()), "scripts/canary.sh", "run", "no-such.war");
+        assertEquals(1, run.exit(), run.output());
+        assertTrue(run.output().contains(message), run.output());
+        assertFalse(Files.exists(temp.resolve("state")), "nothing was written:\n" + run.output());
+    }
+
+    @Test
+    void theCommittedAnalysisFileIsSound() throws Exception {
+        Run check = run(Map.of(), "scripts/canary.sh", "check");
+        assertEquals(0, check.exit(), check.output());
+        assertTrue(check.output().contains("delivery/canary.yaml: shadow"), check.output());
     }
 
     @ParameterizedTest(name = "control character in {0}")

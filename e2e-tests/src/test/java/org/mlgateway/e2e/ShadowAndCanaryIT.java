@@ -206,6 +206,8 @@ class ShadowAndCanaryIT {
         delivery("traffic", "100", "0");
         awaitNewWorkers();
         ProcessHandle jvm = StackServers.process(CANDIDATE);
+        String champion = StackServers.modelVersion(StackServers.v1().get(0));
+        Map<String, String> gateQueries = gateQueries(champion);
         // Its p99 gate in the shadow phase compares it with the champion: only fair at the same priority.
         assertEquals(championPriorities(), StackServers.threadNiceValues(jvm),
                 "with shadow copies only, the candidate still runs at the champions' CPU priority (nice)");
@@ -232,6 +234,7 @@ class ShadowAndCanaryIT {
                 }
             });
             assertEquals(Map.of(), empty, "candidate panels without data (disagreements aside: there are none)");
+            assertGatesReadTheServers(gateQueries);
             TimeUnit.NANOSECONDS.sleep(Math.max(0, TimeUnit.SECONDS.toNanos(6) - load.elapsedNanos()));
             stoppedAt = load.elapsedNanos();
             signal("STOP", jvm.pid());
@@ -298,6 +301,47 @@ class ShadowAndCanaryIT {
     /** A reload starts new workers and lets the old ones finish: new connections meet the new shares soon after. */
     private static void awaitNewWorkers() throws InterruptedException {
         TimeUnit.SECONDS.sleep(2);
+    }
+
+    /** Every gate's queries of delivery/canary.yaml as make canary sends them (canary.sh queries), over the last 60 s. */
+    private static Map<String, String> gateQueries(String candidateVersion) throws Exception {
+        Map<String, String> queries = new java.util.LinkedHashMap<>();
+        for (String phase : List.of("shadow", "canary")) {
+            Path out = LOGS.resolve("canary-queries-" + phase + ".tsv");
+            assertEquals(0, StackServers.runScript(out, Map.of(), Duration.ofSeconds(60), "scripts/canary.sh", "queries", phase, "60", "60",
+                    candidateVersion), Files.readString(out));
+            for (String line : Files.readAllLines(out)) {
+                String[] f = line.split("\t", 3);
+                if (f.length == 3 && !f[1].equals("judged")) {
+                    queries.put(phase + " " + f[0] + " " + f[1], f[2]);
+                }
+            }
+        }
+        assertTrue(queries.size() >= 8, "the gates' queries: " + queries.keySet());
+        return queries;
+    }
+
+    /**
+     * The gates' wiring on the running stack: with the candidate taking shadow copies, every gate's
+     * query reads series the servers and the rules fill, through the role labels of the targets:
+     * each gate has requests and a value; the candidate (the champion's own WAR) agrees on every
+     * copy and predicts the champion's labels (up to the edges of the two windows).
+     */
+    private static void assertGatesReadTheServers(Map<String, String> queries) {
+        Map<String, Double> values = PrometheusQueries.poll(Duration.ofSeconds(30), () -> {
+            Map<String, Double> read = new java.util.TreeMap<>();
+            queries.forEach((name, query) -> {
+                JsonNode result = PrometheusQueries.query(query);
+                read.put(name, result.isEmpty() ? Double.NaN : Double.parseDouble(result.get(0).path("value").get(1).asText()));
+            });
+            return read;
+        }, read -> read.entrySet().stream().allMatch(e -> e.getKey().endsWith("requests") ? e.getValue() > 0 : !e.getValue().isNaN()));
+        System.out.println("Gate queries of delivery/canary.yaml on the running stack (last 60 s): " + values);
+        values.forEach((name, value) -> assertTrue(name.endsWith("requests") ? value > 0 : !value.isNaN(),
+                name + " reads nothing on the running stack: " + queries.get(name)));
+        assertEquals(1.0, values.get("shadow agreement query"), 1e-9, "the candidate runs the champion's model");
+        assertTrue(values.get("canary divergence_bits query") < 0.05, "and predicts the champion's labels: " + values);
+        assertEquals(0.0, values.get("shadow error_ratio query"), 1e-9, "and fails nothing");
     }
 
     private static void delivery(String... args) throws Exception {
