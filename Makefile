@@ -43,12 +43,14 @@ ctl: ## supervisorctl on the stack's own supervisord (ARGS="status", ARGS="resta
 test: ## Unit, integration and end-to-end tests; starts and stops the stack itself
 	@scripts/test.sh
 
-.PHONY: bench bench-warmup bench-shadow
+.PHONY: bench bench-warmup bench-shadow bench-wars
 bench: ## Benchmark the running stack, every row in one run: nginx TLS ceiling, gateway (3 v1 and 1 v1), one server, the original design, JMH; with ratios
 	@scripts/bench.sh all
 
 bench-warmup: ## Restart the stack, then print 10-s windows through the gateway from the moment make start-project returns
 	@scripts/bench.sh warmup
+bench-wars: ## Gateway throughput with each WAR rolled in by make rollout, in turn (WARS="a.war b.war"; BENCH_WAR_ROUNDS rounds); ratios to the first
+	@scripts/bench.sh wars
 bench-shadow: ## Client latency through the gateway with shadow traffic at 0 %, 100 %, 0 %... (BENCH_SHADOW_ROUNDS) to a candidate (the champion's WAR); p99 against without
 	@scripts/bench.sh shadow
 
