@@ -26,14 +26,8 @@ liberty_ensure_runtime() {
   local log="$LOG_DIR/liberty-install.log"
   step "Installing the Open Liberty runtime into $WLP_DIR (Maven: liberty:install-server; the first download is about 350 MB); log: $log"
   mkdir -p "$LIBERTY_STATE_DIR"
-  # In one reactor with the model module (-am, compiled), as the WAR's dependency is in no local
-  # repository on a new machine; the goal then also runs on the parent and the model module, which
-  # have no runtimeArtifact of their own, so the runtime is named by properties (installed once).
-  local version
-  version="$(sed -n 's:.*<version.openliberty>\(.*\)</version.openliberty>.*:\1:p' "$PROJECT_ROOT/pom.xml")"
-  run_logged 1800 "$log" liberty_download_size sh -c "cd '$PROJECT_ROOT' && mvn -B -ntp -pl ml-api-war -am compile \
-      liberty:install-server -Dliberty.runtime.groupId=io.openliberty -Dliberty.runtime.artifactId=openliberty-runtime \
-      -Dliberty.runtime.version='$version' -Dliberty.runtime.type=zip -DruntimeInstallDirectory='$LIBERTY_STATE_DIR'" \
+  run_logged 1800 "$log" liberty_download_size sh -c "cd '$PROJECT_ROOT' && mvn -B -ntp -pl ml-api-war \
+      liberty:install-server -DruntimeInstallDirectory='$LIBERTY_STATE_DIR'" \
     || die "the Liberty runtime could not be installed; see $log"
   [[ -x "$WLP_DIR/bin/server" ]] || die "no $WLP_DIR/bin/server after install; see $log"
   ok "Open Liberty runtime installed: $WLP_DIR"
