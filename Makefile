@@ -83,7 +83,7 @@ canary-status: ## Where the last make canary run stands: phase, weight, last dec
 ab-report: ## Agreement, label confusion and latency of two models from their prediction logs, joined by request id (ARGS="CHAMPION_DIR... -- CANDIDATE_DIR...")
 	@scripts/ab-report.sh $(ARGS)
 
-# ---- Kubernetes (kubernetes/; README: Kubernetes) -------------------------------------------------
+# ---- Kubernetes (kubernetes/; docs/kubernetes.md) ------------------------------------------------
 # The Kustomize base needs two inputs that are generated and never committed (.gitignore): the
 # gateway's Secrets and the PrometheusRules made from prometheus/rules. Both are written into
 # K8S_DIR, so the offline tests can run them on a copy of the folder.

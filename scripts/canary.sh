@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Progressive delivery of a candidate WAR, judged by Prometheus (README "Shadow, canary and promotion"):
+# Progressive delivery of a candidate WAR, judged by Prometheus (docs/delivery.md#make-canary):
 #   scripts/canary.sh run [WAR]  starts the candidate (api-candidate), mirrors CANARY_SHADOW_PERCENT of
 #                                v1 traffic to it until CANARY_SHADOW_MIN_REQUESTS were compared, gates
 #                                agreement, 5xx and p99; then answers CANARY_STEPS % of v1 clients in

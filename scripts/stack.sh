@@ -15,12 +15,6 @@ for lib in settings progress packages wars certs liberty nginx canary monitoring
   source "$SCRIPT_DIR/lib/$lib.sh"
 done
 
-# command -> Debian package that provides it
-REQUIRED_PACKAGES=(
-  supervisord:supervisor nginx:nginx prometheus:prometheus promtool:prometheus
-  prometheus-nginx-exporter:prometheus-nginx-exporter openssl:openssl htpasswd:apache2-utils
-  envsubst:gettext-base curl:curl ss:iproute2 jq:jq unzip:unzip javac:openjdk-17-jdk-headless mvn:maven
-)
 # The Debian service that may hold each port after its package was installed.
 declare -A PORT_SERVICES=(
   [nginx]=nginx [nginx-exporter]=prometheus-nginx-exporter [prometheus]=prometheus
@@ -93,7 +87,7 @@ cmd_start() {
   settings_validate
   mkdir -p "$LOG_DIR"
   step "Checking required programs"
-  packages_require "${REQUIRED_PACKAGES[@]}"
+  packages_require "${STACK_PACKAGES[@]}"
   ok "all present"
   step "Checking the API WARs"
   wars_build_if_stale

@@ -8,8 +8,9 @@ for lib in settings progress packages; do
   source "scripts/lib/$lib.sh"
 done
 
-# The browser tests drive Debian's Chromium through its chromedriver; the stack installs the rest.
-packages_require chromium:chromium chromedriver:chromium-driver
+# Before the first test: the static tests run the stack's own programs (a private nginx, promtool),
+# and the browser tests drive Debian's Chromium through its chromedriver.
+packages_require "${STACK_PACKAGES[@]}" chromium:chromium chromedriver:chromium-driver
 
 step "Unit tests, Arquillian integration tests on a managed Liberty, static checks of the deployment files"
 # The managed Liberty listens on 9080/9445: ARQUILLIAN_LOCK=FILE waits for other runs on this machine (flock).

@@ -30,7 +30,7 @@ chmod 600 "$dir/gateway.key"
 chmod 644 "$dir/gateway.crt"
 
 # {SSHA} (salted SHA-1), as the native stack's default: Nginx checks it on every request in
-# microseconds, where a slow hash would cap the gateway (README: Security). The binary salt goes
+# microseconds, where a slow hash would cap the gateway (docs/security.md#basic-auth-and-its-cost). The binary salt goes
 # through a file, the password through printf, never a command line.
 salt="$(mktemp)"
 openssl rand 16 > "$salt"

@@ -28,7 +28,7 @@ certs_ensure_gateway_certificate() {
 # The basic-auth file, rewritten at every start so a changed GATEWAY_PASSWORD takes effect.
 # nginx's worker processes read it on every request, so their group may read it.
 # HTPASSWD_SCHEME picks the hash nginx checks on every request: ssha (default; salted SHA-1,
-# microseconds) or bcrypt (deliberately slow, milliseconds of CPU per request). README: Security.
+# microseconds) or bcrypt (deliberately slow, milliseconds of CPU per request). docs/security.md#basic-auth-and-its-cost.
 certs_write_htpasswd() {
   local file="$NGINX_HTPASSWD_FILE" hash
   mkdir -p "$(dirname "$file")"

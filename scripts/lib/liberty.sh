@@ -24,10 +24,10 @@ liberty_ensure_runtime() {
     return
   fi
   local log="$LOG_DIR/liberty-install.log"
-  step "Installing the Open Liberty runtime into $WLP_DIR (Maven: liberty:install-server; the first download is about 350 MB); log: $log"
+  step "Installing the Open Liberty runtime into $WLP_DIR (from Maven Central; the first download is about 350 MB); log: $log"
   mkdir -p "$LIBERTY_STATE_DIR"
-  run_logged 1800 "$log" liberty_download_size sh -c "cd '$PROJECT_ROOT' && mvn -B -ntp -pl ml-api-war \
-      liberty:install-server -DruntimeInstallDirectory='$LIBERTY_STATE_DIR'" \
+  run_logged 1800 "$log" liberty_download_size sh -c "cd '$PROJECT_ROOT' && mvn -B -ntp -N \
+      dependency:unpack@liberty-runtime -Dliberty.runtime.dir='$LIBERTY_STATE_DIR'" \
     || die "the Liberty runtime could not be installed; see $log"
   [[ -x "$WLP_DIR/bin/server" ]] || die "no $WLP_DIR/bin/server after install; see $log"
   ok "Open Liberty runtime installed: $WLP_DIR"

@@ -92,7 +92,7 @@ nginx_write_upstreams() {
   nginx_write_delivery "$SHADOW_PERCENT" "$CANARY_PERCENT"
 }
 
-# The shadow and canary shares (README "Shadow, canary and promotion"), as upstreams/delivery.conf:
+# The shadow and canary shares (docs/delivery.md#canary), as upstreams/delivery.conf:
 #   $canary_side  candidate or champion: split_clients on X-Client-ID, else the client address, so
 #                 one client stays on one side at a given share, and raising the share only moves
 #                 clients from the champion to the candidate (split_clients keeps the hash ranges).

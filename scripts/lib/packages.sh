@@ -1,6 +1,14 @@
 # Installing what the scripts need: one function, used by start, test and monitoring.
 # Needs settings.sh and progress.sh.
 
+# What the native stack runs, and the static tests run too (a private nginx,
+# promtool): command -> Debian package that provides it
+STACK_PACKAGES=(
+  supervisord:supervisor nginx:nginx prometheus:prometheus promtool:prometheus
+  prometheus-nginx-exporter:prometheus-nginx-exporter openssl:openssl htpasswd:apache2-utils
+  envsubst:gettext-base curl:curl ss:iproute2 jq:jq unzip:unzip javac:openjdk-17-jdk-headless mvn:maven
+)
+
 # packages_require COMMAND:PACKAGE...: installs the Debian package of each missing command (as
 # root, with apt-get), or stops with the one command to run.
 packages_require() {

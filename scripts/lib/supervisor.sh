@@ -7,7 +7,7 @@
 SUPERVISOR_CONF="$SUPERVISOR_DIR/supervisord.conf"
 SUPERVISOR_SOCKET="$SUPERVISOR_DIR/supervisor.sock"
 # CPU priority (nice) of the API servers, the candidate's too: its latency gates compare it with
-# the champions', which only means something at the same priority (README "What mirroring costs clients").
+# the champions', which only means something at the same priority (docs/delivery.md#the-candidates-cpu-priority).
 LIBERTY_NICE=5
 
 supervisor_ctl() { supervisorctl -c "$SUPERVISOR_CONF" "$@"; }

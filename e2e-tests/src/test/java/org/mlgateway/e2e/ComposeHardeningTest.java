@@ -23,7 +23,7 @@ class ComposeHardeningTest {
 
     private final ComposeProject compose = new ComposeProject();
 
-    /** What each service may add back after cap_drop: [ALL]; README and docker-compose.yml say why. */
+    /** What each service may add back after cap_drop: [ALL]; docs/compose.md and docker-compose.yml say why. */
     private static final Map<String, Set<String>> CAPABILITIES = Map.of(
             "nginx", Set.of("NET_BIND_SERVICE", "CHOWN", "SETUID", "SETGID"));
     /** The Open Liberty image writes configuration and output at start in folders it also ships. */

@@ -182,7 +182,7 @@ final class KubernetesManifests {
         static final int MIN_KUSTOMIZE_MAJOR = 5;
         private static final String HOW = "Install kubectl 1.27 or newer (it embeds Kustomize v5): as root "
                 + "`apt-get install kubernetes-client` where Debian's is that new, otherwise the kubectl package "
-                + "of https://pkgs.k8s.io or the binary from https://dl.k8s.io (README: Kubernetes).";
+                + "of https://pkgs.k8s.io or the binary from https://dl.k8s.io (docs/kubernetes.md).";
 
         private Kubectl() {
         }

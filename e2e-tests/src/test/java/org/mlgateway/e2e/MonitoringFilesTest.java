@@ -22,7 +22,7 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The monitoring files agree with each other: the dashboard and the console page plot only series
- * the recording rules define, the dashboard has the panels the README describes, and every alert
+ * the recording rules define, the dashboard has the panels docs/monitoring.md describes, and every alert
  * has promtool unit tests where it fires and where it stays silent.
  */
 class MonitoringFilesTest {

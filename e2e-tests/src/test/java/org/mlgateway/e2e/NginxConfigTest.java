@@ -34,7 +34,7 @@ class NginxConfigTest {
     private static final String ERROR_MAPS = "templates/15-error-responses.conf.template";
     private static final String GATEWAY = "templates/40-gateway.conf.template";
 
-    /** The gateway's own errors as clients know them (README "Errors"; GatewayErrorsIT, BadInputIT). */
+    /** The gateway's own errors as clients know them (docs/api.md#errors; GatewayErrorsIT, BadInputIT). */
     private static final Map<Integer, String> CONTRACT = contract();
 
     /** nginx's codes that are the client's doing and go out as 400. */
