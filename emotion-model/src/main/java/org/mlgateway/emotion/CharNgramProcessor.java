@@ -2,6 +2,7 @@ package org.mlgateway.emotion;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
@@ -50,8 +51,13 @@ public final class CharNgramProcessor implements TextProcessor {
 
     @Override
     public List<Feature> process(String tag, String normalised) {
-        List<Feature> features = new ArrayList<>(normalised.length() * (max - min + 1) + 8);
-        String prefix = WordNgramProcessor.name(tag, CHARS);
+        List<Feature> features = new ArrayList<>();
+        names(normalised, name -> features.add(new Feature(WordNgramProcessor.name(tag, name), 1)));
+        return features;
+    }
+
+    /** Each feature name, once per occurrence: what {@link #process} makes features of, without the objects. */
+    void names(String normalised, Consumer<String> out) {
         for (String token : TweetTokens.split(normalised)) {
             if (TweetTokens.isPlaceholder(token)) {
                 continue;
@@ -65,11 +71,10 @@ public final class CharNgramProcessor implements TextProcessor {
                     if (Character.isLowSurrogate(padded.charAt(off)) || Character.isHighSurrogate(padded.charAt(off + size - 1))) {
                         continue;
                     }
-                    features.add(new Feature(prefix + padded.substring(off, off + size), 1));
+                    out.accept(CHARS + padded.substring(off, off + size));
                 }
             }
         }
-        return features;
     }
 
     @Override

@@ -2,16 +2,15 @@ package org.mlgateway.emotion;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 
 import org.tribuo.Example;
-import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.classification.Label;
 import org.tribuo.data.text.TextFeatureExtractor;
@@ -95,28 +94,27 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
         return sorted;
     }
 
+    // The processors' features summed per name (Tribuo's SumAggregator), as names and counts: a request
+    // has some 300 occurrences, not worth a Feature object each.
     private Map<String, int[]> occurrences(String text) {
         String normalised = TweetNormalizer.normalise(text);
         Map<String, int[]> counts = new HashMap<>(Math.max(16, normalised.length() * 8));
-        add(counts, words.process(normalised));
-        if (chars != null) {
-            add(counts, chars.process(normalised));
-        }
-        if (cues != null) {
-            add(counts, cues.process(text));
-        }
-        return counts;
-    }
-
-    private static void add(Map<String, int[]> counts, List<Feature> features) {
-        for (Feature f : features) {
-            int[] c = counts.get(f.getName());
+        Consumer<String> count = name -> {
+            int[] c = counts.get(name);
             if (c == null) {
-                counts.put(f.getName(), new int[] {1});
+                counts.put(name, new int[] {1});
             } else {
                 c[0]++;
             }
+        };
+        words.names(normalised, count);
+        if (chars != null) {
+            chars.names(normalised, count);
         }
+        if (cues != null) {
+            cues.names(text, count);
+        }
+        return counts;
     }
 
     /** Configuration recorded in the model card; {@code features} is what {@link ModelCard} reads back. */

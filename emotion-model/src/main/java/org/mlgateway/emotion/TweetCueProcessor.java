@@ -3,6 +3,7 @@ package org.mlgateway.emotion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
@@ -56,42 +57,47 @@ public final class TweetCueProcessor implements TextProcessor {
     @Override
     public List<Feature> process(String tag, String rawText) {
         List<Feature> features = new ArrayList<>();
+        names(rawText, name -> features.add(new Feature(WordNgramProcessor.name(tag, name), 1)));
+        return features;
+    }
+
+    /** Each feature name, once per occurrence: what {@link #process} makes features of, without the objects. */
+    void names(String rawText, Consumer<String> out) {
         if (emoji || hashtags) {
             for (String token : TweetTokens.split(TweetNormalizer.normalise(rawText))) {
                 if (emoji) {
-                    emoji(tag, token, features);
+                    emoji(token, out);
                 }
                 if (hashtags && token.length() > 1 && token.charAt(0) == '#') {
                     String word = TweetTokens.word(token.substring(1));
                     if (Character.isLetterOrDigit(word.charAt(0))) {
-                        features.add(new Feature(WordNgramProcessor.name(tag, HASHTAG + word), 1));
+                        out.accept(HASHTAG + word);
                     }
                 }
             }
         }
         if (emphasis) {
-            emphasis(tag, rawText, features);
+            emphasis(rawText, out);
         }
-        return features;
     }
 
-    private static void emoji(String tag, String token, List<Feature> features) {
+    private static void emoji(String token, Consumer<String> out) {
         if (EMOTICONS.contains(token)) {
-            features.add(new Feature(WordNgramProcessor.name(tag, EMOJI + token), 1));
+            out.accept(EMOJI + token);
             return;
         }
         for (int i = 0; i < token.length(); ) {
             int cp = token.codePointAt(i);
             // Emoji and pictographs (😂, ❤, ☺...) are "other symbols" outside the letter-like ranges.
             if (cp >= 0x2190 && Character.getType(cp) == Character.OTHER_SYMBOL) {
-                features.add(new Feature(WordNgramProcessor.name(tag, EMOJI + new String(Character.toChars(cp))), 1));
+                out.accept(EMOJI + new String(Character.toChars(cp)));
             }
             i += Character.charCount(cp);
         }
     }
 
     // Per whitespace-separated word of the raw text: a letter run of 3+, and 3+ letters all in capitals.
-    private static void emphasis(String tag, String raw, List<Feature> features) {
+    private static void emphasis(String raw, Consumer<String> out) {
         int letters = 0;
         int capitals = 0;
         int run = 0;
@@ -101,10 +107,10 @@ public final class TweetCueProcessor implements TextProcessor {
             char c = i < raw.length() ? raw.charAt(i) : ' ';
             if (Character.isWhitespace(c)) {
                 if (elongated) {
-                    features.add(new Feature(WordNgramProcessor.name(tag, CUE + "elongated"), 1));
+                    out.accept(CUE + "elongated");
                 }
                 if (letters >= 3 && capitals == letters) {
-                    features.add(new Feature(WordNgramProcessor.name(tag, CUE + "shouting"), 1));
+                    out.accept(CUE + "shouting");
                 }
                 letters = capitals = run = 0;
                 elongated = false;

@@ -3,6 +3,7 @@ package org.mlgateway.emotion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
@@ -49,19 +50,24 @@ public final class WordNgramProcessor implements TextProcessor {
 
     @Override
     public List<Feature> process(String tag, String normalised) {
-        String[] tokens = TweetTokens.split(normalised);
-        List<Feature> features = new ArrayList<>(tokens.length * 3);
+        List<Feature> features = new ArrayList<>();
+        names(normalised, name -> features.add(new Feature(name(tag, name), 1)));
+        return features;
+    }
+
+    /** Each feature name, once per occurrence: what {@link #process} makes features of, without the objects. */
+    void names(String normalised, Consumer<String> out) {
         String previous = null;
         boolean negated = false;
-        for (String token : tokens) {
+        for (String token : TweetTokens.split(normalised)) {
             String word = TweetTokens.word(token);
-            features.add(new Feature(name(tag, WORD + word), 1));
+            out.accept(WORD + word);
             if (bigrams && previous != null) {
-                features.add(new Feature(name(tag, BIGRAM + previous + ' ' + word), 1));
+                out.accept(BIGRAM + previous + ' ' + word);
             }
             if (negation) {
                 if (negated) {
-                    features.add(new Feature(name(tag, NEGATED + word), 1));
+                    out.accept(NEGATED + word);
                 }
                 if (isNegation(word)) {
                     negated = true;
@@ -71,7 +77,6 @@ public final class WordNgramProcessor implements TextProcessor {
             }
             previous = word;
         }
-        return features;
     }
 
     static boolean isNegation(String word) {
