@@ -69,6 +69,33 @@ public record EmotionMetrics(int examples, double accuracy, double macroF1, doub
         return new EmotionMetrics(n, evaluation.accuracy(), evaluation.macroAveragedF1(), logLoss, ece, per);
     }
 
+    /** One bin of a reliability diagram: answers whose confidence is in [from, to), how sure they were, how often right. */
+    public record Bin(double from, double to, int answers, double meanConfidence, double accuracy) {
+    }
+
+    /** The reliability diagram of a classifier on these rows: the bins of {@link #calibrationError} that hold answers. */
+    public static List<Bin> reliability(EmotionClassifier classifier, List<LabeledText> rows) {
+        int[] n = new int[CALIBRATION_BINS];
+        double[] confidence = new double[CALIBRATION_BINS];
+        double[] right = new double[CALIBRATION_BINS];
+        for (LabeledText row : rows) {
+            Prediction p = classifier.predict(row.text());
+            double c = p.probabilities().get(p.label());
+            int bin = Math.min(CALIBRATION_BINS - 1, (int) (c * CALIBRATION_BINS));
+            n[bin]++;
+            confidence[bin] += c;
+            right[bin] += p.label().equals(row.label()) ? 1 : 0;
+        }
+        List<Bin> bins = new ArrayList<>();
+        for (int b = 0; b < CALIBRATION_BINS; b++) {
+            if (n[b] > 0) {
+                bins.add(new Bin((double) b / CALIBRATION_BINS, (double) (b + 1) / CALIBRATION_BINS, n[b],
+                        confidence[b] / n[b], right[b] / n[b]));
+            }
+        }
+        return bins;
+    }
+
     /** The expected calibration error of answers with these confidences (top probabilities), right or not. */
     static double calibrationError(double[] confidence, boolean[] correct) {
         double[] gap = new double[CALIBRATION_BINS];

@@ -191,6 +191,11 @@ public final class TrainEmotionModel {
             calibration.put("temperature", cv.temperature());
             calibration.put("validationBefore", Map.of("logLoss", raw.logLoss(), "ece", raw.ece()));
             calibration.put("validationAfter", Map.of("logLoss", metrics.logLoss(), "ece", metrics.ece()));
+            calibration.put("reliabilityDiagram", "the validation split's answers binned by confidence (the top "
+                    + "probability), before and after: a calibrated model's accuracy matches its mean confidence in each bin");
+            calibration.put("reliabilityBefore", EmotionMetrics.reliability(
+                    new EmotionClassifier(trained, featurizer, "uncalibrated"), split.validation()));
+            calibration.put("reliabilityAfter", EmotionMetrics.reliability(classifier, split.validation()));
             card.put("calibration", calibration);
         }
         Map<String, Object> validation = new LinkedHashMap<>();

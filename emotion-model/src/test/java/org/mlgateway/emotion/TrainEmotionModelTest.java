@@ -107,6 +107,13 @@ class TrainEmotionModelTest {
         double t = card.at("/calibration/temperature").asDouble();
         assertTrue(t >= TemperatureScaling.MIN && t <= TemperatureScaling.MAX, "temperature " + t);
         assertEquals(card.at("/validation/metrics/ece").asDouble(), card.at("/calibration/validationAfter/ece").asDouble(), 0);
+        int answers = 0;
+        for (JsonNode bin : card.at("/calibration/reliabilityAfter")) {
+            answers += bin.get("answers").asInt();
+            assertTrue(bin.get("meanConfidence").asDouble() >= bin.get("from").asDouble()
+                    && bin.get("meanConfidence").asDouble() <= bin.get("to").asDouble(), bin.toString());
+        }
+        assertEquals(card.at("/dataset/validationRows").asInt(), answers, "every validation row in one bin");
         assertEquals("x", card.at("/tuning/selected").asText());
     }
 
