@@ -24,7 +24,10 @@ import org.tribuo.impl.ArrayExample;
 
 /**
  * The serving wrapper: a trained Tribuo model plus the featurizer it was trained with (named by the model
- * card beside it), answering with Tribuo's own {@link Model#predict(Example)}.
+ * card beside it). A linear SGD model (the shipped kind) is scored by {@link LinearScorer} on the known
+ * features' ids, which through the gateway served more requests a second than Tribuo's own
+ * {@link Model#predict(Example)} (docs/model.md gives the figures); any other model, and the tests that hold
+ * the two together, use Tribuo's predict ({@link #predictWithTribuo}).
  *
  * <p>Thread-safe: the featurizer is stateless and Tribuo models are immutable after training, so
  * {@link Model#predict(Example)} may be called concurrently (a test runs it from several threads).
@@ -47,6 +50,10 @@ public final class EmotionClassifier {
     private final EmotionFeaturizer featurizer;
     private final ImmutableFeatureMap featureMap;
     private final List<String> labels;
+    /** Tribuo's label ids in alphabetical label order: the answer's map is sorted. */
+    private final int[] sortedIds;
+    /** Null when the model is not a linear SGD model. */
+    private final LinearScorer scorer;
     private final String version;
     /** Training rows per label, from the model card; empty when the model was loaded without one. */
     private final Map<String, Integer> trainLabelCounts;
@@ -72,6 +79,11 @@ public final class EmotionClassifier {
         }
         Collections.sort(names);
         this.labels = List.copyOf(names);
+        this.sortedIds = new int[names.size()];
+        for (int j = 0; j < sortedIds.length; j++) {
+            sortedIds[j] = model.getOutputIDInfo().getID(new Label(names.get(j)));
+        }
+        this.scorer = LinearScorer.of(model);
         this.version = version;
         this.trainLabelCounts = Map.copyOf(trainLabelCounts);
         // A known feature with value 0 contributes nothing, leaving the bias term alone.
@@ -158,6 +170,23 @@ public final class EmotionClassifier {
         if (sentence == null) {
             throw new NullPointerException("sentence");
         }
+        if (scorer == null) {
+            return predictWithTribuo(sentence);
+        }
+        FeatureWeighting.Weighted known = featurizer.known(sentence, featureMap);
+        if (known.size() == 0) {
+            return noEvidence;
+        }
+        double[] byId = scorer.probabilities(known.ids(), known.values());
+        double[] sorted = new double[byId.length];
+        for (int j = 0; j < sorted.length; j++) {
+            sorted[j] = byId[sortedIds[j]];
+        }
+        return answer(labels, sorted);
+    }
+
+    /** Tribuo's own prediction as the API answers it: what {@link #predict} gives, within 1e-6 (a test holds it). */
+    Prediction predictWithTribuo(String sentence) {
         // Only features the model knows: Tribuo would drop the others, and refuses an example left empty.
         Example<Label> example = featurizer.toExample(sentence, LabelFactory.UNKNOWN_LABEL, featureMap);
         return example.size() == 0 ? noEvidence : toPrediction(model.predict(example));
@@ -174,25 +203,33 @@ public final class EmotionClassifier {
 
     /** Tribuo's scores as the API answers them: a distribution over every label, its arg-max as the label. */
     static Prediction toPrediction(org.tribuo.Prediction<Label> p) {
-        SortedMap<String, Double> probs = new TreeMap<>();
+        List<String> names = new ArrayList<>(new TreeMap<>(p.getOutputScores()).keySet());
+        double[] scores = new double[names.size()];
+        for (int j = 0; j < scores.length; j++) {
+            scores[j] = p.getOutputScores().get(names.get(j)).getScore();
+        }
+        return answer(names, scores);
+    }
+
+    /** Scores of the labels (sorted) → the answer: renormalised to sum to 1, the arg-max as the label. */
+    private static Prediction answer(List<String> sortedLabels, double[] scores) {
         double sum = 0;
-        for (Map.Entry<String, Label> e : p.getOutputScores().entrySet()) {
-            double s = e.getValue().getScore();
-            if (!(s >= 0)) {
-                s = 0; // NaN guard: a distribution must stay a distribution
+        for (int j = 0; j < scores.length; j++) {
+            if (!(scores[j] >= 0)) {
+                scores[j] = 0; // NaN guard: a distribution must stay a distribution
             }
-            probs.put(e.getKey(), s);
-            sum += s;
+            sum += scores[j];
         }
         // Softmax already sums to 1 up to rounding; renormalise so the contract holds exactly.
+        SortedMap<String, Double> probs = new TreeMap<>();
         String best = null;
         double bestP = -1;
-        for (Map.Entry<String, Double> e : probs.entrySet()) {
-            double v = sum > 0 ? e.getValue() / sum : 1.0 / probs.size();
-            e.setValue(v);
+        for (int j = 0; j < scores.length; j++) {
+            double v = sum > 0 ? scores[j] / sum : 1.0 / scores.length;
+            probs.put(sortedLabels.get(j), v);
             if (v > bestP) { // strict: ties go to the alphabetically first label
                 bestP = v;
-                best = e.getKey();
+                best = sortedLabels.get(j);
             }
         }
         return new Prediction(best, Collections.unmodifiableSortedMap(probs));
@@ -210,6 +247,11 @@ public final class EmotionClassifier {
 
     public String modelVersion() {
         return version;
+    }
+
+    /** Whether {@link #predict} uses the {@link LinearScorer}; for tests. */
+    boolean hasScorer() {
+        return scorer != null;
     }
 
     EmotionFeaturizer featurizer() {

@@ -76,7 +76,7 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
 
     /** Every feature of {@code text}, as a Tribuo example carrying {@code label}. */
     public Example<Label> toExample(String text, Label label) {
-        return FeatureWeighting.example(occurrences(text), label, set.blocks(), null);
+        return FeatureWeighting.weigh(occurrences(text), set.blocks(), null).example(label);
     }
 
     /**
@@ -84,7 +84,12 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
      * {@code vocabulary}, the ones a model knows (Tribuo would drop the others).
      */
     public Example<Label> toExample(String text, Label label, ImmutableFeatureMap vocabulary) {
-        return FeatureWeighting.example(occurrences(text), label, set.blocks(), vocabulary);
+        return known(text, vocabulary).example(label);
+    }
+
+    /** The same known features with their ids in the vocabulary, sorted by id. */
+    FeatureWeighting.Weighted known(String text, ImmutableFeatureMap vocabulary) {
+        return FeatureWeighting.weigh(occurrences(text), set.blocks(), vocabulary);
     }
 
     /** Raw feature counts (before weighting), sorted by name; for tests and tools. */

@@ -21,10 +21,25 @@ final class FeatureWeighting {
     }
 
     /**
-     * The example of these counts; with a vocabulary, only the features in it are kept (the ones a model
-     * ignores anyway), but the norm is still taken over all of them, as in training.
+     * Weighted features, sorted by name: their names, values and, with a vocabulary, their ids in it.
+     *
+     * @param ids null without a vocabulary
      */
-    static Example<Label> example(Map<String, int[]> counts, Label label, boolean blocks, ImmutableFeatureMap vocabulary) {
+    record Weighted(String[] names, int[] ids, double[] values) {
+        int size() {
+            return names.length;
+        }
+
+        Example<Label> example(Label label) {
+            return new ArrayExample<>(label, names, values);
+        }
+    }
+
+    /**
+     * The weighted features of these counts; with a vocabulary, only the features in it are kept (the ones a
+     * model ignores anyway), but the norm is still taken over all of them, as in training.
+     */
+    static Weighted weigh(Map<String, int[]> counts, boolean blocks, ImmutableFeatureMap vocabulary) {
         String[] names = new String[counts.size()];
         double[] values = new double[counts.size()];
         long[] order = new long[counts.size()]; // (id << 32) | position: sorts known features by id
@@ -50,16 +65,18 @@ final class FeatureWeighting {
             for (int i = 0; i < n; i++) {
                 sortedValues[i] = (1.0 + Math.log(counts.get(sortedNames[i])[0])) * inv[block(sortedNames[i])];
             }
-        } else {
-            // Tribuo numbers a model's features in name order: sorting ids sorts names, and costs less.
-            Arrays.sort(order, 0, n);
-            for (int i = 0; i < n; i++) {
-                int at = (int) order[i];
-                sortedNames[i] = names[at];
-                sortedValues[i] = values[at] * inv[block(names[at])];
-            }
+            return new Weighted(sortedNames, null, sortedValues);
         }
-        return new ArrayExample<>(label, sortedNames, sortedValues);
+        // Tribuo numbers a model's features in name order: sorting ids sorts names, and costs less.
+        Arrays.sort(order, 0, n);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            int at = (int) order[i];
+            ids[i] = (int) (order[i] >>> 32);
+            sortedNames[i] = names[at];
+            sortedValues[i] = values[at] * inv[block(names[at])];
+        }
+        return new Weighted(sortedNames, ids, sortedValues);
     }
 
     /** 0 for words and the other token features, 1 for character n-grams. */

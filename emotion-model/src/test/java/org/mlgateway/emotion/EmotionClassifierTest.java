@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -195,19 +196,31 @@ class EmotionClassifierTest {
 
     /**
      * What a server answers is Tribuo's own prediction for the sentence's full example, as the trainer builds it
-     * (every feature, known or not): the same label and every probability within 1e-12. The serving path only
-     * drops the features the model does not know, sorts by id and renormalises; this would fail if any of that
-     * changed a probability. On every 12th row of the dataset and on odd inputs.
+     * (every feature, known or not): the same label and every probability within 1e-6, though the committed
+     * model is scored by the LinearScorer. This fails if the scorer, the restriction to known features, the
+     * sorting by id or the renormalisation changed an answer. On every 12th row of the dataset, odd inputs and
+     * random mixtures of the pieces the featurizer treats specially.
      */
     @Test
     void servesTribuosOwnPredictionOfTheTrainingPathsExample() throws IOException {
+        assertTrue(classifier.hasScorer(), "the committed model is scored by the LinearScorer");
         Path dataset = Path.of(System.getProperty("emotion.dataset", "../../shared/data/emotion/train.csv"));
         List<String> texts = new ArrayList<>(List.of("I love you so much", "ugh... mondays &amp; rain @bob http://x.y",
                 "zzqx 😂", "Sooooo HAPPY!!! #blessed :D", "not happy at all, no", "😂😂😂🎉", "I hate this ".repeat(400),
-                "مرحبا بالعالم", "&#128514; &lt;3", "\uD800 lone surrogate \uDFFF"));
+                "مرحبا بالعالم", "&#128514; &lt;3", "\uD800 lone surrogate \uDFFF", "", "\u0000", "x".repeat(5000)));
         List<LabeledText> rows = EmotionCsv.read(dataset);
         for (int i = 0; i < rows.size(); i += 12) {
             texts.add(rows.get(i).text());
+        }
+        String[] pieces = {"a", "e", "o", "ha", "lol", "love", "sad", "hate", "!", "?", ".", "'", ",", ":)", " ", "  ", "\t",
+            "@bob", "@", "http://t.co/x", "www.", "&amp;", "&lt;", "&#128514;", "😂", "é", "ß", "İ", "\u00A0", "ooooo", "AAAA", "#tag"};
+        Random random = new Random(20240611L);
+        for (int i = 0; i < 1000; i++) {
+            StringBuilder s = new StringBuilder();
+            for (int j = random.nextInt(i % 10 == 0 ? 200 : 30); j >= 0; j--) {
+                s.append(pieces[random.nextInt(pieces.length)]);
+            }
+            texts.add(s.toString());
         }
         EmotionFeaturizer featurizer = classifier.featurizer();
         var vocabulary = classifier.model().getFeatureIDMap();
@@ -226,10 +239,10 @@ class EmotionClassifierTest {
             org.tribuo.Prediction<Label> tribuo = classifier.model().predict(full);
             assertEquals(tribuo.getOutput().getLabel(), served.label(), s);
             tribuo.getOutputScores().forEach((label, score) ->
-                    assertEquals(score.getScore(), served.probabilities().get(label), 1e-12, label + " of " + s));
+                    assertEquals(score.getScore(), served.probabilities().get(label), 1e-6, label + " of " + s));
             compared++;
         }
-        assertTrue(compared > 3000, "compared " + compared);
+        assertTrue(compared > 3500, "compared " + compared);
     }
 
     @Test
