@@ -16,7 +16,7 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-for lib in settings progress packages liberty nginx gateway supervisor; do
+for lib in settings progress packages wars liberty nginx gateway supervisor; do
   # shellcheck source=/dev/null
   source "$SCRIPT_DIR/lib/$lib.sh"
 done
@@ -425,6 +425,51 @@ bench_shadow() {
     printf "p99 with shadow 100 %%: %+.0f %% on average over %d rounds\n", sum / rounds, rounds }'
 }
 
+# make bench-wars WARS="a.war b.war": the gateway's throughput (3 v1 servers, /predict) with each WAR
+# rolled in by make rollout, in turn, BENCH_WAR_ROUNDS times (a b a b...), so the machine's drift falls
+# on every WAR alike; each row after BENCH_WAR_WARMUP unmeasured (the servers were just restarted).
+# Prints the mean per WAR and its ratio to the first, then rolls the WAR that was deployed back in.
+: "${BENCH_WAR_ROUNDS:=2}"
+: "${BENCH_WAR_WARMUP:=60s}"
+bench_wars() {
+  local wars=() war i round sum n loads
+  BENCH_DEPLOYED="$BENCH_DIR/deployed-before-bench.war"
+  read -ra wars <<<"${WARS:-}"
+  ((${#wars[@]} >= 2)) || die "usage: make bench-wars WARS=\"first.war second.war ...\" (at least two)"
+  for war in "${wars[@]}"; do [[ -f "$war" ]] || die "no WAR at $war"; done
+  require_running_stack
+  cp "$LIBERTY_SERVERS_DIR/api-v1-1/apps/ml-api-v1.war" "$BENCH_DEPLOYED"
+  trap 'nginx_restore; step "rolling the WAR deployed before back in"; WAR="$BENCH_DEPLOYED" "$SCRIPT_DIR/rollout.sh" >"$BENCH_DIR/rollout-back.log" 2>&1 || warn "see $BENCH_DIR/rollout-back.log"' EXIT
+  trap 'exit 130' INT TERM
+  nginx_edit "$RATE_CONF" 's#rate=[0-9]+r/s#rate=1000000r/s#'
+  local BENCH_WARMUP="$BENCH_WAR_WARMUP"
+  RESULTS=()
+  for ((round = 1; round <= BENCH_WAR_ROUNDS; round++)); do
+    for i in "${!wars[@]}"; do
+      step "round $round: rolling in ${wars[i]}"
+      WAR="${wars[i]}" "$SCRIPT_DIR/rollout.sh" >"$BENCH_DIR/rollout-$i.log" 2>&1 || die "make rollout failed; see $BENCH_DIR/rollout-$i.log"
+      wrk_row "war$i-$round" "$(basename "${wars[i]}") (model $(wars_model_version "${wars[i]}")), round $round" \
+        "$GATEWAY/predict" "${GATEWAY_REQUEST[@]}"
+    done
+  done
+  echo
+  echo "# make bench-wars, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "Machine: $(machine_line). wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION through the gateway (3 v1 servers), after $BENCH_WARMUP unmeasured."
+  echo
+  echo "| WAR | requests/s per round (1-minute load average before) | mean | ratio to the first |"
+  echo "|---|---|---:|---:|"
+  for i in "${!wars[@]}"; do
+    sum=0 n=""
+    for ((round = 1; round <= BENCH_WAR_ROUNDS; round++)); do
+      loads="$(printf '%s\n' "${RESULTS[@]}" | awk -F'|' -v k="war$i-$round" '$1 == k { print $7 }')"
+      n+="${RATE[war$i-$round]} ($loads) "
+      sum=$((sum + RATE[war$i-$round]))
+    done
+    RATE[war$i]=$((sum / BENCH_WAR_ROUNDS))
+    echo "| $(basename "${wars[i]}") | $n| ${RATE[war$i]} | $(ratio "war$i" war0) |"
+  done
+}
+
 main() {
   mkdir -p "$BENCH_DIR"
   STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -432,7 +477,8 @@ main() {
     all) bench_all ;;
     warmup) bench_warmup ;;
     shadow) bench_shadow ;;
-    *) die "usage: scripts/bench.sh [all|warmup|shadow]" ;;
+    wars) bench_wars ;;
+    *) die "usage: scripts/bench.sh [all|warmup|shadow|wars]" ;;
   esac
 }
 

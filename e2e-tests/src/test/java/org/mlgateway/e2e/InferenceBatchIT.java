@@ -60,7 +60,7 @@ class InferenceBatchIT {
 
     @Test
     void withoutATraceparentTheRequestIdIsTheTraceId() throws Exception {
-        long offset = GatewayFiles.accessLogSize();
+        GatewayFiles.LogPosition offset = GatewayFiles.accessLogPosition();
         Response answer = infer(List.of("no trace of my own", "nor mine"), null);
         assertEquals(200, answer.statusCode(), answer.asString());
         JsonNode access = null;

@@ -23,20 +23,17 @@ import org.tribuo.classification.LabelFactory;
 import org.tribuo.impl.ArrayExample;
 
 /**
- * The serving wrapper: a trained Tribuo model plus the featurizer it was trained with.
+ * The serving wrapper: a trained Tribuo model plus the featurizer it was trained with (named by the model
+ * card beside it). A linear SGD model (the shipped kind) is scored by {@link LinearScorer} on the known
+ * features' ids, which through the gateway served more requests a second than Tribuo's own
+ * {@link Model#predict(Example)} (docs/model.md gives the figures); any other model, and the tests that hold
+ * the two together, use Tribuo's predict ({@link #predictWithTribuo}).
  *
- * <p>Serving ({@link #predict(String)}) computes exactly what Tribuo would, to the last bit of every
- * probability, without Tribuo's per-call objects: feature ids straight from the text ({@link FeatureIds},
- * {@link FeatureCounter}) and the weights laid out for a sparse input ({@link LinearScorer}). The reference
- * path, Tribuo's own {@link Model#predict(Example)}, stays for evaluation, for tests that compare the two,
- * and for the rare input or model the fast path does not reproduce.
- *
- * <p>Thread-safe: the featurizer, the lookup table and the scorer are immutable, per-call state is local
- * or in arrays of the calling thread ({@link Scratch}), and Tribuo models are immutable after training, so
+ * <p>Thread-safe: the featurizer is stateless and Tribuo models are immutable after training, so
  * {@link Model#predict(Example)} may be called concurrently (a test runs it from several threads).
  *
- * <p>The model version is {@link ModelVersion#of(byte[])} of the bytes loaded; loading from the classpath
- * also checks that the model card beside the file names that version.
+ * <p>The model version is {@link ModelVersion#of(byte[])} of the bytes loaded; the model card beside the
+ * file must name that version.
  */
 public final class EmotionClassifier {
 
@@ -53,11 +50,9 @@ public final class EmotionClassifier {
     private final EmotionFeaturizer featurizer;
     private final ImmutableFeatureMap featureMap;
     private final List<String> labels;
-    /** Tribuo's label ids in alphabetical label order, and those labels: the answer's map is sorted. */
+    /** Tribuo's label ids in alphabetical label order: the answer's map is sorted. */
     private final int[] sortedIds;
-    private final String[] sortedLabels;
-    /** The fast path; both null when the model is not one {@link LinearScorer} reproduces. */
-    private final FeatureIds featureIds;
+    /** Null when the model is not a linear SGD model. */
     private final LinearScorer scorer;
     private final String version;
     /** Training rows per label, from the model card; empty when the model was loaded without one. */
@@ -86,11 +81,11 @@ public final class EmotionClassifier {
         }
         Collections.sort(names);
         this.labels = List.copyOf(names);
-        this.sortedLabels = names.toArray(new String[0]);
-        this.sortedIds = new int[sortedLabels.length];
-        for (int j = 0; j < sortedLabels.length; j++) {
-            sortedIds[j] = model.getOutputIDInfo().getID(new Label(sortedLabels[j]));
+        this.sortedIds = new int[names.size()];
+        for (int j = 0; j < sortedIds.length; j++) {
+            sortedIds[j] = model.getOutputIDInfo().getID(new Label(names.get(j)));
         }
+        this.scorer = LinearScorer.of(model);
         this.version = version;
         this.trainLabelCounts = card == null ? Map.of() : card.trainLabelCounts();
         this.cardSummary = card == null ? Map.of() : card.summary();
@@ -99,37 +94,6 @@ public final class EmotionClassifier {
         Example<Label> empty = new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, new String[] {anyFeature}, new double[] {0.0});
         this.noEvidenceScores = model.predict(empty);
         this.noEvidence = toPrediction(noEvidenceScores);
-        LinearScorer candidate = LinearScorer.of(model);
-        this.scorer = candidate != null && reproduces(candidate, empty) ? candidate : null;
-        this.featureIds = scorer != null ? new FeatureIds(featureMap) : null;
-    }
-
-    // A cheap check at load that the scorer's assumptions (notably the softmax) hold for this model: the
-    // same bits as Tribuo for the bias alone and for a few features. The golden test checks real sentences.
-    private boolean reproduces(LinearScorer candidate, Example<Label> empty) {
-        int n = Math.min(featureMap.size(), 20);
-        int[] ids = new int[n];
-        String[] names = new String[n];
-        double[] values = new double[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = i * (featureMap.size() / n);
-            names[i] = featureMap.get(ids[i]).getName();
-            values[i] = 0.9 - 0.37 * i;
-        }
-        Example<Label> some = new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, names, values);
-        return sameBits(candidate.probabilities(new int[0], new double[0], 0), model.predict(empty))
-                && sameBits(candidate.probabilities(ids, values, n), model.predict(some));
-    }
-
-    private boolean sameBits(double[] byId, org.tribuo.Prediction<Label> tribuo) {
-        Map<String, Label> scores = tribuo.getOutputScores();
-        for (int k = 0; k < byId.length; k++) {
-            Label l = scores.get(model.getOutputIDInfo().getOutput(k).getLabel());
-            if (l == null || Double.doubleToLongBits(l.getScore()) != Double.doubleToLongBits(byId[k])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -150,23 +114,24 @@ public final class EmotionClassifier {
                 if (cardUrl == null) {
                     throw new FileNotFoundException("no model card " + card + " beside " + url);
                 }
-                ModelCard modelCard;
-                try (InputStream in = cardUrl.openStream()) {
-                    modelCard = ModelCard.read(in);
+                try (InputStream model = url.openStream(); InputStream cardJson = cardUrl.openStream()) {
+                    return load(model.readAllBytes(), candidate.endsWith(GZ), url.toString(), cardJson, cardUrl.toString());
                 }
-                EmotionClassifier classifier;
-                try (InputStream in = url.openStream()) {
-                    classifier = fromBytes(in.readAllBytes(), candidate.endsWith(GZ), url.toString(), modelCard);
-                }
-                ModelVersion.requireCardMatches(classifier.modelVersion(), modelCard.modelVersion(), cardUrl.toString());
-                return classifier;
             }
         }
         throw new FileNotFoundException("model resource not found on the classpath: " + resource);
     }
 
+    /** Loads a model file and the model card beside it (as the trainer writes them). */
     public static EmotionClassifier fromFile(Path path) throws IOException {
-        return fromBytes(Files.readAllBytes(path), path.getFileName().toString().endsWith(GZ), path.toString(), null);
+        Path card = path.resolveSibling(CARD_FILE);
+        if (!Files.isRegularFile(card)) {
+            throw new FileNotFoundException("no model card " + card + " beside " + path);
+        }
+        try (InputStream cardJson = Files.newInputStream(card)) {
+            return load(Files.readAllBytes(path), path.getFileName().toString().endsWith(GZ), path.toString(), cardJson,
+                    card.toString());
+        }
     }
 
     // The application's loader first (a WAR's), then this class's own.
@@ -181,8 +146,14 @@ public final class EmotionClassifier {
         return null;
     }
 
-    private static EmotionClassifier fromBytes(byte[] bytes, boolean gzipped, String where, ModelCard card)
-            throws IOException {
+    private static EmotionClassifier load(byte[] bytes, boolean gzipped, String where, InputStream cardJson,
+            String cardWhere) throws IOException {
+        ModelCard card = ModelCard.read(cardJson);
+        String version = ModelVersion.of(bytes);
+        ModelVersion.requireCardMatches(version, card.modelVersion(), cardWhere);
+        if (card.features() == null) {
+            throw new IOException("the model card names no featurizer.features: " + cardWhere);
+        }
         Model<?> raw;
         try (InputStream in = gzipped ? new GZIPInputStream(new ByteArrayInputStream(bytes)) : new ByteArrayInputStream(bytes)) {
             raw = Model.deserializeFromStream(in);
@@ -194,7 +165,7 @@ public final class EmotionClassifier {
         }
         @SuppressWarnings("unchecked")
         Model<Label> model = (Model<Label>) raw;
-        return new EmotionClassifier(model, EmotionFeaturizer.standard(), ModelVersion.of(bytes), card);
+        return new EmotionClassifier(model, new EmotionFeaturizer(card.features()), version, card);
     }
 
     /** Never throws for a non-null sentence; a sentence with no known feature gets the class prior. */
@@ -202,33 +173,31 @@ public final class EmotionClassifier {
         if (sentence == null) {
             throw new NullPointerException("sentence");
         }
-        if (scorer != null) {
-            FeatureCounter features = featurizer.countKnown(sentence, featureIds);
-            // Not reproduced: a HashMap bucket turned tree or a text of millions of characters (see
-            // FeatureCounter), or every feature of the model present, which Tribuo multiplies as a dense vector.
-            if (features.ordered() && features.known() < scorer.features()) {
-                if (features.known() == 0) {
-                    return noEvidence;
-                }
-                return toPrediction(scorer.probabilities(features.ids(), features.values(), features.known()));
-            }
+        if (scorer == null) {
+            return predictWithTribuo(sentence);
         }
-        return predictWithTribuo(sentence);
+        FeatureWeighting.Weighted known = featurizer.known(sentence, featureMap);
+        if (known.size() == 0) {
+            return noEvidence;
+        }
+        double[] byId = scorer.probabilities(known.ids(), known.values());
+        double[] sorted = new double[byId.length];
+        for (int j = 0; j < sorted.length; j++) {
+            sorted[j] = byId[sortedIds[j]];
+        }
+        return answer(labels, sorted);
     }
 
-    /** The reference path: Tribuo's own prediction; {@link #predict(String)} gives the same bits, faster. */
+    /** Tribuo's own prediction as the API answers it: what {@link #predict} gives, within 1e-6 (a test holds it). */
     Prediction predictWithTribuo(String sentence) {
         // Only features the model knows: Tribuo would drop the others, and refuses an example left empty.
         Example<Label> example = featurizer.toExample(sentence, LabelFactory.UNKNOWN_LABEL, featureMap);
-        if (example.size() == 0) {
-            return noEvidence;
-        }
-        return toPrediction(model.predict(example));
+        return example.size() == 0 ? noEvidence : toPrediction(model.predict(example));
     }
 
     /**
-     * Tribuo's own prediction for a sentence whose true label is known, as Tribuo's evaluators take it:
-     * the same scores as {@link #predict(String)}, with the example carrying {@code truth}.
+     * Tribuo's prediction for a sentence whose true label is known, as Tribuo's evaluators take it: the
+     * same scores as {@link #predict(String)}, with the example carrying {@code truth}.
      */
     org.tribuo.Prediction<Label> predict(String sentence, Label truth) {
         Example<Label> example = featurizer.toExample(sentence, truth, featureMap);
@@ -236,56 +205,37 @@ public final class EmotionClassifier {
     }
 
     /** Tribuo's scores as the API answers them: a distribution over every label, its arg-max as the label. */
-    Prediction toPrediction(org.tribuo.Prediction<Label> p) {
-        SortedMap<String, Double> probs = new TreeMap<>();
+    static Prediction toPrediction(org.tribuo.Prediction<Label> p) {
+        List<String> names = new ArrayList<>(new TreeMap<>(p.getOutputScores()).keySet());
+        double[] scores = new double[names.size()];
+        for (int j = 0; j < scores.length; j++) {
+            scores[j] = p.getOutputScores().get(names.get(j)).getScore();
+        }
+        return answer(names, scores);
+    }
+
+    /** Scores of the labels (sorted) → the answer: renormalised to sum to 1, the arg-max as the label. */
+    private static Prediction answer(List<String> sortedLabels, double[] scores) {
         double sum = 0;
-        for (Map.Entry<String, Label> e : p.getOutputScores().entrySet()) {
-            double s = e.getValue().getScore();
-            if (!(s >= 0)) {
-                s = 0; // NaN guard: a distribution must stay a distribution
+        for (int j = 0; j < scores.length; j++) {
+            if (!(scores[j] >= 0)) {
+                scores[j] = 0; // NaN guard: a distribution must stay a distribution
             }
-            probs.put(e.getKey(), s);
-            sum += s;
+            sum += scores[j];
         }
         // Softmax already sums to 1 up to rounding; renormalise so the contract holds exactly.
+        SortedMap<String, Double> probs = new TreeMap<>();
         String best = null;
         double bestP = -1;
-        for (Map.Entry<String, Double> e : probs.entrySet()) {
-            double v = sum > 0 ? e.getValue() / sum : 1.0 / probs.size();
-            e.setValue(v);
+        for (int j = 0; j < scores.length; j++) {
+            double v = sum > 0 ? scores[j] / sum : 1.0 / scores.length;
+            probs.put(sortedLabels.get(j), v);
             if (v > bestP) { // strict: ties go to the alphabetically first label
                 bestP = v;
-                best = e.getKey();
+                best = sortedLabels.get(j);
             }
         }
         return new Prediction(best, Collections.unmodifiableSortedMap(probs));
-    }
-
-    /**
-     * {@link #toPrediction(org.tribuo.Prediction)} of probabilities by Tribuo label id, the same arithmetic:
-     * the sum in Tribuo's order (label ids, its map's order), then the division and the arg-max in
-     * alphabetical order.
-     */
-    private Prediction toPrediction(double[] byId) {
-        double sum = 0;
-        for (int k = 0; k < byId.length; k++) {
-            if (!(byId[k] >= 0)) {
-                byId[k] = 0; // NaN guard: a distribution must stay a distribution
-            }
-            sum += byId[k];
-        }
-        double[] probs = new double[sortedIds.length];
-        String best = null;
-        double bestP = -1;
-        for (int j = 0; j < sortedIds.length; j++) {
-            double v = sum > 0 ? byId[sortedIds[j]] / sum : 1.0 / sortedIds.length;
-            probs[j] = v;
-            if (v > bestP) { // strict: ties go to the alphabetically first label
-                bestP = v;
-                best = sortedLabels[j];
-            }
-        }
-        return new Prediction(best, new LabelProbabilities(sortedLabels, probs));
     }
 
     /** The labels the model knows, sorted alphabetically. */
@@ -293,7 +243,7 @@ public final class EmotionClassifier {
         return labels;
     }
 
-    /** Training rows per label, as the model card beside a classpath model gives them; empty otherwise. */
+    /** Training rows per label, as the model card gives them; empty for a classifier made without a card. */
     public Map<String, Integer> trainLabelCounts() {
         return trainLabelCounts;
     }
@@ -307,14 +257,13 @@ public final class EmotionClassifier {
         return version;
     }
 
-    /** Whether {@link #predict(String)} can answer without Tribuo; for tests. */
-    boolean hasFastPath() {
+    /** Whether {@link #predict} uses the {@link LinearScorer}; for tests. */
+    boolean hasScorer() {
         return scorer != null;
     }
 
-    /** The fast path's features of a sentence, valid until the thread's next prediction; for tests. */
-    FeatureCounter fastFeatures(String sentence) {
-        return featurizer.countKnown(sentence, featureIds);
+    EmotionFeaturizer featurizer() {
+        return featurizer;
     }
 
     /** The underlying Tribuo model, for evaluation and provenance. */

@@ -53,8 +53,9 @@ public final class EmotionDataSource implements DataSource<Label> {
         return LABELS;
     }
 
+    /** The creation time is fixed ({@link TrainEmotionModel#PROVENANCE_TIME}): a model file depends on the data, not the clock. */
     @Override
     public DataSourceProvenance getProvenance() {
-        return new SimpleDataSourceProvenance(description, LABELS);
+        return new SimpleDataSourceProvenance(description, TrainEmotionModel.PROVENANCE_TIME, LABELS);
     }
 }

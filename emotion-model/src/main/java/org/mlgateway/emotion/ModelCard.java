@@ -12,18 +12,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What the serving side reads from a model card ({@link EmotionClassifier#CARD_FILE}): the version the model
- * file must have, how many rows of each label the model was trained on (the reference a server's
- * predicted-label distribution is compared with to see drift), and the facts a client of the served model
- * may want to know about it.
+ * file must have, the features it was trained on, how many rows of each label it was trained on (the
+ * reference a server's predicted-label distribution is compared with to see drift), and the facts a
+ * client of the served model may want to know about it.
  *
  * @param modelVersion      {@link ModelVersion} of the model file the card describes
+ * @param features          the featurizer's {@link FeatureSet} ({@code featurizer.features}), null if the card names none
  * @param trainLabelCounts  label to training rows, sorted by label; empty when the card predates the field
  * @param summary           the card's facts as flat name/value pairs (strings and numbers), in this order:
  *                          trained_at, tribuo_version, dataset_sha256, dataset_rows, training_rows,
  *                          validation_rows, validation_accuracy, validation_macro_f1, validation_log_loss;
  *                          a fact the card lacks is left out
  */
-public record ModelCard(String modelVersion, Map<String, Integer> trainLabelCounts, Map<String, Object> summary) {
+public record ModelCard(String modelVersion, FeatureSet features, Map<String, Integer> trainLabelCounts,
+        Map<String, Object> summary) {
 
     public ModelCard {
         trainLabelCounts = Map.copyOf(trainLabelCounts);
@@ -36,6 +38,15 @@ public record ModelCard(String modelVersion, Map<String, Integer> trainLabelCoun
         if (!version.isTextual()) {
             throw new IOException("the model card has no modelVersion");
         }
+        FeatureSet set = null;
+        String spec = featureSpec(card.path("featurizer"));
+        if (spec != null) {
+            try {
+                set = FeatureSet.parse(spec);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("the model card's featurizer.features: " + e.getMessage(), e);
+            }
+        }
         Map<String, Integer> counts = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = card.path("dataset").path("trainLabelCounts").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -44,7 +55,7 @@ public record ModelCard(String modelVersion, Map<String, Integer> trainLabelCoun
             }
             counts.put(e.getKey(), e.getValue().asInt());
         }
-        return new ModelCard(version.asText(), counts, summary(card));
+        return new ModelCard(version.asText(), set, counts, summary(card));
     }
 
     // Where each fact is in the card (TrainEmotionModel writes it), under the name clients see.
@@ -74,5 +85,19 @@ public record ModelCard(String modelVersion, Map<String, Integer> trainLabelCoun
         } else if (value.isNumber()) {
             facts.put(name, value.asDouble());
         }
+    }
+
+    // Cards written before featurizer.features name the same features in fields of their own (a
+    // candidate server still reads the champion's older card).
+    private static String featureSpec(JsonNode featurizer) {
+        if (featurizer.path("features").isTextual()) {
+            return featurizer.path("features").asText();
+        }
+        JsonNode chars = featurizer.path("charNgrams");
+        if (!featurizer.path("wordBigrams").isBoolean() || !chars.path("min").isInt() || !chars.path("max").isInt()) {
+            return null;
+        }
+        return "words" + (featurizer.path("wordBigrams").asBoolean() ? "+bigrams" : "") + "+chars=" + chars.path("min").asInt()
+                + "-" + chars.path("max").asInt() + (featurizer.path("separateBlockNormalisation").asBoolean() ? "+blocks" : "");
     }
 }

@@ -54,10 +54,4 @@ public class EmotionClassifierBenchmark {
         String s = SENTENCES[next++ & 3];
         return classifier.predict(s);
     }
-
-    /** The reference path (Tribuo's own predict), which predict must match bit for bit. */
-    @Benchmark
-    public Prediction predictWithTribuo() {
-        return classifier.predictWithTribuo(SENTENCES[next++ & 3]);
-    }
 }

@@ -2,6 +2,7 @@ package org.mlgateway.emotion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -24,22 +25,22 @@ class EmotionFeaturizerTest {
 
     @Test
     void normalisesCaseEntitiesUrlsMentionsAndElongations() {
-        assertEquals("i love <user> &you", EmotionFeaturizer.normalise("I LOVE @Bob &amp;you"));
-        assertEquals("see <url> now", EmotionFeaturizer.normalise("see http://t.co/x1?a=b,c now"));
-        assertEquals("<url> <url>", EmotionFeaturizer.normalise("https://a.b www.c.d"));
-        assertEquals("soo goodd!!", EmotionFeaturizer.normalise("Sooooo GOODDDD!!!!!"));
-        assertEquals("a < b > c \"q\" it's", EmotionFeaturizer.normalise("a &lt; b &gt; c &quot;q&quot; it&#39;s"));
-        assertEquals("tabs and new lines", EmotionFeaturizer.normalise("  tabs\tand\r\nnew \u0000 lines  "));
-        assertEquals("@", EmotionFeaturizer.normalise("@"), "a lone @ is not a mention");
-        assertEquals("&unknown; & x", EmotionFeaturizer.normalise("&unknown; & x"));
-        assertEquals("", EmotionFeaturizer.normalise(""));
+        assertEquals("i love <user> &you", TweetNormalizer.normalise("I LOVE @Bob &amp;you"));
+        assertEquals("see <url> now", TweetNormalizer.normalise("see http://t.co/x1?a=b,c now"));
+        assertEquals("<url> <url>", TweetNormalizer.normalise("https://a.b www.c.d"));
+        assertEquals("soo goodd!!", TweetNormalizer.normalise("Sooooo GOODDDD!!!!!"));
+        assertEquals("a < b > c \"q\" it's", TweetNormalizer.normalise("a &lt; b &gt; c &quot;q&quot; it&#39;s"));
+        assertEquals("tabs and new lines", TweetNormalizer.normalise("  tabs\tand\r\nnew \u0000 lines  "));
+        assertEquals("@", TweetNormalizer.normalise("@"), "a lone @ is not a mention");
+        assertEquals("&unknown; & x", TweetNormalizer.normalise("&unknown; & x"));
+        assertEquals("", TweetNormalizer.normalise(""));
     }
 
     @Test
     void wordsKeepInnerApostrophesAndEmoticons() {
-        assertEquals("don't", EmotionFeaturizer.wordOf("\"don't!\""));
-        assertEquals(":)", EmotionFeaturizer.wordOf(":)"));
-        assertEquals("<url>", EmotionFeaturizer.wordOf("<url>"));
+        assertEquals("don't", TweetTokens.word("\"don't!\""));
+        assertEquals(":)", TweetTokens.word(":)"));
+        assertEquals("<url>", TweetTokens.word("<url>"));
     }
 
     @Test
@@ -92,7 +93,7 @@ class EmotionFeaturizerTest {
 
     @Test
     void examplesAreL2NormalisedWithSublinearTf() {
-        Example<Label> ex = new EmotionFeaturizer(2, 5, true, false)
+        Example<Label> ex = new EmotionFeaturizer(FeatureSet.parse("words+bigrams+chars=2-5"))
                 .toExample("ha ha ha, what a day! @you http://x.y", LabelFactory.UNKNOWN_LABEL);
         double sumSq = 0;
         double ha = 0;
@@ -113,7 +114,7 @@ class EmotionFeaturizerTest {
     void isDeterministic() {
         String text = "Ugh... can't sleep &amp; it's 3am :( @someone www.example.com";
         assertEquals(names(featurizer.toExample(text, LabelFactory.UNKNOWN_LABEL)),
-                names(new EmotionFeaturizer(2, 5, true, true).toExample(text, LabelFactory.UNKNOWN_LABEL)));
+                names(new EmotionFeaturizer(FeatureSet.parse("words+bigrams+chars=2-5+blocks")).toExample(text, LabelFactory.UNKNOWN_LABEL)));
         assertEquals(featurizer.count(text).keySet(), featurizer.count(text).keySet());
     }
 
@@ -138,8 +139,46 @@ class EmotionFeaturizerTest {
         assertEquals(names(featurizer.toExample(text, new Label("fun"))), names(extractor.extract(new Label("fun"), text)));
         assertEquals("fun", extractor.extract(new Label("fun"), text).getOutput().getLabel());
         var config = extractor.getProvenance().getConfiguredParameters();
-        assertEquals("5", config.get("charMax").toString());
-        assertEquals("true", config.get("separateBlocks").toString());
+        assertEquals(EmotionFeaturizer.STANDARD, config.get("features").toString());
+    }
+
+    @Test
+    void featureSetsReadAndWriteTheSameSpec() {
+        for (String spec : List.of("words", EmotionFeaturizer.STANDARD, "words+chars=1-3+negation+emoji+hashtags+emphasis+blocks")) {
+            assertEquals(spec, FeatureSet.parse(spec).toString());
+        }
+        assertEquals(FeatureSet.parse("blocks+chars=2-5+words+bigrams"), FeatureSet.parse(EmotionFeaturizer.STANDARD), "order is free");
+        for (String bad : List.of("words+sparkles", "words+chars=5-2", "words+chars=x", "words+chars=0-3")) {
+            assertThrows(IllegalArgumentException.class, () -> FeatureSet.parse(bad), bad);
+        }
+    }
+
+    @Test
+    void featuresOutsideTheSetAreNotExtracted() {
+        Set<String> words = new EmotionFeaturizer(FeatureSet.parse("words")).count("Not SOOO happy #fail :( 😂").keySet();
+        assertEquals(Set.of("w:not", "w:soo", "w:happy", "w:fail", "w::(", "w:😂"), words);
+    }
+
+    @Test
+    void negationMarksTheWordsUpToTheEndOfTheClause() {
+        Map<String, Integer> counts = new EmotionFeaturizer(FeatureSet.parse("words+negation"))
+                .count("I am not happy at all, but fine. Don't go");
+        Set<String> negated = new TreeSet<>();
+        counts.keySet().stream().filter(f -> f.startsWith("n:")).forEach(negated::add);
+        assertEquals(Set.of("n:happy", "n:at", "n:all", "n:go"), negated);
+    }
+
+    @Test
+    void cuesNameEmojiEmoticonsHashtagsElongationAndCapitals() {
+        Map<String, Integer> counts = new EmotionFeaturizer(FeatureSet.parse("words+emoji+hashtags+emphasis"))
+                .count("SO HAPPY today :D &lt;3 😂😂 #blessed!! soooo good, so so good #");
+        assertEquals(1, counts.get("e::d"));
+        assertEquals(1, counts.get("e:<3"));
+        assertEquals(2, counts.get("e:😂"));
+        assertEquals(1, counts.get("h:blessed"));
+        assertEquals(1, counts.get("x:elongated"), "soooo, not so so");
+        assertEquals(1, counts.get("x:shouting"), "HAPPY, not SO (two letters)");
+        assertFalse(counts.containsKey("h:"), "a lone # is no hashtag");
     }
 
     private static List<String> names(Example<Label> ex) {

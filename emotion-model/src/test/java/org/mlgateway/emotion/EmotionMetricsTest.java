@@ -48,6 +48,17 @@ class EmotionMetricsTest {
         assertEquals(0.0, EmotionMetrics.logLoss(new Prediction("a", p), "a"), 0.0);
     }
 
+    /** ECE: per confidence bin, |accuracy - mean confidence|, weighted by the bin's share of the answers. */
+    @Test
+    void calibrationErrorWeighsEachBinsGap() {
+        // Bin [0.8, 0.867): 4 answers at 0.85, 2 right (gap 0.35); bin [0.333, 0.4): 2 at 0.35, 1 right (gap 0.15).
+        double[] confidence = {0.85, 0.85, 0.85, 0.85, 0.35, 0.35};
+        boolean[] correct = {true, true, false, false, true, false};
+        assertEquals((4 * 0.35 + 2 * 0.15) / 6, EmotionMetrics.calibrationError(confidence, correct), 1e-12);
+        assertEquals(0.0, EmotionMetrics.calibrationError(new double[] {0.5, 0.5}, new boolean[] {true, false}), 1e-12,
+                "right as often as it is sure: calibrated");
+    }
+
     @Test
     void refusesLabelsTheModelDoesNotKnow(@TempDir Path dir) throws IOException {
         EmotionFeaturizer f = EmotionFeaturizer.standard();

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ModelVersionTest {
 
+    private static final String FEATURES = " \"featurizer\": {\"features\": \"words+chars=1-3+emoji\"}";
+
     @Test
     void isTheFirstTwelveHexDigitsOfTheFileSha256() {
         // SHA-256("abc") = ba7816bf8f01cfea...
@@ -26,16 +28,28 @@ class ModelVersionTest {
     }
 
     @Test
-    void readsTheCardsModelVersionAndTrainingCountsAndRefusesACardWithoutVersion() throws IOException {
-        ModelCard card = ModelCard.read(json("{\"modelVersion\": \"0123456789ab\", \"x\": 1,"
-                + " \"dataset\": {\"trainLabelCounts\": {\"love\": 3, \"anger\": 1}}}"));
+    void readsTheCardsModelVersionFeaturesAndTrainingCounts() throws IOException {
+        ModelCard card = ModelCard.read(json("{\"modelVersion\": \"0123456789ab\", \"x\": 1," + FEATURES
+                + ", \"dataset\": {\"trainLabelCounts\": {\"love\": 3, \"anger\": 1}}}"));
         assertEquals("0123456789ab", card.modelVersion());
+        assertEquals(FeatureSet.parse("words+chars=1-3+emoji"), card.features());
         assertEquals(java.util.Map.of("anger", 1, "love", 3), card.trainLabelCounts());
-        assertEquals(java.util.Map.of(), ModelCard.read(json("{\"modelVersion\": \"0123456789ab\"}")).trainLabelCounts(),
-                "a card without the counts");
-        assertThrows(IOException.class, () -> ModelCard.read(json("{\"version\": \"0123456789ab\"}")));
+        assertEquals(java.util.Map.of(), ModelCard.read(json("{\"modelVersion\": \"0123456789ab\"," + FEATURES + "}"))
+                .trainLabelCounts(), "a card without the counts");
+        assertThrows(IOException.class, () -> ModelCard.read(json("{\"version\": \"0123456789ab\"," + FEATURES + "}")));
+        assertEquals(null, ModelCard.read(json("{\"modelVersion\": \"0123456789ab\"}")).features(), "no features");
         assertThrows(IOException.class, () -> ModelCard.read(json("{\"modelVersion\": \"0123456789ab\","
-                + " \"dataset\": {\"trainLabelCounts\": {\"love\": -3}}}")), "a negative count");
+                + " \"featurizer\": {\"features\": \"words+sparkles\"}}")), "unknown features");
+        assertThrows(IOException.class, () -> ModelCard.read(json("{\"modelVersion\": \"0123456789ab\"," + FEATURES
+                + ", \"dataset\": {\"trainLabelCounts\": {\"love\": -3}}}")), "a negative count");
+    }
+
+    /** A champion's card from before featurizer.features still names its features. */
+    @Test
+    void readsTheFeaturesOfAnOlderCard() throws IOException {
+        ModelCard card = ModelCard.read(json("{\"modelVersion\": \"0123456789ab\", \"featurizer\": {\"wordBigrams\": true,"
+                + " \"charNgrams\": {\"min\": 2, \"max\": 5}, \"separateBlockNormalisation\": true}}"));
+        assertEquals(FeatureSet.parse(EmotionFeaturizer.STANDARD), card.features());
     }
 
     @Test
@@ -71,11 +85,14 @@ class ModelVersionTest {
         Path card = model.resolve(EmotionClassifier.CARD_FILE);
 
         assertThrows(FileNotFoundException.class, () -> loadFrom(dir), "no card");
-        Files.writeString(card, "{\"modelVersion\": \"" + version + "\"}");
+        Files.writeString(card, "{\"modelVersion\": \"" + version + "\"," + FEATURES + "}");
         assertEquals(version, loadFrom(dir).modelVersion());
-        Files.writeString(card, "{\"modelVersion\": \"000000000000\"}");
+        Files.writeString(card, "{\"modelVersion\": \"000000000000\"," + FEATURES + "}");
         ModelVersion.Mismatch e = assertThrows(ModelVersion.Mismatch.class, () -> loadFrom(dir), "card of another model");
         assertTrue(e.getMessage().contains("000000000000") && e.getMessage().contains(version), e.getMessage());
+        Files.writeString(card, "{\"modelVersion\": \"" + version + "\"}");
+        IOException noFeatures = assertThrows(IOException.class, () -> loadFrom(dir), "a card that names no features");
+        assertTrue(noFeatures.getMessage().contains("featurizer.features"), noFeatures.getMessage());
     }
 
     // As in a server: the model is found through the context class loader (here: only the temp folder).

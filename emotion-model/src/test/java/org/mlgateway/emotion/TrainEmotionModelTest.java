@@ -1,5 +1,6 @@
 package org.mlgateway.emotion;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -33,14 +34,21 @@ class TrainEmotionModelTest {
         return f;
     }
 
+    /** Trainer options as on the command line, on top of the defaults. */
+    static TrainerConfig config(String options) {
+        TrainEmotionModel.TrainOptions o = new TrainEmotionModel.TrainOptions();
+        assertTrue(Cli.parse(options.split(" "), o));
+        return o.config();
+    }
+
     static TrainerConfig tinyConfig(int epochs) {
-        return new TrainerConfig(1L, 0.2, 1, epochs, 0.1, 0.1, 1, false);
+        return config("--seed 1 --folds 3 --min-count 1 --epochs " + epochs);
     }
 
     @Test
     void trainsWritesModelAndCardThatTheClassifierLoads(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("model");
-        Map<String, Object> card = TrainEmotionModel.train(tinyCsv(dir), tinyConfig(3), EmotionFeaturizer.standard(), out);
+        Map<String, Object> card = TrainEmotionModel.train(tinyCsv(dir), tinyConfig(3), out, null);
 
         Path modelFile = out.resolve(EmotionClassifier.MODEL_FILE);
         EmotionClassifier c = EmotionClassifier.fromFile(modelFile);
@@ -54,37 +62,74 @@ class TrainEmotionModelTest {
         assertEquals(c.modelVersion(), json.get("modelVersion").asText());
         assertEquals(EmotionCsv.sha256(dir.resolve("tiny.csv")), json.at("/dataset/sha256").asText());
         assertEquals(60, json.at("/dataset/rows").asInt());
-        assertEquals(12, json.at("/dataset/validationRows").asInt());
+        assertEquals(6, json.at("/dataset/validationRows").asInt());
         int trained = 0;
         for (String label : c.labels()) {
             int n = json.at("/dataset/trainLabelCounts/" + label).asInt();
             assertTrue(n > 0 && n < json.at("/dataset/labelCounts/" + label).asInt(), label + ": a share of its rows trained on");
             trained += n;
         }
-        assertEquals(48, trained, "trainLabelCounts covers exactly the training split");
+        assertEquals(54, trained, "trainLabelCounts covers exactly the training split");
         assertEquals(1.0, json.at("/validation/metrics/accuracy").asDouble(), 1e-9);
         assertEquals(3, json.at("/trainer/epochs").asInt());
-        assertEquals(5, json.at("/featurizer/charNgrams/max").asInt());
+        assertEquals(EmotionFeaturizer.STANDARD, json.at("/featurizer/features").asText());
         assertTrue(json.at("/validation/metrics/perLabel/love/support").asInt() > 0);
     }
 
+    /** make train is reproducible: the same data and options give the same model file, byte for byte. */
     @Test
-    void sameSeedSameMetricsAndDifferentConfigDifferentVersion(@TempDir Path dir) throws IOException {
+    void theSameOptionsGiveTheSameModelFileByteForByte(@TempDir Path dir) throws IOException {
         Path csv = tinyCsv(dir);
-        Map<String, Object> a = TrainEmotionModel.train(csv, tinyConfig(2), EmotionFeaturizer.standard(), null);
-        Map<String, Object> b = TrainEmotionModel.train(csv, tinyConfig(2), EmotionFeaturizer.standard(), null);
-        Map<String, Object> c = TrainEmotionModel.train(csv, tinyConfig(4), EmotionFeaturizer.standard(), null);
-        assertEquals(((Map<?, ?>) a.get("validation")).get("metrics"), ((Map<?, ?>) b.get("validation")).get("metrics"));
-        assertNotEquals(a.get("modelVersion"), c.get("modelVersion"));
+        String options = "--folds 3 --min-count 1 --epochs 2 --class-weight 0.5 --calibrate true";
+        Map<String, Object> a = TrainEmotionModel.train(csv, config("--seed 1 " + options), dir.resolve("a"), null);
+        Map<String, Object> b = TrainEmotionModel.train(csv, config("--seed 1 " + options), dir.resolve("b"), null);
+        Map<String, Object> c = TrainEmotionModel.train(csv, config("--seed 2 " + options), dir.resolve("c"), null);
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(EmotionClassifier.MODEL_FILE)),
+                Files.readAllBytes(dir.resolve("b").resolve(EmotionClassifier.MODEL_FILE)));
+        assertEquals(a.get("modelVersion"), b.get("modelVersion"));
+        assertEquals(a.get("crossValidation").toString(), b.get("crossValidation").toString());
+        assertNotEquals(a.get("modelVersion"), c.get("modelVersion"), "another seed, another model");
+    }
+
+    /** The card carries the recipe's cross-validation, the calibration and make tune's table. */
+    @Test
+    void theCardHoldsCrossValidationCalibrationAndTheTuningTable(@TempDir Path dir) throws IOException {
+        Path table = dir.resolve("cv-table.json");
+        Files.writeString(table, "{\"selected\": \"x\", \"candidates\": []}");
+        TrainEmotionModel.train(tinyCsv(dir), config("--seed 1 --folds 3 --min-count 1 --epochs 2 --calibrate true"),
+                dir.resolve("m"), table);
+        JsonNode card = new ObjectMapper().readTree(dir.resolve("m").resolve(EmotionClassifier.CARD_FILE).toFile());
+        assertEquals(3, card.at("/crossValidation/result/folds").asInt());
+        for (String metric : List.of("accuracy", "macroF1", "logLoss", "ece", "temperature", "calibratedLogLoss", "calibratedEce")) {
+            assertTrue(card.at("/crossValidation/result/metrics/" + metric + "/mean").isNumber(), metric);
+        }
+        assertTrue(card.at("/crossValidation/result/recall/love/mean").isNumber());
+        double t = card.at("/calibration/temperature").asDouble();
+        assertTrue(t >= TemperatureScaling.MIN && t <= TemperatureScaling.MAX, "temperature " + t);
+        assertEquals(card.at("/validation/metrics/ece").asDouble(), card.at("/calibration/validationAfter/ece").asDouble(), 0);
+        int answers = 0;
+        for (JsonNode bin : card.at("/calibration/reliabilityAfter")) {
+            answers += bin.get("answers").asInt();
+            assertTrue(bin.get("meanConfidence").asDouble() >= bin.get("from").asDouble()
+                    && bin.get("meanConfidence").asDouble() <= bin.get("to").asDouble(), bin.toString());
+        }
+        assertEquals(card.at("/dataset/validationRows").asInt(), answers, "every validation row in one bin");
+        assertEquals("x", card.at("/tuning/selected").asText());
     }
 
     @Test
     void commandLineOptionsReachTheTrainer(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("cli");
         TrainEmotionModel.main(new String[] {"--dataset", tinyCsv(dir).toString(), "--out", out.toString(),
-            "--epochs", "2", "--seed", "9", "--min-count", "1", "--averaging", "true"});
+            "--epochs", "2", "--seed", "9", "--min-count", "1", "--averaging", "true", "--folds", "0",
+            "--features", "words+negation+emoji", "--class-weight", "0.5"});
         JsonNode card = new ObjectMapper().readTree(out.resolve(EmotionClassifier.CARD_FILE).toFile());
         assertEquals(2, card.at("/trainer/epochs").asInt());
+        assertEquals("words+negation+emoji", card.at("/featurizer/features").asText());
+        assertEquals("words+negation+emoji", EmotionClassifier.fromFile(out.resolve(EmotionClassifier.MODEL_FILE))
+                .featurizer().featureSet().toString(), "the classifier takes its features from the card");
+        assertTrue(card.at("/trainer/classWeight").asText().endsWith("^0.5"));
+        assertTrue(card.at("/crossValidation").isMissingNode(), "no folds, no cross-validation");
         assertEquals(9, card.at("/trainer/seed").asLong());
         assertEquals(1, card.at("/trainer/minFeatureCount").asInt());
         assertTrue(card.at("/trainer/optimiser").asText().startsWith("ParameterAveraging("), "boolean option");
