@@ -10,6 +10,7 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import org.tribuo.CategoricalInfo;
 import org.tribuo.Dataset;
 import org.tribuo.Example;
+import org.tribuo.Feature;
 import org.tribuo.ImmutableDataset;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.Model;
@@ -17,7 +18,9 @@ import org.tribuo.Trainer;
 import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.WeightedLabels;
+import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
 import org.tribuo.dataset.MinimumCardinalityDataset;
+import org.tribuo.ensemble.WeightedEnsembleModel;
 import org.tribuo.provenance.TrainerProvenance;
 
 /**
@@ -66,7 +69,34 @@ final class EmotionTrainer implements Trainer<Label> {
                 }
             }
         }
+        if (config.model().equals("views")) {
+            return trainViews(data, runProvenance, invocationCount);
+        }
         return learner.train(data, runProvenance, invocationCount);
+    }
+
+    /**
+     * One model per view, the character n-grams and the other features, each trained on a copy of the rows
+     * that holds only its view's features, then their distributions averaged. Every member keeps the whole
+     * feature map (Tribuo's ensemble requires one domain): the other view's weights stay 0, and a sentence
+     * without a feature of one view is still scored by it (its bias).
+     */
+    private Model<Label> trainViews(Dataset<Label> data, Map<String, Provenance> runProvenance, int invocationCount) {
+        List<Model<Label>> members = new ArrayList<>();
+        for (int block = 0; block < 2; block++) {
+            Dataset<Label> view = ImmutableDataset.copyDataset(data);
+            for (Example<Label> e : view) {
+                List<Feature> others = new ArrayList<>();
+                for (Feature f : e) {
+                    if (FeatureWeighting.block(f.getName()) != block) {
+                        others.add(f);
+                    }
+                }
+                e.removeFeatures(others);
+            }
+            members.add(learner.train(view, runProvenance, invocationCount));
+        }
+        return WeightedEnsembleModel.createEnsembleFromExistingModels("views", members, new FullyWeightedVotingCombiner());
     }
 
     /**

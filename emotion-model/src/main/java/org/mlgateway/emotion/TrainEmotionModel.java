@@ -70,7 +70,7 @@ public final class TrainEmotionModel {
         public String features = EmotionFeaturizer.STANDARD;
         @Option(longName = "min-count", usage = "drop features seen in fewer training examples")
         public int minCount = 8;
-        @Option(longName = "model", usage = "learner: linear, fm or liblinear")
+        @Option(longName = "model", usage = "learner: linear, fm, liblinear or views (a linear model per view, averaged)")
         public String model = "linear";
         @Option(longName = "members", usage = "above 1: a bagged ensemble of that many models")
         public int members = 1;

@@ -2,6 +2,7 @@ package org.mlgateway.emotion;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.tribuo.Trainer;
@@ -28,7 +29,9 @@ import org.tribuo.math.optimisers.ParameterAveraging;
  * @param features         the featurizer's {@link FeatureSet} spec
  * @param minFeatureCount  features seen in fewer training examples are dropped (size, noise)
  * @param model            the learner: {@code linear} (Tribuo's SGD logistic regression), {@code fm} (factorization
- *                         machine), {@code liblinear} (LibLinear's L2-regularised logistic regression)
+ *                         machine), {@code liblinear} (LibLinear's L2-regularised logistic regression), {@code views}
+ *                         (two linear models, one on the character n-grams and one on the other features, their
+ *                         distributions averaged)
  * @param members          above 1: that many models on bootstrap samples, their distributions averaged (Tribuo's
  *                         BaggingTrainer with a FullyWeightedVotingCombiner)
  * @param epochs           SGD passes over the training rows; few, as SGD without L2 overfits
@@ -50,8 +53,11 @@ public record TrainerConfig(long seed, int folds, String features, int minFeatur
 
     public TrainerConfig {
         FeatureSet.parse(features);
-        if (!model.equals("linear") && !model.equals("fm") && !model.equals("liblinear")) {
-            throw new IllegalArgumentException("model must be linear, fm or liblinear: " + model);
+        if (!List.of("linear", "fm", "liblinear", "views").contains(model)) {
+            throw new IllegalArgumentException("model must be linear, fm, liblinear or views: " + model);
+        }
+        if (model.equals("views") && members > 1) {
+            throw new IllegalArgumentException("views is an ensemble already: members must be 1");
         }
         if (calibrate && (folds < 2 || !model.equals("linear") || members > 1)) {
             throw new IllegalArgumentException("calibration needs folds >= 2 and a single linear model");
@@ -76,7 +82,7 @@ public record TrainerConfig(long seed, int folds, String features, int minFeatur
         return new EmotionTrainer(this, false);
     }
 
-    /** The Tribuo learner itself. */
+    /** The Tribuo learner itself (for views, the learner of each view). */
     Trainer<Label> learner() {
         Trainer<Label> learner = switch (model) {
             case "fm" -> new FMClassificationTrainer(new LogMulticlass(), optimiser(), epochs, -1, minibatch, seed, factors, 0.1);
@@ -111,6 +117,10 @@ public record TrainerConfig(long seed, int folds, String features, int minFeatur
         }
         if (model.equals("liblinear")) {
             d.put("cost", cost);
+        }
+        if (model.equals("views")) {
+            d.put("views", "a linear model on the character n-grams and one on the other features, their probabilities "
+                    + "averaged (Tribuo's WeightedEnsembleModel with a FullyWeightedVotingCombiner)");
         }
         d.put("classWeight", classWeight == 0 ? "none" : "(N / (labels * rows of the label))^" + classWeight);
         d.put("calibration", calibrate ? "temperature scaling fitted on the held-out folds of the cross-validation" : "none");

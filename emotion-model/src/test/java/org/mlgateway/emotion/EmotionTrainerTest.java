@@ -1,6 +1,7 @@
 package org.mlgateway.emotion;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,7 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
+import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.sgd.linear.LinearSGDModel;
+import org.tribuo.ensemble.WeightedEnsembleModel;
+import org.tribuo.math.la.DenseMatrix;
 
 class EmotionTrainerTest {
 
@@ -51,5 +57,43 @@ class EmotionTrainerTest {
         }
         assertEquals(before, after);
         assertTrue(model.getFeatureIDMap().size() > 0);
+    }
+
+    /**
+     * views: a linear model per view, the character n-grams and the rest, each blind to the other view (its
+     * weights there stay 0), their distributions averaged; a sentence known to one view only is still answered.
+     */
+    @Test
+    void viewsAverageAWordModelAndACharacterModel(@TempDir Path dir) throws IOException {
+        MutableDataset<Label> data = new MutableDataset<>(new EmotionDataSource(
+                EmotionCsv.read(TrainEmotionModelTest.tinyCsv(dir)), EmotionFeaturizer.standard(), "t"));
+        Model<Label> model = TrainEmotionModelTest.config("--seed 1 --min-count 1 --epochs 2 --model views").trainer().train(data);
+        WeightedEnsembleModel<Label> views = assertInstanceOf(WeightedEnsembleModel.class, model);
+        assertEquals(2, views.getNumModels());
+        for (int block = 0; block < 2; block++) {
+            LinearSGDModel member = assertInstanceOf(LinearSGDModel.class, views.getModels().get(block));
+            DenseMatrix w = member.getWeightsCopy();
+            int ownNonZero = 0;
+            for (VariableInfo f : member.getFeatureIDMap()) {
+                int id = member.getFeatureIDMap().getID(f.getName());
+                for (int k = 0; k < w.getDimension1Size(); k++) {
+                    if (FeatureWeighting.block(f.getName()) == block) {
+                        ownNonZero += w.get(k, id) != 0 ? 1 : 0;
+                    } else {
+                        assertEquals(0, w.get(k, id), 0, f.getName() + " is outside view " + block);
+                    }
+                }
+            }
+            assertTrue(ownNonZero > 0, "view " + block + " learnt something");
+        }
+        EmotionFeaturizer featurizer = EmotionFeaturizer.standard();
+        for (String s : List.of("I love it so much", "zzlovezz")) { // the second: character n-grams only
+            Example<Label> e = featurizer.toExample(s, LabelFactory.UNKNOWN_LABEL, model.getFeatureIDMap());
+            Map<String, Label> both = model.predict(e).getOutputScores();
+            Map<String, Label> words = views.getModels().get(0).predict(e).getOutputScores();
+            Map<String, Label> chars = views.getModels().get(1).predict(e).getOutputScores();
+            both.forEach((label, p) -> assertEquals((words.get(label).getScore() + chars.get(label).getScore()) / 2,
+                    p.getScore(), 1e-12, label + " of " + s));
+        }
     }
 }
