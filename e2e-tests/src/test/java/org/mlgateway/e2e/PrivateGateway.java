@@ -49,6 +49,12 @@ final class PrivateGateway implements AutoCloseable {
      */
     PrivateGateway(Path dir, List<String> templates, Map<String, String> settings, int upstreamPort)
             throws IOException, InterruptedException {
+        this(dir, templates, settings, upstreamPort, Map.of());
+    }
+
+    /** As above, with files of the test's own in conf.d (name to content) beside the rendered ones. */
+    PrivateGateway(Path dir, List<String> templates, Map<String, String> settings, int upstreamPort, Map<String, String> extraConf)
+            throws IOException, InterruptedException {
         this.dir = dir;
         String nginx = nginxBinary();
         Map<String, String> values = new HashMap<>(StackEnv.readStackEnv());
@@ -78,7 +84,7 @@ final class PrivateGateway implements AutoCloseable {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
         }
-        Files.writeString(dir.resolve("htpasswd"), user + ":{PLAIN}" + password + "\n");
+        writeHtpasswd(dir, user + ":{PLAIN}" + password + "\n");
         run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                 "-keyout", dir.resolve("certs/gateway.key").toString(), "-out", dir.resolve("certs/gateway.crt").toString()));
@@ -96,6 +102,9 @@ final class PrivateGateway implements AutoCloseable {
             for (Path snippet : files.toList()) {
                 Files.copy(snippet, dir.resolve("snippets").resolve(snippet.getFileName()));
             }
+        }
+        for (Map.Entry<String, String> extra : extraConf.entrySet()) {
+            Files.writeString(dir.resolve("conf.d").resolve(extra.getKey()), extra.getValue());
         }
         Files.writeString(dir.resolve("upstreams/api-v1.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
         Files.writeString(dir.resolve("upstreams/api-v2.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
@@ -185,7 +194,12 @@ final class PrivateGateway implements AutoCloseable {
 
     /** One raw request over plain HTTP to the private gateway's port 80 twin. */
     RawHttps.Reply sendHttp(byte[] request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", httpPort)) {
+        return sendHttp(httpPort, request);
+    }
+
+    /** One raw request over plain HTTP to a loopback port. */
+    static RawHttps.Reply sendHttp(int port, byte[] request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             return exchange(socket, request);
         }
@@ -234,5 +248,15 @@ final class PrivateGateway implements AutoCloseable {
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " failed:\n" + output);
         }
+    }
+
+    /**
+     * Writes the htpasswd file the workers read, readable by them whatever the umask this JVM inherited
+     * (the project's scripts run with 027, so a new file would be closed to nobody).
+     */
+    static void writeHtpasswd(Path dir, String content) throws IOException {
+        Path file = dir.resolve("htpasswd");
+        Files.writeString(file, content);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     }
 }
