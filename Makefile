@@ -16,7 +16,7 @@ images: ## Build every container image (docker/, kubernetes/gateway/) as make st
 	@scripts/compose.sh images
 
 dev: ## One API server in Liberty dev mode on http://localhost:9080, hot reload (VARIANT=v2 for v2)
-	mvn -pl ml-api-war -am liberty:dev $(if $(filter v2,$(VARIANT)),-Pv2)
+	mvn -pl ml-api-war -am generate-test-sources liberty:dev $(if $(filter v2,$(VARIANT)),-Pv2)
 
 train: ## Retrain the model (DATASET=file.csv, default ../shared/data/emotion/train.csv); writes emotion-model/src/main/resources/model/
 	$(MVN) -pl emotion-model compile exec:java@train $(if $(DATASET),-Demotion.dataset="$(abspath $(DATASET))")
