@@ -39,7 +39,8 @@ BENCH_SENTENCE_BODY="{\"sentence\": \"$BENCH_SENTENCE\"}"
 # The Open Inference Protocol's batch: that sentence BENCH_BATCH times in one request.
 : "${BENCH_BATCH:=64}"
 BENCH_BATCH_BODY="{\"inputs\": [{\"name\": \"text\", \"datatype\": \"BYTES\", \"shape\": [$BENCH_BATCH], \"data\": [$(
-  for ((i = 0; i < BENCH_BATCH; i++)); do printf '%s"%s"' "$([[ $i -gt 0 ]] && echo ', ')" "$BENCH_SENTENCE"; done)]}]}"
+  for ((i = 0; i < BENCH_BATCH; i++)); do printf '%s"%s"' "$([[ $i -gt 0 ]] && echo ', ')" "$BENCH_SENTENCE"; done
+)]}]}"
 # Where the server with spans on exports them: a loopback sink that nginx answers while make bench runs.
 : "${BENCH_OTLP_SINK_PORT:=4318}"
 BENCH_DIR="$STATE_DIR/bench"
@@ -85,12 +86,12 @@ OTLP_SINK_CONF="$NGINX_STATE_DIR/conf.d/bench-otlp-sink.conf"
 # Checks the edited configuration, then has supervisord signal nginx to reload it.
 nginx_reload() { nginx_run -t -q 2>/dev/null && supervisor_ctl signal HUP nginx >/dev/null; }
 
-nginx_edit() {   # nginx_edit FILE SED-SCRIPT
+nginx_edit() { # nginx_edit FILE SED-SCRIPT
   local file="$1" copy="$NGINX_STATE_DIR/$(basename "$1").before-bench"
   [[ -f "$copy" ]] || cp -p "$file" "$copy"
   sed -i -E "$2" "$file"
   nginx_reload || die "nginx rejected the edited $file"
-  sleep 1   # old workers finish their connections; new ones have the new configuration
+  sleep 1 # old workers finish their connections; new ones have the new configuration
 }
 
 # An OTLP/HTTP receiver that takes every export and keeps nothing: POST /v1/traces answers 200 (an
@@ -122,11 +123,16 @@ original_down() {
   ORIGINAL_STATE="$ORIGINAL_STATE" bash "$BENCH_ORIGINAL/down.sh" >/dev/null 2>&1 || true
 }
 
-cleanup() { nginx_restore; original_down; [[ -n "${CANDIDATE_STARTED:-}" ]] && "$SCRIPT_DIR/delivery.sh" candidate-stop >/dev/null 2>&1; return 0; }
+cleanup() {
+  nginx_restore
+  original_down
+  [[ -n "${CANDIDATE_STARTED:-}" ]] && "$SCRIPT_DIR/delivery.sh" candidate-stop >/dev/null 2>&1
+  return 0
+}
 
 # --- measuring -----------------------------------------------------------------------------------
 
-RESULTS=()   # "key|label|req/s|p50 ms|p99 ms|failed|load"
+RESULTS=() # "key|label|req/s|p50 ms|p99 ms|failed|load"
 declare -A RATE
 
 # wrk_once URL DURATION [VAR=value...]: prints "req/s p50_ms p99_ms failed" of one wrk run. The
@@ -135,7 +141,10 @@ wrk_once() {
   local url="$1" duration="$2" output line
   shift 2
   # shellcheck disable=SC2163 # the arguments are VAR=value pairs
-  output="$( (($#)) && export "$@"; wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$duration" -s "$LUA_SCRIPT" "$url" 2>&1)" \
+  output="$(
+    (($#)) && export "$@"
+    wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$duration" -s "$LUA_SCRIPT" "$url" 2>&1
+  )" \
     || die "wrk failed on $url: $output"
   line="$(grep '^BENCH_RESULT ' <<<"$output")" || die "no result from wrk on $url: $output"
   awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -161,7 +170,7 @@ wrk_row() {
 
 # --- a server's cost per sentence -------------------------------------------------------------------
 
-COSTS=()     # "label|requests/s|sentences/s|CPU µs per sentence|p50 ms|p99 ms|failed|load"
+COSTS=() # "label|requests/s|sentences/s|CPU µs per sentence|p50 ms|p99 ms|failed|load"
 declare -A COST
 CANDIDATE=api-candidate
 
@@ -194,7 +203,7 @@ cost_row() {
   ok "$rps requests/s ($((rps * sentences)) sentences/s), ${COST[$key]} µs of $program's CPU per sentence, p50 $p50 ms, p99 $p99 ms, $failed failed"
 }
 
-cost_ratio() {   # cost_ratio A B: A/B to two decimals, or "n/a"
+cost_ratio() { # cost_ratio A B: A/B to two decimals, or "n/a"
   local a="${COST[$1]:-}" b="${COST[$2]:-}"
   [[ -n "$a" && -n "$b" && "$b" != 0.0 ]] && awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }' || echo n/a
 }
@@ -229,7 +238,7 @@ jmh_row() {
   load="$(cut -d' ' -f1 /proc/loadavg)"
   step "JMH: EmotionClassifierBenchmark.predict in-process, 1 thread (about a minute); log: $log"
   (cd "$PROJECT_ROOT" && mvn -B -q -pl emotion-model test-compile exec:exec@bench \
-      -Dbench.args="-f 1 -wi 3 -w 2s -i 5 -r 2s -t 1 -e featurize -bm thrpt,sample -tu ms -rf csv -rff $csv") \
+    -Dbench.args="-f 1 -wi 3 -w 2s -i 5 -r 2s -t 1 -e featurize -bm thrpt,sample -tu ms -rf csv -rff $csv") \
     >"$log" 2>&1 || die "the JMH benchmark failed; see $log"
   RESULTS+=("$(awk -F, -v load="$load" '
       $1 ~ /predict"$/ && $2 == "\"thrpt\"" { ops = $5 * 1000 }
@@ -260,7 +269,7 @@ original_rows() {
   original_down
 }
 
-ratio() {   # ratio A B: A/B to one decimal, or "n/a"
+ratio() { # ratio A B: A/B to one decimal, or "n/a"
   local a="${RATE[$1]:-}" b="${RATE[$2]:-}"
   [[ -n "$a" && -n "$b" && "$b" != 0 ]] && awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }' || echo n/a
 }
@@ -275,7 +284,10 @@ machine_line() {
 stack_memory_mib() {
   local pids
   pids="$(supervisor_ctl pid all 2>/dev/null | grep -E '^[1-9][0-9]*$' | paste -sd, -)"
-  [[ -n "$pids" ]] || { echo "n/a"; return; }
+  [[ -n "$pids" ]] || {
+    echo "n/a"
+    return
+  }
   ps -o rss= --pid "$pids" --ppid "$pids" | awk '{ kib += $1 } END { printf "%.0f", kib / 1024 }'
 }
 
@@ -403,7 +415,7 @@ bench_shadow() {
   RESULTS=()
   for shadow in "${plan[@]}"; do
     "$SCRIPT_DIR/delivery.sh" traffic "$shadow" 0 >/dev/null
-    sleep 1   # old workers finish; new ones mirror
+    sleep 1 # old workers finish; new ones mirror
     run=$((run + 1))
     wrk_row "shadow$run" "gateway, shadow $shadow %" "$GATEWAY/predict" "${GATEWAY_REQUEST[@]}" BENCH_DELAY_MS="$BENCH_SHADOW_PAUSE_MS"
   done
@@ -462,8 +474,8 @@ bench_wars() {
     sum=0 n=""
     for ((round = 1; round <= BENCH_WAR_ROUNDS; round++)); do
       loads="$(printf '%s\n' "${RESULTS[@]}" | awk -F'|' -v k="war$i-$round" '$1 == k { print $7 }')"
-      n+="${RATE[war$i-$round]} ($loads) "
-      sum=$((sum + RATE[war$i-$round]))
+      n+="${RATE[war$i - $round]} ($loads) "
+      sum=$((sum + RATE[war$i - $round]))
     done
     RATE[war$i]=$((sum / BENCH_WAR_ROUNDS))
     echo "| $(basename "${wars[i]}") | $n| ${RATE[war$i]} | $(ratio "war$i" war0) |"

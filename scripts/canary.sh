@@ -56,7 +56,7 @@ set_phase() {
   canary_save_state
 }
 
-decide() {  # decide DECISION GATE VALUE THRESHOLD STEP
+decide() { # decide DECISION GATE VALUE THRESHOLD STEP
   canary_decision="$1" canary_gate="$2" canary_value="$3" canary_threshold="$4" canary_step="$5"
   canary_decided_at="$(date +%s)"
   canary_save_state
@@ -303,9 +303,18 @@ cmd_check() {
 }
 
 case "${1:-}" in
-  run) shift; cmd_run "$@" ;;
+  run)
+    shift
+    cmd_run "$@"
+    ;;
   status) cmd_status ;;
-  queries) shift; cmd_queries "$@" ;;
+  queries)
+    shift
+    cmd_queries "$@"
+    ;;
   check) cmd_check ;;
-  *) echo "usage: $0 run [WAR] | status | check | queries PHASE WINDOW CHAMPION_WINDOW [VERSION]" >&2; exit 2 ;;
+  *)
+    echo "usage: $0 run [WAR] | status | check | queries PHASE WINDOW CHAMPION_WINDOW [VERSION]" >&2
+    exit 2
+    ;;
 esac

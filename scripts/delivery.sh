@@ -108,9 +108,18 @@ cmd_status() {
 }
 
 case "${1:-}" in
-  traffic) shift; cmd_traffic "$@" ;;
-  candidate-start) shift; cmd_candidate_start "$@" ;;
+  traffic)
+    shift
+    cmd_traffic "$@"
+    ;;
+  candidate-start)
+    shift
+    cmd_candidate_start "$@"
+    ;;
   candidate-stop) cmd_candidate_stop ;;
   status) cmd_status ;;
-  *) echo "usage: $0 traffic SHADOW CANARY | candidate-start WAR | candidate-stop | status" >&2; exit 2 ;;
+  *)
+    echo "usage: $0 traffic SHADOW CANARY | candidate-start WAR | candidate-stop | status" >&2
+    exit 2
+    ;;
 esac

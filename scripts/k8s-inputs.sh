@@ -99,8 +99,7 @@ production_tls() {
   openssl x509 -in "$crt" -noout 2>/dev/null || die "$crt is not a PEM certificate"
   [[ "$(openssl x509 -in "$crt" -noout -pubkey 2>/dev/null)" == "$(openssl pkey -in "$key" -pubout 2>/dev/null)" ]] \
     || problems+=" the key $key is not the certificate's key;"
-  if [[ "$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" \
-    == "$(openssl x509 -in "$crt" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')" ]] \
+  if [[ "$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" == "$(openssl x509 -in "$crt" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')" ]] \
     && openssl verify -CAfile "$crt" -partial_chain "$crt" >/dev/null 2>&1; then
     problems+=" it is self-signed, so no client trusts it;"
   fi
@@ -228,5 +227,8 @@ analysis_objects() {
 
 case "${1:-}" in
   secrets | rules | analysis) "$1" ;;
-  *) echo "usage: $0 secrets|rules|analysis" >&2; exit 2 ;;
+  *)
+    echo "usage: $0 secrets|rules|analysis" >&2
+    exit 2
+    ;;
 esac

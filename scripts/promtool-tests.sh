@@ -12,12 +12,16 @@ packages_require promtool:prometheus jq:jq
 
 passed=0 failed=0
 check() {
-  local name="$1"; shift
+  local name="$1"
+  shift
   local output
   if output="$("$@" 2>&1)"; then
-    passed=$((passed + 1)); echo "  ok    $name"
+    passed=$((passed + 1))
+    echo "  ok    $name"
   else
-    failed=$((failed + 1)); echo "  FAIL  $name"; sed 's/^/        /' <<<"$output"
+    failed=$((failed + 1))
+    echo "  FAIL  $name"
+    sed 's/^/        /' <<<"$output"
   fi
 }
 

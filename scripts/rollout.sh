@@ -19,7 +19,10 @@ ROLLOUT_LOG="$LOG_DIR/rollout.log"
 BACK_IN_POOL_TIMEOUT=60
 
 # Every step also goes to the rollout log, with a timestamp and the version being deployed.
-log() { printf '%s %s\n' "$(date -u +%FT%TZ)" "$*" >>"$ROLLOUT_LOG"; step "$*"; }
+log() {
+  printf '%s %s\n' "$(date -u +%FT%TZ)" "$*" >>"$ROLLOUT_LOG"
+  step "$*"
+}
 
 # The version a server answers with, from a prediction sent to it directly.
 served_model_version() {

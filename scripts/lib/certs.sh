@@ -14,11 +14,11 @@ certs_ensure_gateway_certificate() {
   mkdir -p "$CERT_DIR"
   chmod 700 "$CERT_DIR"
   (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
-      -subj "/CN=localhost" \
-      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-      -addext "keyUsage=critical,digitalSignature" \
-      -addext "extendedKeyUsage=serverAuth" \
-      -keyout "$key" -out "$crt" 2>"$LOG_DIR/openssl.log") \
+    -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -addext "keyUsage=critical,digitalSignature" \
+    -addext "extendedKeyUsage=serverAuth" \
+    -keyout "$key" -out "$crt" 2>"$LOG_DIR/openssl.log") \
     || die "openssl could not create the certificate; see $LOG_DIR/openssl.log"
   chmod 600 "$key"
   chmod 644 "$crt"
@@ -56,7 +56,10 @@ certs_htpasswd_entry() {
   case "$scheme" in
     sha512) options=(-5 -r 1000) ;;
     bcrypt) options=(-B -C 5) ;;
-    *) echo "unknown htpasswd scheme '$scheme' (sha512 or bcrypt)" >&2; return 1 ;;
+    *)
+      echo "unknown htpasswd scheme '$scheme' (sha512 or bcrypt)" >&2
+      return 1
+      ;;
   esac
   printf '%s' "$password" | htpasswd -n -i "${options[@]}" "$user" | sed '/^$/d'
 }

@@ -4,7 +4,10 @@
 step() { printf '==> %s\n' "$*"; }
 ok() { printf '    ok   %s\n' "$*"; }
 warn() { printf '    WARN %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+die() {
+  printf 'ERROR: %s\n' "$*" >&2
+  exit 1
+}
 
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND once a second until it succeeds.
 wait_until() {

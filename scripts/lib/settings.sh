@@ -41,7 +41,10 @@ settings_secret() {
   local file="$SECRETS_DIR/$1"
   if [[ ! -s "$file" ]]; then
     (umask 077 && mkdir -p "$SECRETS_DIR" && openssl rand -hex 16 >"$file.new" && mv -f "$file.new" "$file") \
-      || { echo "ERROR: could not write $file" >&2; return 1; }
+      || {
+        echo "ERROR: could not write $file" >&2
+        return 1
+      }
   fi
   cat "$file"
 }
@@ -195,7 +198,10 @@ settings_exposure_problems() {
 
 settings_validate() {
   local problems
-  problems="$( settings_problems; settings_exposure_problems )"
+  problems="$(
+    settings_problems
+    settings_exposure_problems
+  )"
   if [[ -n "$problems" ]]; then
     printf 'ERROR: invalid settings (stack.env or the environment); nothing was written or started:\n' >&2
     printf '  - %s\n' "${problems//$'\n'/$'\n'  - }" >&2
