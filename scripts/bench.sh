@@ -87,7 +87,8 @@ OTLP_SINK_CONF="$NGINX_STATE_DIR/conf.d/bench-otlp-sink.conf"
 nginx_reload() { nginx_run -t -q 2>/dev/null && supervisor_ctl signal HUP nginx >/dev/null; }
 
 nginx_edit() { # nginx_edit FILE SED-SCRIPT
-  local file="$1" copy="$NGINX_STATE_DIR/$(basename "$1").before-bench"
+  local file="$1" copy
+  copy="$NGINX_STATE_DIR/$(basename "$1").before-bench"
   [[ -f "$copy" ]] || cp -p "$file" "$copy"
   sed -i -E "$2" "$file"
   nginx_reload || die "nginx rejected the edited $file"
@@ -474,8 +475,8 @@ bench_wars() {
     sum=0 n=""
     for ((round = 1; round <= BENCH_WAR_ROUNDS; round++)); do
       loads="$(printf '%s\n' "${RESULTS[@]}" | awk -F'|' -v k="war$i-$round" '$1 == k { print $7 }')"
-      n+="${RATE[war$i - $round]} ($loads) "
-      sum=$((sum + RATE[war$i - $round]))
+      n+="${RATE["war$i-$round"]} ($loads) "
+      sum=$((sum + ${RATE["war$i-$round"]}))
     done
     RATE[war$i]=$((sum / BENCH_WAR_ROUNDS))
     echo "| $(basename "${wars[i]}") | $n| ${RATE[war$i]} | $(ratio "war$i" war0) |"

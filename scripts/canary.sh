@@ -236,8 +236,7 @@ cmd_run() {
   [[ -f "$WAR" ]] || die "no WAR at $WAR"
   WAR="$(cd "$(dirname "$WAR")" && pwd)/$(basename "$WAR")"
   VERSION="$(wars_model_version "$WAR")" || die "$WAR is not a WAR of this API with a consistent model card"
-  supervisor_running && [[ "$(supervisor_state nginx)" == RUNNING ]] \
-    || die "the stack is not running; start it first (make start-project)"
+  supervisor_require_stack
   CHAMPION_VERSION="$(wars_model_version "$LIBERTY_SERVERS_DIR/api-v1-1/apps/ml-api-v1.war")" || die "no champion WAR on api-v1-1"
   mkdir -p "$CANARY_STATE_DIR"
   exec 9>"$CANARY_STATE_DIR/lock"
@@ -245,6 +244,7 @@ cmd_run() {
   load_gates
 
   canary_load_state
+  # shellcheck disable=SC2034 # canary_save_state reads them by name
   canary_candidate_version="$VERSION" canary_war="$WAR" canary_started_at="$(date +%s)"
   trap on_exit EXIT
   trap 'exit 130' INT

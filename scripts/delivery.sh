@@ -19,11 +19,6 @@ done
 
 CANDIDATE=api-candidate
 
-require_stack() {
-  supervisor_running && [[ "$(supervisor_state nginx)" == RUNNING ]] \
-    || die "the stack is not running; start it first (make start-project)"
-}
-
 # The shares in force: the header line of the rendered delivery.conf.
 current_shares() {
   sed -n '1s/.*shadow \([0-9]*\) %, canary \([0-9]*\) %.*/shadow \1 %, canary \2 %/p' "$NGINX_STATE_DIR/upstreams/delivery.conf" 2>/dev/null
@@ -31,9 +26,9 @@ current_shares() {
 
 cmd_traffic() {
   local shadow="${1:-}" canary="${2:-}"
-  settings_is_percent "$shadow" && settings_is_percent "$canary" \
+  { settings_is_percent "$shadow" && settings_is_percent "$canary"; } \
     || die "usage: $0 traffic SHADOW_PERCENT CANARY_PERCENT (whole numbers from 0 to 100)"
-  require_stack
+  supervisor_require_stack
   if ((shadow + canary > 0)) && ! liberty_server_ready "$CANDIDATE_PORT"; then
     die "no ready candidate on port $CANDIDATE_PORT: start one first ($0 candidate-start WAR)"
   fi
@@ -53,7 +48,7 @@ cmd_candidate_start() {
   local war="${1:-}"
   [[ -f "$war" ]] || die "usage: $0 candidate-start WAR (no file '$war')"
   war="$(cd "$(dirname "$war")" && pwd)/$(basename "$war")"
-  require_stack
+  supervisor_require_stack
   local version
   version="$(wars_model_version "$war")" || die "$war is not a WAR of this API with a consistent model card"
   if program_is_up "$CANDIDATE"; then
@@ -62,10 +57,10 @@ cmd_candidate_start() {
     supervisor_ctl stop "$CANDIDATE" >/dev/null
   fi
   # The champion: the v1 servers' WAR, the same on each (not in the middle of a rollout).
-  local champion_war champion_version name port variant
+  local champion_war champion_version name variant
   champion_war="$LIBERTY_SERVERS_DIR/api-v1-1/apps/ml-api-v1.war"
   champion_version="$(wars_model_version "$champion_war")" || die "no champion WAR at $champion_war"
-  while read -r name port variant; do
+  while read -r name _ variant; do
     [[ "$variant" == v1 ]] || continue
     [[ "$(wars_model_version "$LIBERTY_SERVERS_DIR/$name/apps/ml-api-v1.war")" == "$champion_version" ]] \
       || die "the v1 servers do not all serve model $champion_version (a rollout in progress?); try again after it"
@@ -88,7 +83,7 @@ cmd_candidate_start() {
 }
 
 cmd_candidate_stop() {
-  require_stack
+  supervisor_require_stack
   cmd_traffic 0 0
   supervisor_ctl stop "$CANDIDATE" >/dev/null || true
   monitoring_write_candidate_target "$PROMETHEUS_CONFIG_DIR" off
@@ -96,7 +91,7 @@ cmd_candidate_stop() {
 }
 
 cmd_status() {
-  require_stack
+  supervisor_require_stack
   local state
   state="$(supervisor_state "$CANDIDATE")"
   printf '  %-10s %s\n' candidate "$CANDIDATE ($state, port $CANDIDATE_PORT)"

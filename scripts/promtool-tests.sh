@@ -21,6 +21,7 @@ check() {
   else
     failed=$((failed + 1))
     echo "  FAIL  $name"
+    # shellcheck disable=SC2001 # indents every line of it
     sed 's/^/        /' <<<"$output"
   fi
 }

@@ -18,7 +18,7 @@ done
 
 # The Debian service that may hold each port after its package was installed.
 declare -A PORT_SERVICES=(
-  [nginx]=nginx [nginx - exporter]=prometheus-nginx-exporter [prometheus]=prometheus [alertmanager]=prometheus-alertmanager
+  [nginx]=nginx ["nginx-exporter"]=prometheus-nginx-exporter [prometheus]=prometheus [alertmanager]=prometheus-alertmanager
 )
 
 print_urls() {

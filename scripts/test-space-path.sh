@@ -26,6 +26,7 @@ cleanup() {
   if [[ -d "$clone" ]]; then
     in_clone timeout 180 scripts/stack.sh stop >>"$log" 2>&1 || warn "the stack in '$clone' did not stop cleanly; see $log"
     # The folders of its own under /run and /var/log that nginx's workers used (scripts/lib/nginx.sh).
+    # shellcheck disable=SC2016 # expanded by the clone's bash
     for dir in $(in_clone bash -c 'source scripts/lib/settings.sh && source scripts/lib/progress.sh && source scripts/lib/nginx.sh \
         && echo "$NGINX_WORKER_DIR $NGINX_LOG_DIR"' 2>/dev/null); do
       if [[ "$dir" == /run/ml-gateway/* || "$dir" == /var/log/ml-gateway/* ]]; then rm -rf "$dir"; fi

@@ -46,7 +46,8 @@ if [ -d "$templates/upstreams" ]; then
   mkdir -p "$rendered/upstreams"
   rm -f "$rendered/upstreams"/*.conf
   for template in "$templates"/upstreams/*.template; do
-    envsubst "$names" <"$template" >"$rendered/upstreams/$(basename "$template" .template)"
+    file="$(basename "$template" .template)"
+    envsubst "$names" <"$template" >"$rendered/upstreams/$file"
   done
 fi
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Secrets of the native stack, generated on first start into state/ and never committed:
 # the gateway's self-signed TLS certificate and the htpasswd file of its basic auth.
 # Needs settings.sh, progress.sh and nginx.sh (where the workers read the htpasswd file).
@@ -31,8 +32,8 @@ certs_ensure_gateway_certificate() {
 certs_write_htpasswd() {
   local file="$NGINX_HTPASSWD_FILE"
   mkdir -p "$(dirname "$file")"
-  (umask 077 && certs_htpasswd_entry "$GATEWAY_USER" "$GATEWAY_PASSWORD" "$HTPASSWD_SCHEME" >"$file.new") \
-    && mv -f "$file.new" "$file" || die "could not write $file"
+  { (umask 077 && certs_htpasswd_entry "$GATEWAY_USER" "$GATEWAY_PASSWORD" "$HTPASSWD_SCHEME" >"$file.new") \
+    && mv -f "$file.new" "$file"; } || die "could not write $file"
   if [[ -n "${NGINX_WORKER_GROUP:-}" ]]; then
     chgrp "$NGINX_WORKER_GROUP" "$file"
     chmod 640 "$file"

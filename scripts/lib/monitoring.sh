@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Prometheus and nginx-prometheus-exporter of the native stack: the configuration Prometheus runs
 # (the committed prometheus/ files plus file_sd target lists written with jq) and the wait until
 # every target is scraped. supervisord runs both programs (scripts/lib/supervisor.sh).

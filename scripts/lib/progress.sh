@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Progress output and bounded waiting, the same in every script: one line per step, a line every
 # 10 s while something long runs, and no wait without a deadline.
 

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the paths below are for the scripts that source this file
 # The stack's settings: every KEY=value of stack.env (repository root), where an environment
 # variable of the same name wins, then the state paths derived from them. The end-to-end tests and
 # Compose read the same file. Sourcing defines variables and functions; it creates nothing.
@@ -60,9 +62,9 @@ api_instances() {
 
 # Every port the stack listens on.
 stack_ports() {
-  local name port variant
+  local port
   echo "$GATEWAY_HTTP_PORT $GATEWAY_HTTPS_PORT $STUB_STATUS_PORT $ADMIN_CONSOLE_PORT $EXPORTER_PORT $PROMETHEUS_PORT $ALERTMANAGER_PORT $CANDIDATE_PORT"
-  while read -r name port variant; do echo "$port"; done < <(api_instances)
+  while read -r _ port _; do echo "$port"; done < <(api_instances)
 }
 
 # ---- Checking the settings -------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # supervisord runs every process of the native stack and restarts one that dies: this file renders
 # its configuration from the settings and drives it through supervisorctl. It is an instance of
 # our own (configuration, socket and log in state/supervisor/), never the system's supervisor
@@ -23,12 +24,19 @@ supervisor_state() {
   echo "${state:-NONE}"
 }
 
+# Stops the script unless the stack runs: its supervisord up, nginx RUNNING under it.
+supervisor_require_stack() {
+  if ! supervisor_running || [[ "$(supervisor_state nginx)" != RUNNING ]]; then
+    die "the stack is not running; start it first (make start-project)"
+  fi
+}
+
 program_is_up() { [[ "$(supervisor_state "$1")" =~ ^(RUNNING|STARTING|BACKOFF)$ ]]; }
 
 # Every program, in start order: name, then the ports it listens on.
 supervisor_programs() {
-  local name port variant
-  while read -r name port variant; do
+  local name port
+  while read -r name port _; do
     if [[ "$name" == "$LIBERTY_ADMIN_INSTANCE" ]]; then echo "$name $port $ADMIN_CONSOLE_PORT"; else echo "$name $port"; fi
   done < <(api_instances)
   echo "nginx $GATEWAY_HTTP_PORT $GATEWAY_HTTPS_PORT $STUB_STATUS_PORT"
@@ -63,7 +71,7 @@ supervisor_program() {
 # counts as a failed start, retried startretries times with a growing delay (1 s, 2 s, 3 s), then
 # left FATAL (make status, Prometheus up == 0) until someone starts it.
 supervisor_render() {
-  local name port variant
+  local name port
   # supervisord refuses a program whose log folder is missing, and the candidate's has no server yet.
   mkdir -p "$SUPERVISOR_DIR" "$LOG_DIR" "$(liberty_log_dir api-candidate)"
   {
@@ -95,7 +103,7 @@ CONF
     # nice 5: one that starts or warms up compiles for a minute on every core it gets, and Nginx and
     # the clients on the machine must keep their share meanwhile (a rollout test's load stalled
     # 364 ms without it); among the servers themselves nothing changes.
-    while read -r name port variant; do
+    while read -r name port _; do
       supervisor_program "$name" "nice -n $LIBERTY_NICE \"$WLP_DIR/bin/server\" run $name" "priority=100" \
         "environment=WLP_USER_DIR=\"$WLP_USER_DIR\"" \
         "startsecs=10" "startretries=3" "stopsignal=TERM" "stopwaitsecs=30"
@@ -135,8 +143,8 @@ supervisor_apply() {
     step "Updating the running supervisord ($SUPERVISOR_CONF)"
     supervisor_ctl reread >/dev/null
     supervisor_ctl update
-    local name ports
-    while read -r name ports; do
+    local name
+    while read -r name _; do
       program_is_up "$name" || supervisor_ctl start "$name" || warn "$name did not start; see $(program_log "$name")"
     done < <(supervisor_programs)
   else

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The API's two WARs: built when missing or older than their sources, so starting the stack or
 # rolling out after `make train` or a code change deploys what the sources say; and the model
 # version a WAR serves. Needs settings.sh and progress.sh.
