@@ -102,6 +102,7 @@ nginx_render() {
   cp "$NGINX_TEMPLATE_DIR"/snippets/*.conf "$NGINX_STATE_DIR/snippets/"
   nginx_write_gateway_token
   nginx_write_upstreams
+  nginx_write_delivery "$SHADOW_PERCENT" "$CANARY_PERCENT"
   printf '%s\n' "$GATEWAY_BIND" >"$NGINX_STATE_DIR/gateway-bind"
   ok "nginx configuration rendered: $NGINX_CONF (gateway on $GATEWAY_BIND)"
 }
@@ -122,9 +123,10 @@ nginx_write_upstreams() {
   while read -r name port variant; do
     echo "server 127.0.0.1:$port max_fails=2 fail_timeout=10s;  # $name" \
       >>"$NGINX_STATE_DIR/upstreams/api-$variant.conf"
-    [[ "$variant" == v1 ]] && echo "server 127.0.0.1:$port backup;  # $name" >>"$NGINX_STATE_DIR/upstreams/api-candidate.conf"
+    if [[ "$variant" == v1 ]]; then
+      echo "server 127.0.0.1:$port backup;  # $name" >>"$NGINX_STATE_DIR/upstreams/api-candidate.conf"
+    fi
   done < <(api_instances)
-  nginx_write_delivery "$SHADOW_PERCENT" "$CANARY_PERCENT"
 }
 
 # The gateway's token on every request it forwards (snippets/proxy.conf and shadow.conf include
