@@ -113,7 +113,7 @@ start() {
   ok "$(health_progress)"
   mkdir -p "$(dirname "$COMPOSE_CERT")"
   docker cp "$(compose ps -q nginx):/etc/nginx/secrets/gateway.crt" "$COMPOSE_CERT" >/dev/null
-  [[ "$GATEWAY_PASSWORD" != "$SETTINGS_DEFAULT_PASSWORD" ]] \
+  [[ "$GATEWAY_PASSWORD" != "$CHECKS_DEFAULT_PASSWORD" ]] \
     || warn "the gateway uses the default password admin, so it is published on $GATEWAY_PUBLISH_ADDRESS only; set GATEWAY_PASSWORD"
   echo
   echo "The containers are up (${SECONDS}s; Docker $(docker info --format '{{.ServerVersion}}'), Compose $(compose_version)). URLs:"

@@ -57,14 +57,13 @@ cmd_candidate_start() {
     supervisor_ctl stop "$CANDIDATE" >/dev/null
   fi
   # The champion: the v1 servers' WAR, the same on each (not in the middle of a rollout).
-  local champion_war champion_version name variant
+  local champion_war champion_version name
   champion_war="$LIBERTY_SERVERS_DIR/api-v1-1/apps/ml-api-v1.war"
   champion_version="$(wars_model_version "$champion_war")" || die "no champion WAR at $champion_war"
-  while read -r name _ variant; do
-    [[ "$variant" == v1 ]] || continue
+  while read -r name _; do
     [[ "$(wars_model_version "$LIBERTY_SERVERS_DIR/$name/apps/ml-api-v1.war")" == "$champion_version" ]] \
       || die "the v1 servers do not all serve model $champion_version (a rollout in progress?); try again after it"
-  done < <(api_instances)
+  done < <(v1_instances)
 
   step "Starting the candidate: model $version ($war) on $CANDIDATE, port $CANDIDATE_PORT, compared with champion $champion_version"
   liberty_prepare_server "$CANDIDATE" "$CANDIDATE_PORT" v1

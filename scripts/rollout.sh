@@ -56,8 +56,6 @@ wait_for_gateway_traffic() {
   done
 }
 
-v1_instances() { api_instances | awk '$3 == "v1"'; }
-
 main() {
   mkdir -p "$LOG_DIR"
   local war="${WAR:-}"

@@ -74,8 +74,8 @@ prepare_programs() {
 }
 
 wait_ready() {
-  local name port variant
-  while read -r name port variant; do
+  local name port
+  while read -r name port _; do
     supervisor_wait_ready "$name" "$name to be ready (http://127.0.0.1:$port/health/ready)" liberty_server_ready "$port"
     ok "$name ready on 127.0.0.1:$port"
   done < <(api_instances)
@@ -109,8 +109,8 @@ cmd_start() {
   monitoring_render
   alerting_render
   logs_render
-  if [[ "$ADMIN_PASSWORD" == "$SETTINGS_DEFAULT_PASSWORD" ]]; then
-    warn "ADMIN_PASSWORD is the default '$SETTINGS_DEFAULT_PASSWORD': set ADMIN_USER/ADMIN_PASSWORD for the admin console (it listens on 127.0.0.1 only)"
+  if [[ "$ADMIN_PASSWORD" == "$CHECKS_DEFAULT_PASSWORD" ]]; then
+    warn "ADMIN_PASSWORD is the default '$CHECKS_DEFAULT_PASSWORD': set ADMIN_USER/ADMIN_PASSWORD for the admin console (it listens on 127.0.0.1 only)"
   fi
   prepare_programs
   # A configuration rendered anew reaches an nginx or Prometheus that was running without a restart.

@@ -6,7 +6,7 @@
 # User names go into htpasswd files and Liberty's registry: no separator of either may slip in.
 CHECKS_NAME_PATTERN='^[A-Za-z0-9._-]{1,64}$'
 # The default password, accepted only while the gateway listens on loopback.
-# shellcheck disable=SC2034 # read by settings.sh and certs.sh
+# shellcheck disable=SC2034 # read by the scripts that source this file
 CHECKS_DEFAULT_PASSWORD="admin"
 # A password that opens the gateway to the network: at least this long, and none of the common
 # ones below (compared without case). The list is short on purpose: it stops the passwords people

@@ -1,5 +1,4 @@
 # shellcheck shell=bash
-# shellcheck shell=bash
 # The Docker engine and Compose of the container deployment: installed when missing (Debian's
 # docker.io, docker-compose and mmdebstrap), an engine started when none answers, and Compose
 # called the same way whether it is the v2 plugin (`docker compose`) or Debian's docker-compose 1.29.

@@ -1,5 +1,4 @@
 # shellcheck shell=bash
-# shellcheck shell=bash
 # The container images (docker/*/Dockerfile, kubernetes/gateway/Dockerfile), as `make images` and
 # `make start-project RUNTIME=docker` build them: the base image, the Liberty runtime they take
 # from the native stack, and the builds. Needs settings.sh, progress.sh, liberty.sh, wars.sh and

@@ -1,5 +1,4 @@
 # shellcheck shell=bash
-# shellcheck shell=bash
 # The API servers: one Open Liberty runtime in state/liberty/wlp (unpacked from Maven Central by
 # the parent pom's dependency:unpack@liberty-runtime) and one server per instance in
 # state/liberty/usr/servers, each made of liberty/: server.xml, jvm.options, the deployed-server
