@@ -53,6 +53,11 @@ final class KubernetesManifests {
     private KubernetesManifests() {
     }
 
+    /** OVERLAYS, for a parameterized test's source. */
+    static List<String> overlays() {
+        return OVERLAYS;
+    }
+
     /** The generated inputs of the copy in DIR: secrets (production's self-signed, as asked), rules, the analysis' objects. */
     static void generate(Path dir, Path analysis) throws IOException {
         run(StackEnv.projectRoot(), 300, "make", "-s", "k8s-secrets", "k8s-rules", "k8s-analysis", "K8S_SELF_SIGNED=true",

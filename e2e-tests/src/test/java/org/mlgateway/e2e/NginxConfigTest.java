@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,27 +19,25 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Static checks of the gateway's nginx/ files, so a broken policy shows before the stack starts:
- * every file says what it is about and links only to documentation; every error nginx answers
- * itself goes through the one JSON error page with a code and message from the error maps; the body
- * limit is the GATEWAY_MAX_BODY_SIZE setting; only TLS 1.2 and 1.3 are offered; only /predict and
- * the Open Inference Protocol's paths are proxied; and the native renderer substitutes every setting
- * the files use.
+ * Every Nginx configuration the project produces passes `nginx -t`, so a broken directive shows
+ * before any stack starts: the native stack's (rendered by scripts/lib/nginx.sh itself), the
+ * Compose gateway's and each Kubernetes overlay's (rendered from the settings those files give the
+ * container, as docker/nginx/entrypoint.sh renders them). And the one JSON error page answers every
+ * status of the API contract the way clients are told.
  */
 class NginxConfigTest {
 
-    private static final Path NGINX = StackEnv.projectRoot().resolve("nginx");
+    private static final Path ROOT = StackEnv.projectRoot();
     private static final Pattern SETTING = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)}");
-    private static final String ERROR_PAGES = "snippets/error-pages.conf";
-    private static final String ERROR_MAPS = "templates/15-error-responses.conf.template";
-    private static final String GATEWAY = "templates/40-gateway.conf.template";
 
-    /** The gateway's own errors as clients know them (docs/api.md#errors; GatewayErrorsIT, BadInputIT). */
+    /** The gateway's own errors as clients know them (docs/api.md#errors). */
     private static final Map<Integer, String> CONTRACT = contract();
 
     /** nginx's codes that are the client's doing and go out as 400. */
@@ -63,251 +65,238 @@ class NginxConfigTest {
         return codes;
     }
 
-    private static List<Path> configFiles() throws IOException {
-        try (Stream<Path> files = Files.walk(NGINX)) {
-            return files.filter(Files::isRegularFile)
-                    .filter(p -> p.toString().endsWith(".conf") || p.toString().endsWith(".template"))
-                    .sorted().toList();
+    // ---- nginx -t on every configuration ---------------------------------------------------------
+
+    /** `nginx -t` on one configuration; fails with nginx's own message. */
+    static void assertNginxAccepts(String what, Path conf, Path prefix) throws IOException {
+        try {
+            KubernetesManifests.run(prefix, 60, PrivateGateway.nginxBinary(), "-t", "-q", "-p", prefix + "/",
+                    "-e", prefix.resolve("nginx-t.log").toString(), "-c", conf.toString());
+        } catch (AssertionError e) {
+            throw new AssertionError(what + ": nginx -t rejects " + conf + "\n" + e.getMessage(), e);
         }
     }
 
-    private static String read(String relative) throws IOException {
-        return Files.readString(NGINX.resolve(relative));
-    }
-
-    /** The configuration without comments, so a commented-out directive does not count. */
-    private static String directives(String relative) throws IOException {
-        return read(relative).replaceAll("(?m)^\\s*#.*$", "");
-    }
-
-    /** The entries of one `map $source $name { key value; ... }` block, keyed by status. */
-    static Map<Integer, String> statusMap(String text, String name) {
-        Matcher block = Pattern.compile("(?m)^map \\$(\\w+) \\$" + name + " \\{\\n(.*?)^}", Pattern.DOTALL).matcher(text);
-        assertTrue(block.find(), "no map for $" + name);
-        assertEquals("gateway_error_status", block.group(1), "$" + name + " is keyed by the error page's status");
-        Map<Integer, String> entries = new TreeMap<>();
-        Pattern entry = Pattern.compile("^\\s*(\\d{3})\\s+(?:\"([^\"]*)\"|([^\\s\";]+))\\s*;\\s*$");
-        for (String line : block.group(2).split("\\n")) {
-            if (line.isBlank() || line.strip().startsWith("#")) {
-                continue;
-            }
-            Matcher m = entry.matcher(line);
-            assertTrue(m.matches(), "$" + name + ": not a `status value;` line: " + line);
-            String value = m.group(2) != null ? m.group(2) : m.group(3);
-            assertTrue(entries.put(Integer.parseInt(m.group(1)), value) == null, "$" + name + ": " + m.group(1) + " twice");
-        }
-        return entries;
-    }
-
-    /** Status → the error_page line that handles it. */
-    static Map<Integer, String> errorPages(String text) {
-        Map<Integer, String> pages = new TreeMap<>();
-        Matcher line = Pattern.compile("(?m)^error_page ((?:\\d{3} )+)(=\\d{3} )?(\\S+);$").matcher(text);
-        while (line.find()) {
-            for (String status : line.group(1).trim().split(" ")) {
-                assertTrue(pages.put(Integer.parseInt(status), line.group()) == null, "two error_page lines for " + status);
-            }
-        }
-        return pages;
-    }
-
-    @Test
-    void everyFileOpensWithWhatItIsAbout() throws IOException {
-        List<Path> files = configFiles();
-        assertTrue(files.size() >= 10, "nginx/ holds its configuration: " + files);
-        for (Path file : files) {
-            String first = Files.readAllLines(file).get(0);
-            assertTrue(first.startsWith("# ") && first.length() > 20, file + " opens with a comment: " + first);
-        }
-    }
-
-    @Test
-    void commentsLinkToTheDocumentationOnly() throws IOException {
-        Set<String> hosts = Set.of("nginx.org", "ssl-config.mozilla.org", "wiki.mozilla.org", "developer.mozilla.org", "github.com",
-                "www.w3.org");
-        Pattern url = Pattern.compile("https?://[^\\s)]+");
-        int links = 0;
-        for (Path file : configFiles()) {
-            for (String line : Files.readAllLines(file)) {
-                if (!line.strip().startsWith("#")) {
-                    continue;
-                }
-                Matcher m = url.matcher(line);
+    /** No ${SETTING} of the templates is left in the rendered files. */
+    private static void assertEverySettingSubstituted(String what, Path dir) throws IOException {
+        List<String> left = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".conf")).toList()) {
+                Matcher m = SETTING.matcher(Files.readString(file));
                 while (m.find()) {
-                    links++;
-                    URI link = URI.create(m.group());
-                    assertEquals("https", link.getScheme(), file + ": " + link);
-                    assertTrue(hosts.contains(link.getHost()), file + " links to " + link);
-                    if (link.getHost().equals("nginx.org")) {
-                        assertTrue(link.getPath().startsWith("/en/docs/"), file + ": the English nginx docs: " + link);
-                    }
+                    left.add(dir.relativize(file) + ": " + m.group());
                 }
             }
         }
-        assertTrue(links >= 20, "the non-obvious choices link to their documentation: " + links + " links");
+        assertEquals(List.of(), left, what + ": settings the renderer left unsubstituted");
     }
 
-    @Test
-    void theErrorPagesAreOneInternalJsonLocationPrintingTheMaps() throws IOException {
-        String pages = directives(ERROR_PAGES);
-        Matcher locations = Pattern.compile("(?m)^location (.+?) \\{$(.*?)^}", Pattern.DOTALL).matcher(pages);
-        assertTrue(locations.find(), "error-pages.conf has a location");
-        assertEquals("~ \"^/_errors/(?<gateway_error_status>[0-9]{3})$\"", locations.group(1),
-                "the page's URI carries the status the maps are keyed by");
-        String body = locations.group(2);
-        assertFalse(locations.find(), "one location serves every error: " + pages);
-        assertTrue(body.contains("\n    internal;\n"), "clients cannot ask for the page itself");
-        assertTrue(body.contains("\n    default_type application/json;\n"), "the page is JSON");
-        assertTrue(body.contains("\n    return 200 '{\"error\":\"$gateway_error_code\",\"message\":\"$gateway_error_message\"}\\n';\n"),
-                "the body is {\"error\": code, \"message\": message}: " + body);
-        assertFalse(body.contains("add_header"), "an add_header in the location would drop the server's security headers");
-    }
-
-    @Test
-    void everyStatusInTheErrorMapHasACodeAndAJsonSafeMessage() throws IOException {
-        String maps = read(ERROR_MAPS);
-        Map<Integer, String> codes = statusMap(maps, "gateway_error_code");
-        Map<Integer, String> messages = statusMap(maps, "gateway_error_message");
-        assertEquals(CONTRACT, codes, "the error codes clients rely on");
-        assertEquals(codes.keySet(), messages.keySet(), "every status has both a code and a message");
-        messages.forEach((status, message) -> {
-            assertTrue(message.length() >= 10 && message.endsWith("."), status + ": a sentence saying what to do: " + message);
-            assertFalse(message.contains("\"") || message.contains("\\"), status + ": the message is JSON string content: " + message);
-            assertFalse(message.replaceAll(SETTING.pattern(), "").contains("$"),
-                    status + ": a message names settings (${...}), never a request's variables: " + message);
-        });
-    }
-
-    @Test
-    void everyErrorPageStatusIsCoveredByTheMap() throws IOException {
-        Map<Integer, String> pages = errorPages(directives(ERROR_PAGES));
-        Map<Integer, String> codes = statusMap(read(ERROR_MAPS), "gateway_error_code");
-        assertEquals(codes.keySet(), pages.keySet(), "error_page statuses and error map statuses");
-        pages.forEach((status, line) -> {
-            assertTrue(line.endsWith(" /_errors/$status;") || line.endsWith(" /_errors/" + status + ";"),
-                    status + " goes to the page of its own status: " + line);
-            assertEquals(SENT_AS_400.contains(status), line.contains(" =400 "), status + " on the wire: " + line);
-            if (line.endsWith("/$status;")) {
-                assertFalse(line.contains(" ="), "with =code, $status would no longer be " + status + ": " + line);
-            }
-        });
-    }
-
-    @Test
-    void onlyTheirOwnPagesCarryAllowAndRetryAfter() throws IOException {
-        String maps = read(ERROR_MAPS);
-        // Allow depends on the path too (POST for the predictions, GET and HEAD for the protocol's reads).
-        Matcher allow = Pattern.compile("(?m)^map \"\\$gateway_error_status \\$request_uri\" \\$gateway_error_allow \\{\\n(.*?)^}",
-                Pattern.DOTALL).matcher(maps);
-        assertTrue(allow.find(), "$gateway_error_allow is keyed by the error page's status and the original URI");
-        Map<String, String> entries = new TreeMap<>();
-        for (String line : allow.group(1).split("\\n")) {
-            Matcher m = Pattern.compile("^\\s*\"(~\\^405 [^\"]*)\"\\s+(?:\"([^\"]*)\"|(\\S+));$").matcher(line);
-            assertTrue(m.matches(), "a 405 entry: " + line);
-            entries.put(m.group(1), m.group(2) != null ? m.group(2) : m.group(3));
-        }
-        assertEquals(Map.of("~^405 /v2/models/[^?]*/infer(\\?|$)", "POST", "~^405 /v2", "GET, HEAD", "~^405 ", "POST"), entries,
-                "405 only: the inference and /predict take POST, the other /v2 paths GET");
-        assertEquals(Map.of(429, "1"), statusMap(maps, "gateway_error_retry_after"));
-        String pages = directives(ERROR_PAGES);
-        assertTrue(pages.contains("\nadd_header Allow $gateway_error_allow always;\n"), "405 carries Allow");
-        assertTrue(pages.contains("\nadd_header Retry-After $gateway_error_retry_after always;\n"), "429 carries Retry-After");
-        assertTrue(directives(GATEWAY).contains("\n    include snippets/security-headers.conf;\n"),
-                "the security headers are at server level beside them");
-    }
-
-    @Test
-    void theBodyLimitIsTheSettingAndThe413MessageNamesIt() throws IOException {
-        String gateway = directives(GATEWAY);
-        assertTrue(gateway.contains("\n    client_max_body_size    ${GATEWAY_MAX_BODY_SIZE};\n"), "the limit is the setting");
-        assertTrue(gateway.contains("\n    client_body_buffer_size ${GATEWAY_MAX_BODY_SIZE};\n"), "an accepted body stays in memory");
-        assertEquals("The request body is larger than ${GATEWAY_MAX_BODY_SIZE}.",
-                statusMap(read(ERROR_MAPS), "gateway_error_message").get(413));
-        for (Path file : configFiles()) {
-            if (!file.equals(NGINX.resolve(GATEWAY))) {
-                assertFalse(Files.readString(file).matches("(?s).*\\n\\s*client_max_body_size .*"), file + " sets a body limit of its own");
-            }
-        }
-        String stackEnv = Files.readString(StackEnv.projectRoot().resolve("stack.env"));
-        assertTrue(stackEnv.matches("(?s).*\\nGATEWAY_MAX_BODY_SIZE=\\d+[km]?\\n.*"), "stack.env defines GATEWAY_MAX_BODY_SIZE");
-    }
-
-    @Test
-    void onlyTls12And13AreOffered() throws IOException {
-        assertTrue(read("snippets/tls-policy.conf").contains("\nssl_protocols TLSv1.2 TLSv1.3;\n"));
-    }
-
-    @Test
-    void onlyPredictAndTheProtocolsPathsAreProxiedEachWithItsMethodAndCanonicalUri() throws IOException {
-        String gateway = directives(GATEWAY);
-        Matcher locations = Pattern.compile("(?m)^ *location (.+) \\{$").matcher(gateway);
-        Map<String, String> proxied = new TreeMap<>();
-        int proxyPasses = gateway.split("\\n\\s*proxy_pass ", -1).length - 1;
-        while (locations.find()) {
-            String name = locations.group(1).trim();
-            int start = locations.end();
-            // The block up to its closing brace at its own indentation.
-            String indent = locations.group().substring(0, locations.group().indexOf("location"));
-            String body = gateway.substring(start, gateway.indexOf("\n" + indent + "}", start));
-            if (body.contains("proxy_pass ") && !body.contains("\n" + indent + "    location ")) {
-                proxied.put(name, body);
-            }
-        }
-        assertEquals(Set.of("= /predict", "~ \"^/v2/models/[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/versions/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?/infer$\"",
-                "~ \"^/v2(/|/health/(live|ready)|/models/[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/versions/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?(/ready)?)?$\""),
-                proxied.keySet());
-        assertEquals(3, proxyPasses, "one proxy_pass per proxied location");
-        proxied.forEach((name, body) -> {
-            assertTrue(body.contains("include snippets/canonical-uri.conf;"), name + " sends only canonical URIs");
-            assertTrue(body.contains("return 405;") || body.contains("rewrite ^ /_method_not_allowed last;"),
-                    name + " refuses other methods");
-            assertEquals(!name.contains("ready"), body.contains("mirror /_shadow;"), name + ": the predictions are mirrored, the reads not");
-        });
+    static Stream<Map<String, String>> nativeSettings() {
+        return Stream.of(
+                Map.of("STATE_DIR_NAME", "state"),
+                // The other branches of the renderer: both delivery shares on (split_clients), one
+                // server, a state folder whose path holds a space (paths quoted).
+                Map.of("STATE_DIR_NAME", "a state", "SHADOW_PERCENT", "10", "CANARY_PERCENT", "25", "V1_REPLICAS", "1"));
     }
 
     /**
-     * The names scripts/lib/nginx.sh hands to envsubst: an explicit NGINX_TEMPLATE_VARS list, or every
-     * key of stack.env (settings_keys) plus its NGINX_RENDER_VARS.
+     * The native stack's configuration as `make start-project` renders it (the same functions, in a
+     * temporary state folder, its workers' user included), checked the way it checks it.
      */
-    private static Set<String> substitutedByTheNativeRenderer() throws IOException {
-        String renderer = Files.readString(StackEnv.projectRoot().resolve("scripts/lib/nginx.sh"));
-        Set<String> substituted = new TreeSet<>();
-        Matcher list = Pattern.compile("NGINX_TEMPLATE_VARS='([^']*)'").matcher(renderer);
-        if (list.find()) {
-            Matcher names = SETTING.matcher(list.group(1));
-            while (names.find()) {
-                substituted.add(names.group(1));
-            }
-        }
-        Matcher array = Pattern.compile("NGINX_RENDER_VARS=\\(([^)]*)\\)").matcher(renderer);
-        if (array.find()) {
-            substituted.addAll(List.of(array.group(1).trim().split("\\s+")));
-            if (renderer.contains("$(settings_keys")) {
-                // Passwords are left out (settings_keys | grep -v PASSWORD): no template may hold one.
-                boolean withoutPasswords = renderer.contains("$(settings_keys | grep -v PASSWORD)");
-                Files.readAllLines(StackEnv.projectRoot().resolve("stack.env")).stream()
-                        .map(l -> l.replaceFirst("=.*", "")).filter(k -> k.matches("[A-Za-z_][A-Za-z0-9_]*"))
-                        .filter(k -> !(withoutPasswords && k.contains("PASSWORD")))
-                        .forEach(substituted::add);
-            }
-        }
-        assertFalse(substituted.isEmpty(), "scripts/lib/nginx.sh names the variables it substitutes");
-        return substituted;
+    @ParameterizedTest
+    @MethodSource("nativeSettings")
+    void theNativeConfigurationPassesNginxT(Map<String, String> settings, @TempDir Path dir) throws IOException {
+        // nginx's workers (www-data) reach the state folder, so the renderer keeps everything in it.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path state = dir.resolve(settings.get("STATE_DIR_NAME"));
+        List<String> command = new ArrayList<>(List.of("env", "STATE_DIR=" + state, "GATEWAY_BIND=127.0.0.1"));
+        settings.forEach((k, v) -> command.add(k + "=" + v));
+        command.addAll(List.of("bash", "-c", "set -e; source scripts/lib/settings.sh; source scripts/lib/progress.sh;"
+                + " source scripts/lib/nginx.sh; source scripts/lib/certs.sh; settings_validate; mkdir -p \"$LOG_DIR\";"
+                + " certs_ensure_gateway_certificate; nginx_render; certs_write_htpasswd"));
+        KubernetesManifests.run(ROOT, 120, command.toArray(String[]::new));
+        String what = "native " + settings;
+        assertEverySettingSubstituted(what, state.resolve("nginx"));
+        assertNginxAccepts(what, state.resolve("nginx/nginx.conf"), state.resolve("nginx"));
     }
 
-    @Test
-    void theNativeRendererSubstitutesEverySettingTheFilesUse() throws IOException {
-        Set<String> substituted = substitutedByTheNativeRenderer();
-        Map<String, Set<String>> missing = new TreeMap<>();
-        for (Path file : configFiles()) {
-            Matcher used = SETTING.matcher(Files.readString(file));
-            while (used.find()) {
-                if (!substituted.contains(used.group(1))) {
-                    missing.computeIfAbsent(used.group(1), k -> new TreeSet<>()).add(NGINX.relativize(file).toString());
+    /**
+     * A container's /etc/nginx, /var/log/nginx and /tmp, moved under DIR: the files name them by
+     * absolute path, and a test may not write there.
+     */
+    private static String relocate(String text, Path dir) {
+        Matcher m = Pattern.compile("(?<![\\w/.-])(/etc/nginx|/var/log/nginx|/tmp)(?=[/;\\s\"]|$)").matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String to = switch (m.group(1)) {
+                case "/etc/nginx" -> "etc";
+                case "/var/log/nginx" -> "log";
+                default -> "tmp";
+            };
+            m.appendReplacement(out, Matcher.quoteReplacement(dir.resolve(to).toString()));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /**
+     * The upstream lists name the API servers by service name, which only the container network's
+     * DNS answers (ContainerRoutingIT and ContainerKubernetesGatewayIT check that they do); nginx -t
+     * resolves them, so here they stand for loopback.
+     */
+    private static String loopbackServers(String text) {
+        return text.replaceAll("(?m)^(\\s*server\\s+)[a-z][a-z0-9-]*(:\\d+)", "$1127.0.0.1$2");
+    }
+
+    /**
+     * The gateway image's start (docker/nginx/entrypoint.sh): every ${NAME} its templates use must
+     * be set; templates/*.template go to conf.d, templates/upstreams/*.template to conf.d/upstreams.
+     * Then nginx -t on MAIN, as the container runs it.
+     */
+    private static void renderAndCheckContainer(String what, Path dir, Path main, Map<String, String> env) throws IOException {
+        Path etc = dir.resolve("etc");
+        Files.createDirectories(etc.resolve("conf.d"));
+        Files.createDirectories(dir.resolve("log"));
+        Files.createDirectories(dir.resolve("tmp"));
+        Files.writeString(etc.resolve("nginx.conf"), relocate(Files.readString(main), dir));
+        Set<String> used = new TreeSet<>();
+        try (Stream<Path> templates = Files.walk(etc.resolve("templates"))) {
+            for (Path template : templates.filter(p -> p.toString().endsWith(".template")).toList()) {
+                Matcher m = SETTING.matcher(Files.readString(template));
+                while (m.find()) {
+                    used.add(m.group(1));
                 }
             }
         }
-        assertTrue(missing.isEmpty(), "settings the native renderer does not substitute: " + missing.entrySet().stream()
-                .map(e -> "${" + e.getKey() + "} in " + e.getValue()).collect(Collectors.joining("; ")));
+        Set<String> unset = new TreeSet<>(used);
+        unset.removeAll(env.keySet());
+        assertEquals(Set.of(), unset, what + ": settings the templates use and the container does not set");
+        Map<String, String> values = new LinkedHashMap<>(env);
+        for (String sub : List.of("", "upstreams")) {
+            Path from = etc.resolve("templates").resolve(sub);
+            if (!Files.isDirectory(from)) {
+                continue;
+            }
+            Path to = Files.createDirectories(etc.resolve("conf.d").resolve(sub));
+            try (Stream<Path> templates = Files.list(from)) {
+                for (Path template : templates.filter(p -> p.toString().endsWith(".template")).toList()) {
+                    String rendered = relocate(PrivateGateway.render(template, values), dir);
+                    Files.writeString(to.resolve(template.getFileName().toString().replace(".template", "")),
+                            sub.isEmpty() ? rendered : loopbackServers(rendered));
+                }
+            }
+        }
+        // The certificate the container's secrets hold (gateway-secrets.sh, or a Kubernetes Secret).
+        Path certs = Path.of(relocate(values.get("NGINX_CERT_DIR"), dir));
+        Files.createDirectories(certs);
+        KubernetesManifests.run(dir, 60, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", certs.resolve("gateway.key").toString(),
+                "-out", certs.resolve("gateway.crt").toString());
+        assertEverySettingSubstituted(what, etc);
+        assertNginxAccepts(what, etc.resolve("nginx.conf"), etc);
+    }
+
+    private static void copyFolder(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+
+    /** The Compose gateway: docker-compose.yml's mounts and its environment for the nginx service, defaults taken. */
+    @Test
+    void theComposeGatewayConfigurationPassesNginxT(@TempDir Path dir) throws IOException {
+        Map<String, Object> service = new ComposeProject().service("nginx");
+        Map<String, String> env = new TreeMap<>();
+        ComposeProject.map(service, "environment").forEach((k, v) -> env.put(k, ComposeProject.interpolate(v)));
+        Path etc = dir.resolve("etc");
+        copyFolder(ROOT.resolve("nginx/templates"), etc.resolve("templates"));
+        copyFolder(ROOT.resolve("nginx/snippets"), etc.resolve("snippets"));
+        Files.createDirectories(etc.resolve("upstreams"));
+        try (Stream<Path> lists = Files.list(ROOT.resolve("docker/nginx/upstreams"))) {
+            for (Path list : lists.toList()) {
+                Files.writeString(etc.resolve("upstreams").resolve(list.getFileName()), loopbackServers(Files.readString(list)));
+            }
+        }
+        renderAndCheckContainer("compose", dir, ROOT.resolve("docker/nginx/nginx.conf"), env);
+    }
+
+    /** Each Kubernetes overlay's gateway: the image's files (kubernetes/gateway/Dockerfile) and the overlay's environment. */
+    @ParameterizedTest
+    @MethodSource("org.mlgateway.e2e.KubernetesManifests#overlays")
+    void everyKubernetesGatewayConfigurationPassesNginxT(String overlay, @TempDir Path dir) throws IOException {
+        Map<String, Object> nginx = KubernetesManifests.containers(KubernetesManifests.workload(overlay, "gateway")).stream()
+                .filter(c -> "nginx".equals(c.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError(overlay + ": the gateway has no container nginx"));
+        Map<String, String> env = new TreeMap<>();
+        for (Map<String, Object> variable : KubernetesManifests.list(nginx, "env")) {
+            env.put(String.valueOf(variable.get("name")), String.valueOf(variable.get("value")));
+        }
+        Path etc = dir.resolve("etc");
+        copyFolder(ROOT.resolve("nginx/templates"), etc.resolve("templates"));
+        copyFolder(ROOT.resolve("nginx/snippets"), etc.resolve("snippets"));
+        copyFolder(ROOT.resolve("kubernetes/gateway/templates/upstreams"), etc.resolve("templates/upstreams"));
+        for (String list : List.of("api-v1.conf", "api-v2.conf")) {
+            Files.copy(ROOT.resolve("docker/nginx/upstreams").resolve(list), etc.resolve("templates/upstreams").resolve(list + ".template"));
+        }
+        Files.createSymbolicLink(etc.resolve("upstreams"), etc.resolve("conf.d/upstreams"));
+        renderAndCheckContainer("kubernetes " + overlay + " " + env, dir, ROOT.resolve("kubernetes/gateway/nginx.conf"), env);
+    }
+
+    // ---- the JSON error page ---------------------------------------------------------------------
+
+    /**
+     * Every status of the contract, as nginx's error_page hands it to the one JSON page: a test-only
+     * server beside the gateway's, with the same error pages, answers /status/NNN with `return NNN`.
+     * But 408: nginx answers a 408 of its own by closing the connection, with no page at all.
+     */
+    @Test
+    void everyStatusOfTheContractIsAJsonErrorWithItsCodeAndASentence(@TempDir Path dir) throws Exception {
+        int port = PrivateGateway.freePort();
+        StringBuilder server = new StringBuilder("server {\n    listen 127.0.0.1:" + port + ";\n    include snippets/error-pages.conf;\n");
+        CONTRACT.keySet().stream().filter(s -> s != 408).forEach(s -> server.append("    location = /status/").append(s).append(" { return ").append(s).append("; }\n"));
+        server.append("}\n");
+        Map<String, String> settings = Map.of("GATEWAY_MAX_BODY_SIZE", "3k");
+        try (PrivateGateway gateway = new PrivateGateway(dir, null, settings, 9, Map.of("99-statuses.conf", server.toString()))) {
+            for (var entry : CONTRACT.entrySet()) {
+                int status = entry.getKey();
+                if (status == 408) {
+                    continue;
+                }
+                RawHttps.Reply reply = PrivateGateway.sendHttp(port, RawHttps.request("GET", "/status/" + status, List.of("Host: localhost"), null));
+                String context = status + ": " + reply;
+                assertEquals(SENT_AS_400.contains(status) ? 400 : status, reply.status(), context);
+                assertTrue(reply.header("Content-Type").startsWith("application/json"), context);
+                JsonNode body = GatewayCalls.JSON.readTree(reply.text());
+                assertEquals(Set.of("error", "message"), fieldNames(body), context);
+                assertEquals(entry.getValue(), body.path("error").asText(), context);
+                String message = body.path("message").asText();
+                assertTrue(message.length() >= 10 && message.endsWith("."), context + ": a sentence saying what to do");
+                assertFalse(message.contains("$"), context + ": no nginx variable is left in the message");
+                assertEquals(status == 405, reply.header("Allow") != null, context + ": Allow on 405 only");
+                assertEquals(status == 429 ? "1" : null, reply.header("Retry-After"), context + ": Retry-After on 429 only");
+                if (status == 413) {
+                    assertTrue(message.contains("3k"), context + ": the message names the limit in force");
+                }
+            }
+            RawHttps.Reply page = PrivateGateway.sendHttp(port, RawHttps.request("GET", "/_errors/404", List.of("Host: localhost"), null));
+            assertEquals(404, page.status(), "clients cannot ask for the error page itself: " + page);
+
+            // The body limit is the setting: 3 KiB passes to the (absent) server, one byte more does not.
+            String auth = "Authorization: " + gateway.basicAuthorization();
+            for (int size : List.of(3 * 1024, 3 * 1024 + 1)) {
+                RawHttps.Reply reply = gateway.sendHttps(RawHttps.request("POST", "/predict", List.of("Host: localhost", auth,
+                        "Content-Type: application/json"), "x".repeat(size).getBytes(StandardCharsets.UTF_8)));
+                assertEquals(size > 3 * 1024 ? 413 : 502, reply.status(), size + " bytes: " + reply);
+            }
+        }
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

@@ -49,6 +49,12 @@ final class PrivateGateway implements AutoCloseable {
      */
     PrivateGateway(Path dir, List<String> templates, Map<String, String> settings, int upstreamPort)
             throws IOException, InterruptedException {
+        this(dir, templates, settings, upstreamPort, Map.of());
+    }
+
+    /** As above, with files of the test's own in conf.d (name to content) beside the rendered ones. */
+    PrivateGateway(Path dir, List<String> templates, Map<String, String> settings, int upstreamPort, Map<String, String> extraConf)
+            throws IOException, InterruptedException {
         this.dir = dir;
         String nginx = nginxBinary();
         Map<String, String> values = new HashMap<>(StackEnv.readStackEnv());
@@ -96,6 +102,9 @@ final class PrivateGateway implements AutoCloseable {
             for (Path snippet : files.toList()) {
                 Files.copy(snippet, dir.resolve("snippets").resolve(snippet.getFileName()));
             }
+        }
+        for (Map.Entry<String, String> extra : extraConf.entrySet()) {
+            Files.writeString(dir.resolve("conf.d").resolve(extra.getKey()), extra.getValue());
         }
         Files.writeString(dir.resolve("upstreams/api-v1.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
         Files.writeString(dir.resolve("upstreams/api-v2.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
@@ -185,7 +194,12 @@ final class PrivateGateway implements AutoCloseable {
 
     /** One raw request over plain HTTP to the private gateway's port 80 twin. */
     RawHttps.Reply sendHttp(byte[] request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", httpPort)) {
+        return sendHttp(httpPort, request);
+    }
+
+    /** One raw request over plain HTTP to a loopback port. */
+    static RawHttps.Reply sendHttp(int port, byte[] request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             return exchange(socket, request);
         }
