@@ -49,7 +49,8 @@ logs: ## Follow the logs: all programs, or one (NAME=api-v1-2, nginx, prometheus
 ctl: ## supervisorctl on the stack's own supervisord (ARGS="status", ARGS="restart api-v1-2", ARGS="pid nginx")
 	@scripts/stack.sh ctl $(ARGS)
 
-check: ## The inner loop, minutes: unit tests, Arquillian integration tests on a managed Liberty (9080, 9445), static checks of every deployment file
+check: ## The inner loop, minutes: shellcheck and shfmt on every shell script, unit tests, Arquillian integration tests on a managed Liberty (9080, 9445), static checks of every deployment file
+	@scripts/lint-shell.sh
 	@$${ARQUILLIAN_LOCK:+flock "$$ARQUILLIAN_LOCK"} mvn -B -ntp verify
 
 test: ## Everything: make check, then the native stack and the containers end to end; starts and stops both itself

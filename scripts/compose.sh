@@ -102,7 +102,10 @@ start() {
   local log="$LOG_DIR/compose-up.log"
   step "Starting the containers; Nginx waits until the API servers are healthy (log: $log)"
   run_logged 900 "$log" health_progress "$0" compose up --detach --remove-orphans \
-    || { compose_containers | sed 's/^/    /' >&2; die "compose up failed; see $log and scripts/compose.sh logs"; }
+    || {
+      compose_containers | sed 's/^/    /' >&2
+      die "compose up failed; see $log and scripts/compose.sh logs"
+    }
   if ! wait_until "$((READY_TIMEOUT * 2))" "every container to be healthy" all_healthy; then
     compose_containers | sed 's/^/    /' >&2
     die "not every container is healthy (above); see scripts/compose.sh logs"
@@ -110,7 +113,7 @@ start() {
   ok "$(health_progress)"
   mkdir -p "$(dirname "$COMPOSE_CERT")"
   docker cp "$(compose ps -q nginx):/etc/nginx/secrets/gateway.crt" "$COMPOSE_CERT" >/dev/null
-  [[ "$GATEWAY_PASSWORD" != "$SETTINGS_DEFAULT_PASSWORD" ]] \
+  [[ "$GATEWAY_PASSWORD" != "$CHECKS_DEFAULT_PASSWORD" ]] \
     || warn "the gateway uses the default password admin, so it is published on $GATEWAY_PUBLISH_ADDRESS only; set GATEWAY_PASSWORD"
   echo
   echo "The containers are up (${SECONDS}s; Docker $(docker info --format '{{.ServerVersion}}'), Compose $(compose_version)). URLs:"
@@ -154,10 +157,16 @@ write_secrets_if_missing() {
 
 # One line per container: state and health. Exits 3 unless every expected container is healthy.
 status() {
-  engine_answers || { echo "No Docker engine answers: the containers are not running."; exit 3; }
+  engine_answers || {
+    echo "No Docker engine answers: the containers are not running."
+    exit 3
+  }
   local containers
   containers="$(compose_containers)"
-  [[ -n "$containers" ]] || { echo "No container of the project $COMPOSE_PROJECT exists (make start-project RUNTIME=docker)."; exit 3; }
+  [[ -n "$containers" ]] || {
+    echo "No container of the project $COMPOSE_PROJECT exists (make start-project RUNTIME=docker)."
+    exit 3
+  }
   printf '  %-32s %-10s %s\n' CONTAINER STATE HEALTH
   awk '{ printf "  %-32s %-10s %s\n", $1, $2, $3 }' <<<"$containers"
   all_healthy || exit 3
@@ -167,8 +176,24 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  logs) shift; engine_answers || die "no Docker engine answers"; compose logs --follow --tail=200 "$@" ;;
-  images) check_settings; mkdir -p "$LOG_DIR"; engine_install; engine_start; build_images all ;;
-  compose) shift; compose "$@" ;;
-  *) echo "usage: scripts/compose.sh start|stop|status|logs [SERVICE]|images|compose COMPOSE-ARGS" >&2; exit 2 ;;
+  logs)
+    shift
+    engine_answers || die "no Docker engine answers"
+    compose logs --follow --tail=200 "$@"
+    ;;
+  images)
+    check_settings
+    mkdir -p "$LOG_DIR"
+    engine_install
+    engine_start
+    build_images all
+    ;;
+  compose)
+    shift
+    compose "$@"
+    ;;
+  *)
+    echo "usage: scripts/compose.sh start|stop|status|logs [SERVICE]|images|compose COMPOSE-ARGS" >&2
+    exit 2
+    ;;
 esac

@@ -76,7 +76,7 @@ secrets() {
 # instead. Without either, existing files stay, or there are none and the production overlays do
 # not render: a self-signed localhost certificate never reaches a cluster by accident.
 production_tls() {
-  local self_signed_dir="$1" dir="$K8S_DIR/components/production/tls" crt key problems=""
+  local self_signed_dir="$1" dir="$K8S_DIR/components/production/tls" crt key refusals=""
   umask 077
   if [[ "${K8S_SELF_SIGNED:-false}" == true ]]; then
     mkdir -p "$dir"
@@ -98,17 +98,16 @@ production_tls() {
   [[ -s "$crt" && -s "$key" ]] || die "K8S_TLS_CERT and K8S_TLS_KEY must both name files (got '$crt', '$key')"
   openssl x509 -in "$crt" -noout 2>/dev/null || die "$crt is not a PEM certificate"
   [[ "$(openssl x509 -in "$crt" -noout -pubkey 2>/dev/null)" == "$(openssl pkey -in "$key" -pubout 2>/dev/null)" ]] \
-    || problems+=" the key $key is not the certificate's key;"
-  if [[ "$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" \
-    == "$(openssl x509 -in "$crt" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')" ]] \
+    || refusals+=" the key $key is not the certificate's key;"
+  if [[ "$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" == "$(openssl x509 -in "$crt" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')" ]] \
     && openssl verify -CAfile "$crt" -partial_chain "$crt" >/dev/null 2>&1; then
-    problems+=" it is self-signed, so no client trusts it;"
+    refusals+=" it is self-signed, so no client trusts it;"
   fi
   if ! openssl x509 -in "$crt" -noout -ext subjectAltName 2>/dev/null | grep -o 'DNS:[^,]*\|IP Address:[^,]*' \
     | grep -qv 'DNS:localhost$\|IP Address:127\.0\.0\.1$\|IP Address:0:0:0:0:0:0:0:1$'; then
-    problems+=" it names no host but localhost;"
+    refusals+=" it names no host but localhost;"
   fi
-  [[ -z "$problems" ]] || die "refusing $crt for the production overlays:${problems%;}. Use a certificate for your host, or K8S_SELF_SIGNED=true to use the self-signed one anyway."
+  [[ -z "$refusals" ]] || die "refusing $crt for the production overlays:${refusals%;}. Use a certificate for your host, or K8S_SELF_SIGNED=true to use the self-signed one anyway."
   mkdir -p "$dir"
   cp "$crt" "$dir/tls.crt"
   cp "$key" "$dir/tls.key"
@@ -228,5 +227,8 @@ analysis_objects() {
 
 case "${1:-}" in
   secrets | rules | analysis) "$1" ;;
-  *) echo "usage: $0 secrets|rules|analysis" >&2; exit 2 ;;
+  *)
+    echo "usage: $0 secrets|rules|analysis" >&2
+    exit 2
+    ;;
 esac

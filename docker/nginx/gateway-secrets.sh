@@ -12,18 +12,18 @@ dir="${GATEWAY_SECRETS_DIR:-/etc/nginx/secrets}"
 user="${GATEWAY_USER:-admin}"
 password_file="${GATEWAY_PASSWORD_FILE:-/run/secrets/gateway_password}"
 if [ ! -s "$password_file" ]; then
-    echo "gateway-secrets: no password in $password_file: start with scripts/compose.sh, which writes the gateway_password secret from GATEWAY_PASSWORD" >&2
-    exit 1
+  echo "gateway-secrets: no password in $password_file: start with scripts/compose.sh, which writes the gateway_password secret from GATEWAY_PASSWORD" >&2
+  exit 1
 fi
 password="$(cat "$password_file")"
 mkdir -p "$dir"
 chmod 700 "$dir"
 
 if [ ! -s "$dir/gateway.crt" ] || [ ! -s "$dir/gateway.key" ]; then
-    echo "gateway-secrets: generating a self-signed certificate in $dir"
-    openssl req -x509 -newkey rsa:2048 -sha256 -days 825 -nodes \
-        -keyout "$dir/gateway.key" -out "$dir/gateway.crt" \
-        -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+  echo "gateway-secrets: generating a self-signed certificate in $dir"
+  openssl req -x509 -newkey rsa:2048 -sha256 -days 825 -nodes \
+    -keyout "$dir/gateway.key" -out "$dir/gateway.crt" \
+    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
 fi
 chmod 600 "$dir/gateway.key"
 chmod 644 "$dir/gateway.crt"
@@ -32,12 +32,18 @@ chmod 644 "$dir/gateway.crt"
 # microseconds, where a slow hash would cap the gateway (docs/security.md#basic-auth-and-its-cost). The binary salt goes
 # through a file, the password through printf, never a command line.
 salt="$(mktemp)"
-openssl rand 16 > "$salt"
-hash="{SSHA}$( { { printf '%s' "$password"; cat "$salt"; } | openssl dgst -sha1 -binary; cat "$salt"; } | openssl base64 -A)"
+openssl rand 16 >"$salt"
+hash="{SSHA}$({
+  {
+    printf '%s' "$password"
+    cat "$salt"
+  } | openssl dgst -sha1 -binary
+  cat "$salt"
+} | openssl base64 -A)"
 rm -f "$salt"
-printf '%s:%s\n' "$user" "$hash" > "$dir/htpasswd.new"
+printf '%s:%s\n' "$user" "$hash" >"$dir/htpasswd.new"
 mv "$dir/htpasswd.new" "$dir/htpasswd"
 
 if [ "$password" = admin ]; then
-    echo "gateway-secrets: WARNING: the gateway uses the default password; set GATEWAY_PASSWORD" >&2
+  echo "gateway-secrets: WARNING: the gateway uses the default password; set GATEWAY_PASSWORD" >&2
 fi

@@ -91,10 +91,18 @@ class LogRotationTest {
     /** supervisord and Liberty are given the same limits, from the same settings. */
     @Test
     void everyWriterGetsTheSameLimits() throws IOException {
-        String supervisor = Files.readString(StackEnv.projectRoot().resolve("scripts/lib/supervisor.sh"));
-        assertTrue(supervisor.contains("\"stdout_logfile_maxbytes=${LOG_FILE_MAX_MB}MB\" \"stdout_logfile_backups=$LOG_FILES_KEPT\""),
+        String supervisor = Files.readString(StackEnv.projectRoot().resolve("supervisor/supervisord.conf.template"));
+        String apiServer = Files.readString(StackEnv.projectRoot().resolve("supervisor/api-server.conf.template"));
+        String programLimits =
+                "\nstdout_logfile_maxbytes=${LOG_FILE_MAX_MB}MB\nstdout_logfile_backups=${LOG_FILES_KEPT}\n";
+        assertEquals(
+                supervisor.split("\n\\[program:", -1).length - 1,
+                supervisor.split(java.util.regex.Pattern.quote(programLimits), -1).length - 1,
                 "every program's output");
-        assertTrue(supervisor.contains("logfile_maxbytes=${LOG_FILE_MAX_MB}MB\nlogfile_backups=$LOG_FILES_KEPT\n"), "supervisord's own log");
+        assertTrue(apiServer.endsWith(programLimits), "every API server's output");
+        assertTrue(
+                supervisor.contains("\nlogfile_maxbytes=${LOG_FILE_MAX_MB}MB\nlogfile_backups=${LOG_FILES_KEPT}\n"),
+                "supervisord's own log");
         assertTrue(supervisor.contains("\numask=027\n"), "files its programs create are their owner's and group's only");
         String logging = Files.readString(StackEnv.projectRoot().resolve("liberty/configDropins/deployed/logging.xml"));
         assertTrue(logging.contains("<logging maxFileSize=\"${env.LOG_FILE_MAX_MB}\" maxFiles=\"${env.LOG_FILES_KEPT}\"/>"), logging);

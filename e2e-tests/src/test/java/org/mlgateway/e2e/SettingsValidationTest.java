@@ -302,9 +302,14 @@ class SettingsValidationTest {
 
     @Test
     void generatedConfigurationQuotesEveryPath() throws IOException {
-        String supervisor = Files.readString(StackEnv.projectRoot().resolve("scripts/lib/supervisor.sh"));
-        for (String path : new String[] {"\\\"$WLP_DIR/bin/server\\\"", "\\\"$NGINX_STATE_DIR/nginx.pid\\\"",
-                "--config.file=\\\"$PROMETHEUS_CONFIG_DIR/prometheus.yml\\\"", "--storage.tsdb.path=\\\"$PROMETHEUS_STATE_DIR/data\\\""}) {
+        String supervisor = Files.readString(StackEnv.projectRoot().resolve("supervisor/supervisord.conf.template"))
+                + Files.readString(StackEnv.projectRoot().resolve("supervisor/api-server.conf.template"));
+        for (String path : new String[] {
+            "\"${WLP_DIR}/bin/server\"",
+            "\"${NGINX_STATE_DIR}/nginx.pid\"",
+            "--config.file=\"${PROMETHEUS_CONFIG_DIR}/prometheus.yml\"",
+            "--storage.tsdb.path=\"${PROMETHEUS_STATE_DIR}/data\""
+        }) {
             assertTrue(supervisor.contains(path), "supervisord's command lines quote " + path);
         }
         String nginx = Files.readString(StackEnv.projectRoot().resolve("scripts/lib/nginx.sh"));
