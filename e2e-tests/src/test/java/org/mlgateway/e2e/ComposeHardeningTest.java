@@ -101,7 +101,7 @@ class ComposeHardeningTest {
         compose.services().forEach((name, service) -> {
             assertTrue(String.valueOf(service.get("mem_limit")).matches("\\d+[mg]"), name + " mem_limit: " + service.get("mem_limit"));
             double cpus = Double.parseDouble(String.valueOf(service.get("cpus")));
-            assertTrue(cpus > 0 && cpus <= 1, name + " cpus: " + cpus);
+            assertTrue(cpus > 0 && cpus <= 2, name + " cpus: " + cpus);
             int pids = Integer.parseInt(String.valueOf(service.get("pids_limit")));
             assertTrue(pids > 0 && pids <= 1024, name + " pids_limit: " + pids);
             assertFalse(ComposeProject.map(service, "deploy").containsKey("resources"), name + ": deploy.resources needs --compatibility with 1.29");
