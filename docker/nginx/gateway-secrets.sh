@@ -42,7 +42,7 @@ mv "$dir/htpasswd.new" "$dir/htpasswd"
 
 # snippets/proxy.conf includes /etc/nginx/gateway-token.d/*.conf, which the image links to here (the
 # root file system is read-only). Only the servers that got the same token take X-Request-ID and
-# X-Shadow from the gateway (docs/security.md#the-gateway-token).
+# X-Shadow from the gateway (docs/security.md#what-the-servers-receive).
 token_file="${GATEWAY_TOKEN_FILE:-/run/secrets/gateway_token}"
 token_dir="${GATEWAY_TOKEN_CONF_DIR:-/etc/nginx/conf.d/gateway-token.d}"
 if [ -s "$token_file" ]; then
