@@ -2,7 +2,7 @@
 # LOG_FILES_KEPT rotated files beside it, and readable by its owner and group only (supervisord's
 # umask 027, the scripts' too: settings.sh). Each writer rotates with its own means where it has one:
 #   supervisord       every program's output and its own log (stdout_logfile_maxbytes/_backups, supervisor.sh)
-#   Liberty           messages.log (logging maxFileSize/maxFiles, ml-api-war/src/main/liberty/deploy/logging.xml)
+#   Liberty           messages.log (logging maxFileSize/maxFiles, liberty/configDropins/deployed/logging.xml)
 #   prediction log    50 MiB per server (PredictionLog)
 #   Nginx             no size limit of its own: logrotate, run every LOGS_CHECK_SECONDS by the
 #                     log-rotator program, renames access.log and error.log past the size and Nginx

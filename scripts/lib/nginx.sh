@@ -54,7 +54,11 @@ nginx_make_dirs() {
     chgrp "$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR" "$NGINX_LOG_DIR"
     chmod 750 "$NGINX_WORKER_DIR" "$NGINX_LOG_DIR"
     chown -R "$NGINX_WORKER_USER:$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR/tmp"
-    # In the state folder, the workers pass through state/logs to reach their logs.
+    # In the state folder, the workers pass through it (traverse only: 710, whatever the umask made
+    # it) and through state/logs to reach their logs.
+    if [[ "$NGINX_WORKER_DIR" == "$NGINX_STATE_DIR" ]]; then
+      chgrp "$NGINX_WORKER_GROUP" "$STATE_DIR" && chmod 710 "$STATE_DIR"
+    fi
     [[ "$NGINX_LOG_DIR" == "$NGINX_LOG_LINK" ]] && chgrp "$NGINX_WORKER_GROUP" "$LOG_DIR" && chmod 750 "$LOG_DIR"
   fi
   return 0

@@ -96,9 +96,9 @@ class LogRotationTest {
                 "every program's output");
         assertTrue(supervisor.contains("logfile_maxbytes=${LOG_FILE_MAX_MB}MB\nlogfile_backups=$LOG_FILES_KEPT\n"), "supervisord's own log");
         assertTrue(supervisor.contains("\numask=027\n"), "files its programs create are their owner's and group's only");
-        String logging = Files.readString(StackEnv.projectRoot().resolve("ml-api-war/src/main/liberty/deploy/logging.xml"));
+        String logging = Files.readString(StackEnv.projectRoot().resolve("liberty/configDropins/deployed/logging.xml"));
         assertTrue(logging.contains("<logging maxFileSize=\"${env.LOG_FILE_MAX_MB}\" maxFiles=\"${env.LOG_FILES_KEPT}\"/>"), logging);
-        String serverEnv = Files.readString(StackEnv.projectRoot().resolve("ml-api-war/src/main/liberty/deploy/server.env.template"));
+        String serverEnv = Files.readString(StackEnv.projectRoot().resolve("liberty/server.env.template"));
         assertTrue(serverEnv.contains("LOG_FILE_MAX_MB=${LOG_FILE_MAX_MB}\nLOG_FILES_KEPT=${LOG_FILES_KEPT}\n"), serverEnv);
     }
 }

@@ -78,7 +78,7 @@ final class PrivateGateway implements AutoCloseable {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
         }
-        Files.writeString(dir.resolve("htpasswd"), user + ":{PLAIN}" + password + "\n");
+        writeHtpasswd(dir, user + ":{PLAIN}" + password + "\n");
         run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                 "-keyout", dir.resolve("certs/gateway.key").toString(), "-out", dir.resolve("certs/gateway.crt").toString()));
@@ -234,5 +234,15 @@ final class PrivateGateway implements AutoCloseable {
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " failed:\n" + output);
         }
+    }
+
+    /**
+     * Writes the htpasswd file the workers read, readable by them whatever the umask this JVM inherited
+     * (the project's scripts run with 027, so a new file would be closed to nobody).
+     */
+    static void writeHtpasswd(Path dir, String content) throws IOException {
+        Path file = dir.resolve("htpasswd");
+        Files.writeString(file, content);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     }
 }

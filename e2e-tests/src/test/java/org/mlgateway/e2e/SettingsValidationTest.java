@@ -225,7 +225,7 @@ class SettingsValidationTest {
         assertFalse(Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ), file + " is not world-readable");
 
         try (PrivateGateway gateway = new PrivateGateway(dir, null, Map.of(), 9)) {
-            Files.writeString(dir.resolve("htpasswd"), entry + "\n");
+            PrivateGateway.writeHtpasswd(dir, entry + "\n");
             assertEquals(502, gateway.predictStatus("admin", password), "the right password passes auth (the upstream is not there): "
                     + Files.readString(dir.resolve("logs/error.log")));
             assertEquals(401, gateway.predictStatus("admin", password + "x"), "a wrong one does not");

@@ -36,10 +36,12 @@ class InferenceAccountingIT {
     private static final Path LOG_DIR = Path.of("target/it-prediction-log-" + System.nanoTime()).toAbsolutePath();
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
+    /** The request id counts only on requests that carry the gateway's token (GatewayOrigin). */
+    private static final String GATEWAY_TOKEN = "it-gateway-token";
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.variant("v1", "api.drift.window=4\nprediction.log.dir=" + LOG_DIR + "\n");
+        return Deployments.variant("v1", "api.drift.window=4\nprediction.log.dir=" + LOG_DIR + "\napi.gateway.token=" + GATEWAY_TOKEN + "\n");
     }
 
     @ArquillianResource
@@ -53,7 +55,7 @@ class InferenceAccountingIT {
         double inferencesBefore = ServerMetrics.sum(base, "inference_seconds_count", "variant=\"v1\"");
         assertTrue(Double.isNaN(ServerMetrics.sum(base, "prediction_drift")), "no drift before the window is full");
 
-        List<String> labels = conforming(base).contentType("application/json").header("X-Request-ID", "batch-request-1")
+        List<String> labels = conforming(base).contentType("application/json").header("X-Request-ID", "batch-request-1").header("X-Gateway-Token", GATEWAY_TOKEN)
                 .header("traceparent", TRACEPARENT).body(request(null, sentences)).post("v2/models/emotion/infer")
                 .then().statusCode(200).extract().jsonPath().getList("outputs[0].data");
 
@@ -78,7 +80,7 @@ class InferenceAccountingIT {
 
     @Test
     void aPredictLineCarriesItsTraceIdAndNoBatchIndex() throws Exception {
-        given().baseUri(base.toString()).contentType("application/json").header("X-Request-ID", "predict-request-1")
+        given().baseUri(base.toString()).contentType("application/json").header("X-Request-ID", "predict-request-1").header("X-Gateway-Token", GATEWAY_TOKEN)
                 .header("traceparent", TRACEPARENT).body("{\"sentence\": \"one at a time\"}").post("predict").then().statusCode(200);
         JsonObject line = awaitLines("predict-request-1", 1).get(0);
         assertEquals(TRACE_ID, line.getString("trace_id"));
