@@ -12,10 +12,12 @@
 # gateway's ports are published on 127.0.0.1 while GATEWAY_PASSWORD is the default (a public
 # GATEWAY_PUBLISH_ADDRESS with it is refused); the gateway and Grafana passwords reach their
 # containers as Compose secrets (files in $STATE_DIR/compose-secrets), never as environment
-# variables; Grafana's is generated at first start and printed once.
+# variables; Grafana's is generated at first start and printed once, as is the gateway token that
+# nginx adds to every request and the API servers check (X-Gateway-Token); Alertmanager's
+# configuration is rendered from the settings as the native stack's (scripts/lib/alerting.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for lib in settings progress packages wars liberty engine images; do
+for lib in settings progress packages wars liberty engine images alerting; do
   # shellcheck source=/dev/null
   source "scripts/lib/$lib.sh"
 done
@@ -59,12 +61,19 @@ write_secrets() {
       echo "    user ${GRAFANA_ADMIN_USER:-admin}, password $(cat "$grafana")"
     }
   fi
-  chmod 444 "$COMPOSE_SECRETS_DIR/gateway_password" "$grafana"
+  # The gateway token: generated once, kept across starts like the native stack's state/secrets.
+  [[ -s "$COMPOSE_SECRETS_DIR/gateway_token" ]] \
+    || (umask 077 && openssl rand -hex 16 | tr -d '\n' >"$COMPOSE_SECRETS_DIR/gateway_token")
+  # Alertmanager's receivers follow the settings at every start; it may hold the SMTP password.
+  (umask 077 && alerting_config >"$COMPOSE_SECRETS_DIR/alertmanager.yml.new")
+  mv -f "$COMPOSE_SECRETS_DIR/alertmanager.yml.new" "$COMPOSE_SECRETS_DIR/alertmanager.yml"
+  chmod 444 "$COMPOSE_SECRETS_DIR/gateway_password" "$grafana" "$COMPOSE_SECRETS_DIR/gateway_token" \
+    "$COMPOSE_SECRETS_DIR/alertmanager.yml"
 }
 
 # The services that run: every one with a healthcheck, Grafana only with its profile.
 expected_containers() {
-  echo $((3 + 4 + $([[ ",${COMPOSE_PROFILES:-}," == *,grafana,* ]] && echo 1 || echo 0)))
+  echo $((3 + 5 + $([[ ",${COMPOSE_PROFILES:-}," == *,grafana,* ]] && echo 1 || echo 0)))
 }
 
 healthy_count() { compose_containers | awk '$3 == "healthy"' | wc -l; }
@@ -122,6 +131,7 @@ start() {
   printf '  %-28s %s\n' "HTTP (redirects to HTTPS)" "http://localhost:$GATEWAY_HTTP_PORT/"
   printf '  %-28s %s\n' "Gateway health" "https://localhost:$GATEWAY_HTTPS_PORT/gateway-health"
   printf '  %-28s %s\n' "Prometheus" "http://127.0.0.1:$PROMETHEUS_PORT/  (console: /consoles/ml-gateway.html)"
+  printf '  %-28s %s\n' "Alertmanager" "http://127.0.0.1:$ALERTMANAGER_PORT/  (alerts go to $(alerting_receivers))"
   if [[ ",${COMPOSE_PROFILES:-}," == *,grafana,* ]]; then
     printf '  %-28s %s\n' "Grafana" "http://127.0.0.1:3000/  (user ${GRAFANA_ADMIN_USER:-admin}, password in $COMPOSE_SECRETS_DIR/grafana_admin_password)"
   fi
@@ -152,7 +162,8 @@ stop() {
 }
 
 write_secrets_if_missing() {
-  [[ -s "$COMPOSE_SECRETS_DIR/gateway_password" && -s "$COMPOSE_SECRETS_DIR/grafana_admin_password" ]] || write_secrets
+  [[ -s "$COMPOSE_SECRETS_DIR/gateway_password" && -s "$COMPOSE_SECRETS_DIR/grafana_admin_password" \
+    && -s "$COMPOSE_SECRETS_DIR/gateway_token" && -s "$COMPOSE_SECRETS_DIR/alertmanager.yml" ]] || write_secrets
 }
 
 # One line per container: state and health. Exits 3 unless every expected container is healthy.

@@ -229,6 +229,21 @@ final class ComposeProject {
         return cast(value);
     }
 
+    /** The networks a service is on, whether written as a list or as a mapping (with aliases). */
+    static java.util.Set<String> networks(Map<String, Object> service) {
+        Object value = service.get("networks");
+        if (value == null) {
+            return java.util.Set.of("default");
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        if (value instanceof Map<?, ?> byName) {
+            byName.keySet().forEach(name -> names.add(String.valueOf(name)));
+        } else {
+            list(service, "networks").forEach(name -> names.add(String.valueOf(name)));
+        }
+        return names;
+    }
+
     static Map<String, Object> map(Map<String, Object> parent, String key) {
         Object value = parent.get(key);
         if (value == null) {

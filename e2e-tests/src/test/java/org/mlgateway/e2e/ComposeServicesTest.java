@@ -24,7 +24,7 @@ class ComposeServicesTest {
 
     @Test
     void definesTheStacksServices() {
-        assertEquals(Set.of("api-v1", "api-v2", "nginx", "nginx-exporter", "prometheus", "grafana"),
+        assertEquals(Set.of("api-v1", "api-v2", "nginx", "nginx-exporter", "prometheus", "alertmanager", "grafana"),
                 compose.services().keySet());
     }
 
@@ -41,7 +41,7 @@ class ComposeServicesTest {
     @Test
     void publishesOnlyTheGatewayAndTheMonitoringUis() {
         Map<String, Set<Integer>> expected = Map.of(
-                "nginx", Set.of(80, 443), "prometheus", Set.of(9090), "grafana", Set.of(3000));
+                "nginx", Set.of(80, 443), "prometheus", Set.of(9090), "alertmanager", Set.of(9093), "grafana", Set.of(3000));
         compose.services().forEach((name, service) -> {
             Set<Integer> published = ComposeProject.publishedPorts(service).stream()
                     .map(ComposeProject.Published::host).collect(Collectors.toSet());
@@ -49,6 +49,8 @@ class ComposeServicesTest {
         });
         ComposeProject.publishedPorts(compose.service("prometheus"))
                 .forEach(p -> assertEquals("127.0.0.1", p.hostIp(), "Prometheus has no login: loopback only"));
+        ComposeProject.publishedPorts(compose.service("alertmanager"))
+                .forEach(p -> assertEquals("127.0.0.1", p.hostIp(), "Alertmanager has no login: loopback only"));
         ComposeProject.publishedPorts(compose.service("grafana"))
                 .forEach(p -> assertEquals("127.0.0.1", p.hostIp(), "Grafana speaks plain HTTP: loopback only"));
         ComposeProject.publishedPorts(compose.service("nginx"))

@@ -32,7 +32,9 @@ class ContainerKubernetesGatewayIT {
         Map<String, Object> nginx = KubernetesManifests.containers(deployment).get(0);
         Map<String, Object> podSecurity = KubernetesManifests.map(pod, "securityContext");
         Map<String, Object> security = KubernetesManifests.map(nginx, "securityContext");
-        String network = Containers.docker("network", "ls", "-q", "--filter", "label=com.docker.compose.project=" + Containers.PROJECT).strip();
+        // The network the API servers are on (api), where the gateway reaches them by name.
+        String network = Containers.docker("network", "ls", "-q", "--filter", "label=com.docker.compose.project=" + Containers.PROJECT,
+                "--filter", "label=com.docker.compose.network=api").strip();
 
         List<String> run = new ArrayList<>(List.of("run", "-d", "--name", NAME, "--network", network,
                 "--user", podSecurity.get("runAsUser") + ":" + podSecurity.get("runAsGroup"), "--cap-drop", "ALL"));

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.Alertmanager;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
@@ -53,7 +54,10 @@ class KubernetesSchemaTest {
             Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
             Map.entry("monitoring.coreos.com/v1/PodMonitor", PodMonitor.class),
             Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class),
-            Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class));
+            Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class),
+            Map.entry("monitoring.coreos.com/v1/Alertmanager", Alertmanager.class),
+            Map.entry("monitoring.coreos.com/v1alpha1/AlertmanagerConfig",
+                    io.fabric8.openshift.api.model.monitoring.v1alpha1.AlertmanagerConfig.class));
 
     /**
      * The model classes keep unknown fields in an "additionalProperties" map (@JsonAnySetter) rather
@@ -111,7 +115,7 @@ class KubernetesSchemaTest {
     void theOverlayRendersEveryKindOfTheDesign(String overlay) {
         List<String> kinds = KubernetesManifests.objects(overlay).stream().map(o -> String.valueOf(o.get("kind"))).distinct().toList();
         for (String kind : List.of("Namespace", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler",
-                "NetworkPolicy", "Secret", "ConfigMap", "PodMonitor", "PrometheusRule")) {
+                "NetworkPolicy", "Secret", "ConfigMap", "PodMonitor", "PrometheusRule", "Alertmanager", "AlertmanagerConfig")) {
             assertTrue(kinds.contains(kind), overlay + " renders no " + kind + " (it renders " + kinds + ")");
         }
     }

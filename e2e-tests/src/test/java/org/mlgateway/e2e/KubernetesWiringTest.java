@@ -51,6 +51,15 @@ class KubernetesWiringTest {
         return deploymentsIn(overlay, namespace).stream().filter(d -> selects(selector, podLabels(d))).toList();
     }
 
+    /**
+     * The Alertmanager objects whose pods (made by the Prometheus Operator, labelled alertmanager=NAME
+     * and app.kubernetes.io/name=alertmanager) the selector matches.
+     */
+    private static List<Map<String, Object>> alertmanagerPodsSelected(String overlay, String namespace, Map<String, Object> selector) {
+        return ofKind(overlay, "Alertmanager").stream().filter(a -> namespace.equals(namespace(a)))
+                .filter(a -> selects(selector, Map.of("alertmanager", KubernetesManifests.name(a), "app.kubernetes.io/name", "alertmanager"))).toList();
+    }
+
     private static Set<Object> containerPorts(Map<String, Object> deployment, String field) {
         Set<Object> ports = new HashSet<>();
         for (Map<String, Object> container : containers(deployment)) {
@@ -155,8 +164,10 @@ class KubernetesWiringTest {
         Set<String> apiIngressPeers = new TreeSet<>();
         for (Map<String, Object> policy : ofKind(overlay, "NetworkPolicy")) {
             Map<String, Object> spec = map(policy, "spec");
-            List<Map<String, Object>> pods = selected(overlay, namespace(policy), map(map(spec, "podSelector"), "matchLabels"));
-            assertFalse(pods.isEmpty(), id(policy) + " podSelector matches no pod template in " + overlay);
+            Map<String, Object> podSelector = map(map(spec, "podSelector"), "matchLabels");
+            List<Map<String, Object>> pods = selected(overlay, namespace(policy), podSelector);
+            assertFalse(pods.isEmpty() && alertmanagerPodsSelected(overlay, namespace(policy), podSelector).isEmpty(),
+                    id(policy) + " podSelector matches no pod template (nor the operator's Alertmanager pods) in " + overlay);
             boolean api = pods.stream().anyMatch(p -> "api".equals(podLabels(p).get("app.kubernetes.io/component")));
             for (String direction : List.of("ingress", "egress")) {
                 for (Map<String, Object> rule : list(spec, direction)) {
@@ -295,5 +306,50 @@ class KubernetesWiringTest {
             }
         }
         assertTrue(missing.isEmpty(), "settings the templates use but the gateway does not set: " + missing);
+    }
+
+    /**
+     * Alertmanager through the operator: one Alertmanager that takes the generated AlertmanagerConfig
+     * (its selector matches the config's labels), whose route ends at a receiver it defines, with the
+     * settings' webhook only when one is set (none here: its UI and API only); its pods run as a group
+     * other than 0, and only Prometheus reaches their web port.
+     */
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void alertmanagerTakesTheGeneratedConfigAndOnlyPrometheusReachesIt(String overlay) {
+        List<Map<String, Object>> alertmanagers = ofKind(overlay, "Alertmanager");
+        assertEquals(1, alertmanagers.size(), overlay + ": one Alertmanager");
+        Map<String, Object> alertmanager = alertmanagers.get(0);
+        Map<String, Object> spec = map(alertmanager, "spec");
+        List<Map<String, Object>> configs = ofKind(overlay, "AlertmanagerConfig");
+        assertEquals(1, configs.size(), overlay + ": one AlertmanagerConfig");
+        Map<String, Object> config = configs.get(0);
+        assertEquals(namespace(alertmanager), namespace(config));
+        assertTrue(selects(map(map(spec, "alertmanagerConfigSelector"), "matchLabels"), map(map(config, "metadata"), "labels")),
+                id(alertmanager) + " selects " + id(config));
+        assertEquals("None", map(spec, "alertmanagerConfigMatcherStrategy").get("type"),
+                "the rules' alerts have no namespace label: the routes must not require one");
+        Map<String, Object> route = map(map(config, "spec"), "route");
+        List<Map<String, Object>> receivers = list(map(config, "spec"), "receivers");
+        assertTrue(receivers.stream().anyMatch(r -> r.get("name").equals(route.get("receiver"))), "the route's receiver exists: " + receivers);
+        assertEquals(List.of(Map.of("name", "stack")), receivers, "no ALERT_* setting: no receiver but Alertmanager's UI and API");
+
+        Map<String, Object> security = map(spec, "securityContext");
+        assertEquals(Boolean.TRUE, security.get("runAsNonRoot"));
+        for (String field : List.of("runAsUser", "runAsGroup", "fsGroup")) {
+            assertTrue(security.get(field) instanceof Integer id && id > 0, id(alertmanager) + " " + field + ": " + security.get(field));
+        }
+
+        List<Map<String, Object>> policies = ofKind(overlay, "NetworkPolicy").stream()
+                .filter(p -> !alertmanagerPodsSelected(overlay, namespace(p), map(map(map(p, "spec"), "podSelector"), "matchLabels")).isEmpty())
+                .toList();
+        assertEquals(1, policies.size(), overlay + ": one NetworkPolicy for the Alertmanager pods");
+        Map<String, Object> policy = map(policies.get(0), "spec");
+        assertEquals(List.of("Ingress"), policy.get("policyTypes"));
+        List<Map<String, Object>> ingress = list(policy, "ingress");
+        assertEquals(1, ingress.size());
+        assertEquals(List.of(Map.of("port", 9093, "protocol", "TCP")), ingress.get(0).get("ports"), "the web port only");
+        assertEquals("app.kubernetes.io/name=prometheus", label(map(map(list(ingress.get(0), "from").get(0), "podSelector"), "matchLabels")),
+                "Prometheus alone");
     }
 }
