@@ -162,8 +162,8 @@ stop() {
 }
 
 write_secrets_if_missing() {
-  [[ -s "$COMPOSE_SECRETS_DIR/gateway_password" && -s "$COMPOSE_SECRETS_DIR/grafana_admin_password" \
-    && -s "$COMPOSE_SECRETS_DIR/gateway_token" && -s "$COMPOSE_SECRETS_DIR/alertmanager.yml" ]] || write_secrets
+  [[ -s "$COMPOSE_SECRETS_DIR/gateway_password" && -s "$COMPOSE_SECRETS_DIR/grafana_admin_password" &&
+    -s "$COMPOSE_SECRETS_DIR/gateway_token" && -s "$COMPOSE_SECRETS_DIR/alertmanager.yml" ]] || write_secrets
 }
 
 # One line per container: state and health. Exits 3 unless every expected container is healthy.

@@ -141,7 +141,7 @@ alertmanager_config() {
   if [[ -n "$webhook" && ! "$webhook" =~ ^https?://[^[:space:]/?#]+(/[^[:space:]]*)?$ ]]; then
     die "ALERT_WEBHOOK_URL is not an http:// or https:// URL; nothing was written"
   fi
-  if [[ -n "$to" && ( -z "$from" || -z "$smarthost" ) ]]; then
+  if [[ -n "$to" && (-z "$from" || -z "$smarthost") ]]; then
     die "ALERT_EMAIL_TO needs ALERT_EMAIL_FROM and ALERT_SMTP_SMARTHOST; nothing was written"
   fi
   [[ -z "${ALERT_SMTP_USERNAME:-}" ]] \
@@ -162,7 +162,7 @@ alertmanager_config() {
        }}'
   } >"$out.tmp"
   mv "$out.tmp" "$out"
-  ok "AlertmanagerConfig: $out (receivers: $( [[ -n "$webhook$to" ]] && echo "${webhook:+a webhook }${to:+e-mail to $to}" || echo "none but Alertmanager's UI and API"))"
+  ok "AlertmanagerConfig: $out (receivers: $([[ -n "$webhook$to" ]] && echo "${webhook:+a webhook }${to:+e-mail to $to}" || echo "none but Alertmanager's UI and API"))"
 }
 
 # The Argo Rollouts objects of the delivery analysis, each in the folder that uses it:

@@ -12,8 +12,8 @@ JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)"
 # a file: in the server's environment only, never in the container's configuration. Without it the
 # server takes X-Request-ID and X-Shadow from no one.
 if [ -z "${API_GATEWAY_TOKEN:-}" ] && [ -s /run/secrets/gateway_token ]; then
-    API_GATEWAY_TOKEN="$(cat /run/secrets/gateway_token)"
-    export API_GATEWAY_TOKEN
+  API_GATEWAY_TOKEN="$(cat /run/secrets/gateway_token)"
+  export API_GATEWAY_TOKEN
 fi
 export API_INSTANCE_NAME JAVA_HOME
 exec /opt/ol/wlp/bin/server run defaultServer

@@ -52,14 +52,17 @@ mv "$dir/htpasswd.new" "$dir/htpasswd"
 token_file="${GATEWAY_TOKEN_FILE:-/run/secrets/gateway_token}"
 token_dir="${GATEWAY_TOKEN_CONF_DIR:-/etc/nginx/conf.d/gateway-token.d}"
 if [ -s "$token_file" ]; then
-    token="$(cat "$token_file")"
-    case "$token" in
-        *[!A-Za-z0-9]*) echo "gateway-secrets: the gateway token in $token_file must be letters and digits only" >&2; exit 1 ;;
-    esac
-    mkdir -p "$token_dir"
-    printf '# From %s (gateway-secrets.sh).\nproxy_set_header X-Gateway-Token "%s";\n' "$token_file" "$token" > "$token_dir/token.conf"
+  token="$(cat "$token_file")"
+  case "$token" in
+    *[!A-Za-z0-9]*)
+      echo "gateway-secrets: the gateway token in $token_file must be letters and digits only" >&2
+      exit 1
+      ;;
+  esac
+  mkdir -p "$token_dir"
+  printf '# From %s (gateway-secrets.sh).\nproxy_set_header X-Gateway-Token "%s";\n' "$token_file" "$token" >"$token_dir/token.conf"
 else
-    echo "gateway-secrets: no gateway token in $token_file: the API servers will take no X-Request-ID from the gateway" >&2
+  echo "gateway-secrets: no gateway token in $token_file: the API servers will take no X-Request-ID from the gateway" >&2
 fi
 
 if [ "$password" = admin ]; then
