@@ -16,7 +16,7 @@ images: ## Build every container image (docker/, kubernetes/gateway/) as make st
 	@scripts/compose.sh images
 
 dev: ## One API server in Liberty dev mode on http://localhost:9080, hot reload (VARIANT=v2 for v2)
-	mvn -pl ml-api-war -am liberty:dev $(if $(filter v2,$(VARIANT)),-Pv2)
+	mvn -pl ml-api-war -am generate-test-sources liberty:dev $(if $(filter v2,$(VARIANT)),-Pv2)
 
 train: ## Retrain the model (DATASET=file.csv, default ../shared/data/emotion/train.csv); writes emotion-model/src/main/resources/model/
 	$(MVN) -pl emotion-model compile exec:java@train $(if $(DATASET),-Demotion.dataset="$(abspath $(DATASET))")
@@ -49,7 +49,8 @@ logs: ## Follow the logs: all programs, or one (NAME=api-v1-2, nginx, prometheus
 ctl: ## supervisorctl on the stack's own supervisord (ARGS="status", ARGS="restart api-v1-2", ARGS="pid nginx")
 	@scripts/stack.sh ctl $(ARGS)
 
-check: ## The inner loop, minutes: unit tests, Arquillian integration tests on a managed Liberty (9080, 9445), static checks of every deployment file
+check: ## The inner loop, minutes: shellcheck and shfmt on every shell script, unit tests, Arquillian integration tests on a managed Liberty (9080, 9445), static checks of every deployment file
+	@scripts/lint-shell.sh
 	@$${ARQUILLIAN_LOCK:+flock "$$ARQUILLIAN_LOCK"} mvn -B -ntp verify
 
 test: ## Everything: make check, then the native stack and the containers end to end; starts and stops both itself

@@ -33,7 +33,8 @@ lines_of() {
   for dir in "$@"; do
     for f in "$dir"/predictions.*.jsonl; do
       [[ -s "$f" ]] || continue
-      cat "$f"; found=1
+      cat "$f"
+      found=1
     done
   done
   ((found))

@@ -56,7 +56,7 @@ set_phase() {
   canary_save_state
 }
 
-decide() {  # decide DECISION GATE VALUE THRESHOLD STEP
+decide() { # decide DECISION GATE VALUE THRESHOLD STEP
   canary_decision="$1" canary_gate="$2" canary_value="$3" canary_threshold="$4" canary_step="$5"
   canary_decided_at="$(date +%s)"
   canary_save_state
@@ -236,8 +236,7 @@ cmd_run() {
   [[ -f "$WAR" ]] || die "no WAR at $WAR"
   WAR="$(cd "$(dirname "$WAR")" && pwd)/$(basename "$WAR")"
   VERSION="$(wars_model_version "$WAR")" || die "$WAR is not a WAR of this API with a consistent model card"
-  supervisor_running && [[ "$(supervisor_state nginx)" == RUNNING ]] \
-    || die "the stack is not running; start it first (make start-project)"
+  supervisor_require_stack
   CHAMPION_VERSION="$(wars_model_version "$LIBERTY_SERVERS_DIR/api-v1-1/apps/ml-api-v1.war")" || die "no champion WAR on api-v1-1"
   mkdir -p "$CANARY_STATE_DIR"
   exec 9>"$CANARY_STATE_DIR/lock"
@@ -245,6 +244,7 @@ cmd_run() {
   load_gates
 
   canary_load_state
+  # shellcheck disable=SC2034 # canary_save_state reads them by name
   canary_candidate_version="$VERSION" canary_war="$WAR" canary_started_at="$(date +%s)"
   trap on_exit EXIT
   trap 'exit 130' INT
@@ -303,9 +303,18 @@ cmd_check() {
 }
 
 case "${1:-}" in
-  run) shift; cmd_run "$@" ;;
+  run)
+    shift
+    cmd_run "$@"
+    ;;
   status) cmd_status ;;
-  queries) shift; cmd_queries "$@" ;;
+  queries)
+    shift
+    cmd_queries "$@"
+    ;;
   check) cmd_check ;;
-  *) echo "usage: $0 run [WAR] | status | check | queries PHASE WINDOW CHAMPION_WINDOW [VERSION]" >&2; exit 2 ;;
+  *)
+    echo "usage: $0 run [WAR] | status | check | queries PHASE WINDOW CHAMPION_WINDOW [VERSION]" >&2
+    exit 2
+    ;;
 esac

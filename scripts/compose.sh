@@ -12,10 +12,12 @@
 # gateway's ports are published on 127.0.0.1 while GATEWAY_PASSWORD is the default (a public
 # GATEWAY_PUBLISH_ADDRESS with it is refused); the gateway and Grafana passwords reach their
 # containers as Compose secrets (files in $STATE_DIR/compose-secrets), never as environment
-# variables; Grafana's is generated at first start and printed once.
+# variables; Grafana's is generated at first start and printed once, as is the gateway token that
+# nginx adds to every request and the API servers check (X-Gateway-Token); Alertmanager's
+# configuration is rendered from the settings as the native stack's (scripts/lib/alerting.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-for lib in settings progress packages wars liberty engine images; do
+for lib in settings progress packages wars liberty engine images alerting; do
   # shellcheck source=/dev/null
   source "scripts/lib/$lib.sh"
 done
@@ -59,12 +61,19 @@ write_secrets() {
       echo "    user ${GRAFANA_ADMIN_USER:-admin}, password $(cat "$grafana")"
     }
   fi
-  chmod 444 "$COMPOSE_SECRETS_DIR/gateway_password" "$grafana"
+  # The gateway token: generated once, kept across starts like the native stack's state/secrets.
+  [[ -s "$COMPOSE_SECRETS_DIR/gateway_token" ]] \
+    || (umask 077 && openssl rand -hex 16 | tr -d '\n' >"$COMPOSE_SECRETS_DIR/gateway_token")
+  # Alertmanager's receivers follow the settings at every start; it may hold the SMTP password.
+  (umask 077 && alerting_config >"$COMPOSE_SECRETS_DIR/alertmanager.yml.new")
+  mv -f "$COMPOSE_SECRETS_DIR/alertmanager.yml.new" "$COMPOSE_SECRETS_DIR/alertmanager.yml"
+  chmod 444 "$COMPOSE_SECRETS_DIR/gateway_password" "$grafana" "$COMPOSE_SECRETS_DIR/gateway_token" \
+    "$COMPOSE_SECRETS_DIR/alertmanager.yml"
 }
 
 # The services that run: every one with a healthcheck, Grafana only with its profile.
 expected_containers() {
-  echo $((3 + 4 + $([[ ",${COMPOSE_PROFILES:-}," == *,grafana,* ]] && echo 1 || echo 0)))
+  echo $((3 + 5 + $([[ ",${COMPOSE_PROFILES:-}," == *,grafana,* ]] && echo 1 || echo 0)))
 }
 
 healthy_count() { compose_containers | awk '$3 == "healthy"' | wc -l; }
@@ -102,7 +111,10 @@ start() {
   local log="$LOG_DIR/compose-up.log"
   step "Starting the containers; Nginx waits until the API servers are healthy (log: $log)"
   run_logged 900 "$log" health_progress "$0" compose up --detach --remove-orphans \
-    || { compose_containers | sed 's/^/    /' >&2; die "compose up failed; see $log and scripts/compose.sh logs"; }
+    || {
+      compose_containers | sed 's/^/    /' >&2
+      die "compose up failed; see $log and scripts/compose.sh logs"
+    }
   if ! wait_until "$((READY_TIMEOUT * 2))" "every container to be healthy" all_healthy; then
     compose_containers | sed 's/^/    /' >&2
     die "not every container is healthy (above); see scripts/compose.sh logs"
@@ -110,7 +122,7 @@ start() {
   ok "$(health_progress)"
   mkdir -p "$(dirname "$COMPOSE_CERT")"
   docker cp "$(compose ps -q nginx):/etc/nginx/secrets/gateway.crt" "$COMPOSE_CERT" >/dev/null
-  [[ "$GATEWAY_PASSWORD" != "$SETTINGS_DEFAULT_PASSWORD" ]] \
+  [[ "$GATEWAY_PASSWORD" != "$CHECKS_DEFAULT_PASSWORD" ]] \
     || warn "the gateway uses the default password admin, so it is published on $GATEWAY_PUBLISH_ADDRESS only; set GATEWAY_PASSWORD"
   echo
   echo "The containers are up (${SECONDS}s; Docker $(docker info --format '{{.ServerVersion}}'), Compose $(compose_version)). URLs:"
@@ -119,6 +131,7 @@ start() {
   printf '  %-28s %s\n' "HTTP (redirects to HTTPS)" "http://localhost:$GATEWAY_HTTP_PORT/"
   printf '  %-28s %s\n' "Gateway health" "https://localhost:$GATEWAY_HTTPS_PORT/gateway-health"
   printf '  %-28s %s\n' "Prometheus" "http://127.0.0.1:$PROMETHEUS_PORT/  (console: /consoles/ml-gateway.html)"
+  printf '  %-28s %s\n' "Alertmanager" "http://127.0.0.1:$ALERTMANAGER_PORT/  (alerts go to $(alerting_receivers))"
   if [[ ",${COMPOSE_PROFILES:-}," == *,grafana,* ]]; then
     printf '  %-28s %s\n' "Grafana" "http://127.0.0.1:3000/  (user ${GRAFANA_ADMIN_USER:-admin}, password in $COMPOSE_SECRETS_DIR/grafana_admin_password)"
   fi
@@ -149,15 +162,22 @@ stop() {
 }
 
 write_secrets_if_missing() {
-  [[ -s "$COMPOSE_SECRETS_DIR/gateway_password" && -s "$COMPOSE_SECRETS_DIR/grafana_admin_password" ]] || write_secrets
+  [[ -s "$COMPOSE_SECRETS_DIR/gateway_password" && -s "$COMPOSE_SECRETS_DIR/grafana_admin_password" &&
+    -s "$COMPOSE_SECRETS_DIR/gateway_token" && -s "$COMPOSE_SECRETS_DIR/alertmanager.yml" ]] || write_secrets
 }
 
 # One line per container: state and health. Exits 3 unless every expected container is healthy.
 status() {
-  engine_answers || { echo "No Docker engine answers: the containers are not running."; exit 3; }
+  engine_answers || {
+    echo "No Docker engine answers: the containers are not running."
+    exit 3
+  }
   local containers
   containers="$(compose_containers)"
-  [[ -n "$containers" ]] || { echo "No container of the project $COMPOSE_PROJECT exists (make start-project RUNTIME=docker)."; exit 3; }
+  [[ -n "$containers" ]] || {
+    echo "No container of the project $COMPOSE_PROJECT exists (make start-project RUNTIME=docker)."
+    exit 3
+  }
   printf '  %-32s %-10s %s\n' CONTAINER STATE HEALTH
   awk '{ printf "  %-32s %-10s %s\n", $1, $2, $3 }' <<<"$containers"
   all_healthy || exit 3
@@ -167,8 +187,24 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  logs) shift; engine_answers || die "no Docker engine answers"; compose logs --follow --tail=200 "$@" ;;
-  images) check_settings; mkdir -p "$LOG_DIR"; engine_install; engine_start; build_images all ;;
-  compose) shift; compose "$@" ;;
-  *) echo "usage: scripts/compose.sh start|stop|status|logs [SERVICE]|images|compose COMPOSE-ARGS" >&2; exit 2 ;;
+  logs)
+    shift
+    engine_answers || die "no Docker engine answers"
+    compose logs --follow --tail=200 "$@"
+    ;;
+  images)
+    check_settings
+    mkdir -p "$LOG_DIR"
+    engine_install
+    engine_start
+    build_images all
+    ;;
+  compose)
+    shift
+    compose "$@"
+    ;;
+  *)
+    echo "usage: scripts/compose.sh start|stop|status|logs [SERVICE]|images|compose COMPOSE-ARGS" >&2
+    exit 2
+    ;;
 esac

@@ -19,11 +19,6 @@ done
 
 CANDIDATE=api-candidate
 
-require_stack() {
-  supervisor_running && [[ "$(supervisor_state nginx)" == RUNNING ]] \
-    || die "the stack is not running; start it first (make start-project)"
-}
-
 # The shares in force: the header line of the rendered delivery.conf.
 current_shares() {
   sed -n '1s/.*shadow \([0-9]*\) %, canary \([0-9]*\) %.*/shadow \1 %, canary \2 %/p' "$NGINX_STATE_DIR/upstreams/delivery.conf" 2>/dev/null
@@ -31,9 +26,9 @@ current_shares() {
 
 cmd_traffic() {
   local shadow="${1:-}" canary="${2:-}"
-  settings_is_percent "$shadow" && settings_is_percent "$canary" \
+  { settings_is_percent "$shadow" && settings_is_percent "$canary"; } \
     || die "usage: $0 traffic SHADOW_PERCENT CANARY_PERCENT (whole numbers from 0 to 100)"
-  require_stack
+  supervisor_require_stack
   if ((shadow + canary > 0)) && ! liberty_server_ready "$CANDIDATE_PORT"; then
     die "no ready candidate on port $CANDIDATE_PORT: start one first ($0 candidate-start WAR)"
   fi
@@ -53,7 +48,7 @@ cmd_candidate_start() {
   local war="${1:-}"
   [[ -f "$war" ]] || die "usage: $0 candidate-start WAR (no file '$war')"
   war="$(cd "$(dirname "$war")" && pwd)/$(basename "$war")"
-  require_stack
+  supervisor_require_stack
   local version
   version="$(wars_model_version "$war")" || die "$war is not a WAR of this API with a consistent model card"
   if program_is_up "$CANDIDATE"; then
@@ -62,14 +57,13 @@ cmd_candidate_start() {
     supervisor_ctl stop "$CANDIDATE" >/dev/null
   fi
   # The champion: the v1 servers' WAR, the same on each (not in the middle of a rollout).
-  local champion_war champion_version name port variant
+  local champion_war champion_version name
   champion_war="$LIBERTY_SERVERS_DIR/api-v1-1/apps/ml-api-v1.war"
   champion_version="$(wars_model_version "$champion_war")" || die "no champion WAR at $champion_war"
-  while read -r name port variant; do
-    [[ "$variant" == v1 ]] || continue
+  while read -r name _; do
     [[ "$(wars_model_version "$LIBERTY_SERVERS_DIR/$name/apps/ml-api-v1.war")" == "$champion_version" ]] \
       || die "the v1 servers do not all serve model $champion_version (a rollout in progress?); try again after it"
-  done < <(api_instances)
+  done < <(v1_instances)
 
   step "Starting the candidate: model $version ($war) on $CANDIDATE, port $CANDIDATE_PORT, compared with champion $champion_version"
   liberty_prepare_server "$CANDIDATE" "$CANDIDATE_PORT" v1
@@ -88,7 +82,7 @@ cmd_candidate_start() {
 }
 
 cmd_candidate_stop() {
-  require_stack
+  supervisor_require_stack
   cmd_traffic 0 0
   supervisor_ctl stop "$CANDIDATE" >/dev/null || true
   monitoring_write_candidate_target "$PROMETHEUS_CONFIG_DIR" off
@@ -96,7 +90,7 @@ cmd_candidate_stop() {
 }
 
 cmd_status() {
-  require_stack
+  supervisor_require_stack
   local state
   state="$(supervisor_state "$CANDIDATE")"
   printf '  %-10s %s\n' candidate "$CANDIDATE ($state, port $CANDIDATE_PORT)"
@@ -108,9 +102,18 @@ cmd_status() {
 }
 
 case "${1:-}" in
-  traffic) shift; cmd_traffic "$@" ;;
-  candidate-start) shift; cmd_candidate_start "$@" ;;
+  traffic)
+    shift
+    cmd_traffic "$@"
+    ;;
+  candidate-start)
+    shift
+    cmd_candidate_start "$@"
+    ;;
   candidate-stop) cmd_candidate_stop ;;
   status) cmd_status ;;
-  *) echo "usage: $0 traffic SHADOW CANARY | candidate-start WAR | candidate-stop | status" >&2; exit 2 ;;
+  *)
+    echo "usage: $0 traffic SHADOW CANARY | candidate-start WAR | candidate-stop | status" >&2
+    exit 2
+    ;;
 esac

@@ -12,12 +12,17 @@ packages_require promtool:prometheus jq:jq
 
 passed=0 failed=0
 check() {
-  local name="$1"; shift
+  local name="$1"
+  shift
   local output
   if output="$("$@" 2>&1)"; then
-    passed=$((passed + 1)); echo "  ok    $name"
+    passed=$((passed + 1))
+    echo "  ok    $name"
   else
-    failed=$((failed + 1)); echo "  FAIL  $name"; sed 's/^/        /' <<<"$output"
+    failed=$((failed + 1))
+    echo "  FAIL  $name"
+    # shellcheck disable=SC2001 # indents every line of it
+    sed 's/^/        /' <<<"$output"
   fi
 }
 

@@ -19,7 +19,10 @@ ROLLOUT_LOG="$LOG_DIR/rollout.log"
 BACK_IN_POOL_TIMEOUT=60
 
 # Every step also goes to the rollout log, with a timestamp and the version being deployed.
-log() { printf '%s %s\n' "$(date -u +%FT%TZ)" "$*" >>"$ROLLOUT_LOG"; step "$*"; }
+log() {
+  printf '%s %s\n' "$(date -u +%FT%TZ)" "$*" >>"$ROLLOUT_LOG"
+  step "$*"
+}
 
 # The version a server answers with, from a prediction sent to it directly.
 served_model_version() {
@@ -53,8 +56,6 @@ wait_for_gateway_traffic() {
   done
 }
 
-v1_instances() { api_instances | awk '$3 == "v1"'; }
-
 main() {
   mkdir -p "$LOG_DIR"
   local war="${WAR:-}"
@@ -67,10 +68,9 @@ main() {
   local version
   version="$(wars_model_version "$war")" || die "$war is not a WAR of this API with a consistent model card"
 
-  supervisor_running && [[ "$(supervisor_state nginx)" == RUNNING ]] \
-    || die "nginx is not running under the stack's supervisord; start the stack first (make start-project)"
-  local name port variant
-  while read -r name port variant; do
+  supervisor_require_stack
+  local name port
+  while read -r name port _; do
     # A busy server may take a few seconds to answer its health check: a slow answer is not "down".
     wait_until 30 "$name to answer /health/ready" liberty_server_ready "$port" \
       || die "$name is not ready; a rollout needs every v1 server up (make start-project)"
@@ -78,7 +78,7 @@ main() {
 
   log "Rolling out model $version ($war) to the v1 servers, one at a time"
   local started=$SECONDS server_started served
-  while read -r name port variant; do
+  while read -r name port _; do
     server_started=$SECONDS
     if cmp -s "$war" "$LIBERTY_SERVERS_DIR/$name/apps/ml-api-v1.war" && [[ "$(served_model_version "$port" || true)" == "$version" ]]; then
       log "$name already runs model $version; skipped"

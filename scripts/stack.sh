@@ -18,7 +18,7 @@ done
 
 # The Debian service that may hold each port after its package was installed.
 declare -A PORT_SERVICES=(
-  [nginx]=nginx [nginx-exporter]=prometheus-nginx-exporter [prometheus]=prometheus [alertmanager]=prometheus-alertmanager
+  [nginx]=nginx ["nginx-exporter"]=prometheus-nginx-exporter [prometheus]=prometheus [alertmanager]=prometheus-alertmanager
 )
 
 print_urls() {
@@ -27,7 +27,8 @@ print_urls() {
   echo "The stack is up (${SECONDS}s). URLs:"
   printf '  %-28s %s\n' "API (v1, basic auth)" "https://localhost:$GATEWAY_HTTPS_PORT/predict"
   printf '  %-28s %s\n' "Gateway listens on" "$GATEWAY_BIND (ports $GATEWAY_HTTP_PORT, $GATEWAY_HTTPS_PORT)$(
-    [[ "$GATEWAY_BIND" == 127.* ]] && echo '; this machine only: set GATEWAY_PASSWORD to open it to the network')"
+    [[ "$GATEWAY_BIND" == 127.* ]] && echo '; this machine only: set GATEWAY_PASSWORD to open it to the network'
+  )"
   printf '  %-28s %s\n' "API (v2)" "same, with header X-Experiment-Group: debug"
   printf '  %-28s %s\n' "HTTP (redirects to HTTPS)" "http://localhost:$GATEWAY_HTTP_PORT/"
   printf '  %-28s %s\n' "Gateway health" "https://localhost:$GATEWAY_HTTPS_PORT/gateway-health"
@@ -36,7 +37,8 @@ print_urls() {
     printf '  %-28s %s\n' "$name ($variant)" "http://127.0.0.1:$port  (/health, /metrics, /openapi/ui)"
   done < <(api_instances)
   printf '  %-28s %s\n' "Liberty admin console" "https://localhost:$ADMIN_CONSOLE_PORT/adminCenter/ ($ADMIN_USER$(
-    [[ -z "$ADMIN_PASSWORD" ]] && echo ", password in $LIBERTY_ADMIN_PASSWORD_FILE"))"
+    [[ -z "$ADMIN_PASSWORD" ]] && echo ", password in $LIBERTY_ADMIN_PASSWORD_FILE"
+  ))"
   printf '  %-28s %s\n' "Prometheus" "$PROMETHEUS_URL/"
   printf '  %-28s %s\n' "Alertmanager" "$ALERTMANAGER_URL/ (alerts go to $(alerting_receivers))"
   printf '  %-28s %s\n' "nginx exporter" "http://127.0.0.1:$EXPORTER_PORT/metrics"
@@ -72,8 +74,8 @@ prepare_programs() {
 }
 
 wait_ready() {
-  local name port variant
-  while read -r name port variant; do
+  local name port
+  while read -r name port _; do
     supervisor_wait_ready "$name" "$name to be ready (http://127.0.0.1:$port/health/ready)" liberty_server_ready "$port"
     ok "$name ready on 127.0.0.1:$port"
   done < <(api_instances)
@@ -107,8 +109,8 @@ cmd_start() {
   monitoring_render
   alerting_render
   logs_render
-  if [[ "$ADMIN_PASSWORD" == "$SETTINGS_DEFAULT_PASSWORD" ]]; then
-    warn "ADMIN_PASSWORD is the default '$SETTINGS_DEFAULT_PASSWORD': set ADMIN_USER/ADMIN_PASSWORD for the admin console (it listens on 127.0.0.1 only)"
+  if [[ "$ADMIN_PASSWORD" == "$CHECKS_DEFAULT_PASSWORD" ]]; then
+    warn "ADMIN_PASSWORD is the default '$CHECKS_DEFAULT_PASSWORD': set ADMIN_USER/ADMIN_PASSWORD for the admin console (it listens on 127.0.0.1 only)"
   fi
   prepare_programs
   # A configuration rendered anew reaches an nginx or Prometheus that was running without a restart.
@@ -148,7 +150,10 @@ cmd_stop() {
 # One line per program: supervisord's state, pid and uptime, its ports and whether it answers.
 # Exits 3 when a program is not RUNNING or not ready.
 cmd_status() {
-  supervisor_running || { echo "The stack is not running (no supervisord answers on $SUPERVISOR_SOCKET)."; exit 3; }
+  supervisor_running || {
+    echo "The stack is not running (no supervisord answers on $SUPERVISOR_SOCKET)."
+    exit 3
+  }
   local name ports state pid uptime ready ready_probe rc=0
   printf '  %-15s %-9s %-8s %-9s %-18s %s\n' PROGRAM STATE PID UPTIME PORTS READY
   while read -r name ports; do
@@ -160,9 +165,12 @@ cmd_status() {
       nginx-exporter) ready_probe=(curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$EXPORTER_PORT/metrics") ;;
       prometheus) ready_probe=(curl -fsS -o /dev/null --max-time 2 "$PROMETHEUS_URL/-/ready") ;;
       alertmanager) ready_probe=(alerting_ready) ;;
-      log-rotator) ready_probe=(true) ;;  # no port: running is all it has to be
+      log-rotator) ready_probe=(true) ;; # no port: running is all it has to be
     esac
-    if "${ready_probe[@]}" >/dev/null 2>&1; then ready=ready; else ready=no; rc=3; fi
+    if "${ready_probe[@]}" >/dev/null 2>&1; then ready=ready; else
+      ready=no
+      rc=3
+    fi
     [[ "$state" == RUNNING ]] || rc=3
     printf '  %-15s %-9s %-8s %-9s %-18s %s\n' "$name" "${state:-NONE}" "${pid:--}" "${uptime:--}" "${ports// /,}" "$ready"
   done < <(supervisor_programs)
@@ -186,7 +194,17 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  logs) shift; cmd_logs "$@" ;;
-  ctl) shift; [[ -f "$SUPERVISOR_CONF" ]] || die "no $SUPERVISOR_CONF: start the stack first"; exec supervisorctl -c "$SUPERVISOR_CONF" "$@" ;;
-  *) echo "usage: $0 start|stop|status|logs [PROGRAM]|ctl SUPERVISORCTL-ARGS (programs: $(api_instances | cut -d' ' -f1 | tr '\n' ' ')nginx nginx-exporter prometheus)" >&2; exit 2 ;;
+  logs)
+    shift
+    cmd_logs "$@"
+    ;;
+  ctl)
+    shift
+    [[ -f "$SUPERVISOR_CONF" ]] || die "no $SUPERVISOR_CONF: start the stack first"
+    exec supervisorctl -c "$SUPERVISOR_CONF" "$@"
+    ;;
+  *)
+    echo "usage: $0 start|stop|status|logs [PROGRAM]|ctl SUPERVISORCTL-ARGS (programs: $(api_instances | cut -d' ' -f1 | tr '\n' ' ')nginx nginx-exporter prometheus)" >&2
+    exit 2
+    ;;
 esac

@@ -26,6 +26,7 @@ cleanup() {
   if [[ -d "$clone" ]]; then
     in_clone timeout 180 scripts/stack.sh stop >>"$log" 2>&1 || warn "the stack in '$clone' did not stop cleanly; see $log"
     # The folders of its own under /run and /var/log that nginx's workers used (scripts/lib/nginx.sh).
+    # shellcheck disable=SC2016 # expanded by the clone's bash
     for dir in $(in_clone bash -c 'source scripts/lib/settings.sh && source scripts/lib/progress.sh && source scripts/lib/nginx.sh \
         && echo "$NGINX_WORKER_DIR $NGINX_LOG_DIR"' 2>/dev/null); do
       if [[ "$dir" == /run/ml-gateway/* || "$dir" == /var/log/ml-gateway/* ]]; then rm -rf "$dir"; fi
@@ -46,7 +47,10 @@ cp "$WAR_DIR"/ml-api-v1.war "$WAR_DIR"/ml-api-v2.war "$clone/ml-api-war/target/"
 touch "$clone"/ml-api-war/target/*.war
 if [[ -x "$WLP_DIR/bin/server" ]]; then cp -a "$WLP_DIR" "$clone/state/liberty/wlp"; fi
 
-in_clone timeout 1200 scripts/stack.sh start >>"$log" 2>&1 || { tail -n 30 "$log" >&2; die "the stack in '$clone' did not start; see $log"; }
+in_clone timeout 1200 scripts/stack.sh start >>"$log" 2>&1 || {
+  tail -n 30 "$log" >&2
+  die "the stack in '$clone' did not start; see $log"
+}
 answer="$(gateway_curl -sS --max-time 30 -w ' %{http_code}' --cacert "$clone/state/certs/gateway.crt" \
   -H 'Content-Type: application/json' -d '{"sentence": "I love folders with spaces"}' \
   "https://localhost:$((base + 443))/predict")" || die "the gateway in '$clone' does not answer: $answer"

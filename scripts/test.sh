@@ -39,7 +39,7 @@ trap on_exit EXIT
 # and the browser tests drive Debian's Chromium through its chromedriver.
 packages_require "${STACK_PACKAGES[@]}" chromium:chromium chromedriver:chromium-driver
 
-stage "Unit tests, Arquillian integration tests on a managed Liberty, static checks of the deployment files (make check)"
+stage "shellcheck and shfmt on the shell scripts, unit tests, Arquillian integration tests on a managed Liberty, static checks of the deployment files (make check)"
 make --no-print-directory check
 # -am: the model jar comes from this build, not from an earlier install.
 mvn -B -q -pl ml-api-war -am -Pv2 package -DskipTests

@@ -23,39 +23,40 @@ interval="${UPSTREAM_RESOLVE_SECONDS:-5}"
 log() { printf 'gateway: %s\n' "$*" >&2; }
 
 if [ -n "${GATEWAY_SECRETS_DIR:-}" ]; then
-    /usr/local/lib/gateway/gateway-secrets.sh
+  /usr/local/lib/gateway/gateway-secrets.sh
 fi
 
 # envsubst replaces only the upper-case ${NAME}s the templates name, never an nginx $variable.
 # shellcheck disable=SC2016 # the pattern is literal text
 names="$(find "$templates" -name '*.template' -exec cat {} + | grep -o '\${[A-Z_][A-Z0-9_]*}' | sort -u | tr '\n' ' ')"
 for name in $names; do
-    name="${name#??}" && name="${name%?}"
-    if ! eval "[ -n \"\${$name+set}\" ]"; then
-        log "the setting $name, which the templates use, is not set" && exit 1
-    fi
+  name="${name#??}" && name="${name%?}"
+  if ! eval "[ -n \"\${$name+set}\" ]"; then
+    log "the setting $name, which the templates use, is not set" && exit 1
+  fi
 done
 rm -f "$rendered"/*.conf
 for template in "$templates"/*.template; do
-    file="$(basename "$template" .template)"
-    envsubst "$names" <"$template" >"$rendered/$file"
+  file="$(basename "$template" .template)"
+  envsubst "$names" <"$template" >"$rendered/$file"
 done
 # Upstream lists with settings of their own (the Kubernetes gateway's candidate Service and mirror
 # share: kubernetes/gateway/Dockerfile) are rendered beside them, where /etc/nginx/upstreams points.
 if [ -d "$templates/upstreams" ]; then
-    mkdir -p "$rendered/upstreams"
-    rm -f "$rendered/upstreams"/*.conf
-    for template in "$templates"/upstreams/*.template; do
-        envsubst "$names" <"$template" >"$rendered/upstreams/$(basename "$template" .template)"
-    done
+  mkdir -p "$rendered/upstreams"
+  rm -f "$rendered/upstreams"/*.conf
+  for template in "$templates"/upstreams/*.template; do
+    file="$(basename "$template" .template)"
+    envsubst "$names" <"$template" >"$rendered/upstreams/$file"
+  done
 fi
 
 # The addresses of every host an upstream list names, one line each, as nginx would resolve them.
 upstream_addresses() {
-    sed -n 's/^[[:space:]]*server[[:space:]][[:space:]]*\([^:[:space:];]*\).*/\1/p' /etc/nginx/upstreams/*.conf | sort -u \
-        | while read -r host; do
-            printf '%s %s\n' "$host" "$(getent ahostsv4 "$host" | awk '{ print $1 }' | sort -u | tr '\n' ' ')"
-        done
+  sed -n 's/^[[:space:]]*server[[:space:]][[:space:]]*\([^:[:space:];]*\).*/\1/p' /etc/nginx/upstreams/*.conf | sort -u \
+    | while read -r host; do
+      printf '%s %s\n' "$host" "$(getent ahostsv4 "$host" | awk '{ print $1 }' | sort -u | tr '\n' ' ')"
+    done
 }
 
 nginx -t -q
@@ -64,11 +65,11 @@ seen="$(upstream_addresses)"
 # over below (exec), so nginx is the container's main process with its own signal handling
 # (SIGQUIT, the image's STOPSIGNAL: graceful stop; SIGHUP: reload).
 while sleep "$interval"; do
-    now="$(upstream_addresses)"
-    if [ "$now" != "$seen" ] && nginx -t -q 2>/dev/null; then
-        log "upstream addresses changed, reloading: $(echo "$now" | tr '\n' ';')"
-        kill -HUP $$
-        seen="$now"
-    fi
+  now="$(upstream_addresses)"
+  if [ "$now" != "$seen" ] && nginx -t -q 2>/dev/null; then
+    log "upstream addresses changed, reloading: $(echo "$now" | tr '\n' ';')"
+    kill -HUP $$
+    seen="$now"
+  fi
 done &
 exec nginx -g 'daemon off;'

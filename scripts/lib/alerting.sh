@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Alertmanager of the native stack (Debian's prometheus-alertmanager), on 127.0.0.1:ALERTMANAGER_PORT
 # under supervisord: Prometheus sends it the alerts of prometheus/rules (its alerting block), and it
 # shows them in its UI and API and sends them to the receivers the settings name (a webhook, e-mail
@@ -40,7 +41,7 @@ alerting_render() {
   step "Rendering the Alertmanager configuration into $ALERTMANAGER_CONFIG"
   mkdir -p "$ALERTMANAGER_STATE_DIR/data"
   # It may hold the SMTP password: the owner's only.
-  (umask 077 && alerting_config >"$ALERTMANAGER_CONFIG.new") && mv -f "$ALERTMANAGER_CONFIG.new" "$ALERTMANAGER_CONFIG" \
+  { (umask 077 && alerting_config >"$ALERTMANAGER_CONFIG.new") && mv -f "$ALERTMANAGER_CONFIG.new" "$ALERTMANAGER_CONFIG"; } \
     || die "could not write $ALERTMANAGER_CONFIG"
   amtool check-config "$ALERTMANAGER_CONFIG" >"$LOG_DIR/amtool-check.log" 2>&1 \
     || die "Alertmanager refused its configuration; see $LOG_DIR/amtool-check.log"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The delivery analysis (delivery/canary.yaml: phases, weights, gates) as make canary and
 # make k8s-analysis read it: loaded once with Debian's yq (the jq wrapper for YAML), checked, then
 # asked with jq. The file's queries carry {{args.NAME}} parameters, as Argo Rollouts writes them;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Where a `make canary` run stands (scripts/canary.sh): a KEY=value state file, and the same facts
 # as Prometheus metrics (canary_*), which nginx serves on its status port (status.d/canary.conf) for
 # the job "canary". The state survives stop and start, so the counters only grow.
@@ -5,6 +6,7 @@
 
 CANARY_STATE_DIR="$STATE_DIR/canary"
 CANARY_STATE_FILE="$CANARY_STATE_DIR/state"
+# shellcheck disable=SC2034 # canary.sh writes it
 CANARY_LOG="$LOG_DIR/canary.log"
 # In the folder the nginx workers may read (nginx.sh), as they serve it.
 CANARY_METRICS_FILE="$NGINX_WORKER_DIR/canary/metrics.prom"
@@ -13,6 +15,7 @@ CANARY_STATE_KEYS=(phase weight shadow candidate_version war decision gate value
   decided_at started_at rollbacks promotions)
 
 # Reads the state file into canary_<key> variables; a missing file is an idle stack that never ran one.
+# shellcheck disable=SC2034 # canary_save_state reads them by name (${!name})
 canary_load_state() {
   local key value
   canary_phase=idle canary_weight=0 canary_shadow=0 canary_candidate_version="" canary_war=""

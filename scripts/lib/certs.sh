@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Secrets of the native stack, generated on first start into state/ and never committed:
 # the gateway's self-signed TLS certificate and the htpasswd file of its basic auth.
 # Needs settings.sh, progress.sh and nginx.sh (where the workers read the htpasswd file).
@@ -14,11 +15,11 @@ certs_ensure_gateway_certificate() {
   mkdir -p "$CERT_DIR"
   chmod 700 "$CERT_DIR"
   (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
-      -subj "/CN=localhost" \
-      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-      -addext "keyUsage=critical,digitalSignature" \
-      -addext "extendedKeyUsage=serverAuth" \
-      -keyout "$key" -out "$crt" 2>"$LOG_DIR/openssl.log") \
+    -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -addext "keyUsage=critical,digitalSignature" \
+    -addext "extendedKeyUsage=serverAuth" \
+    -keyout "$key" -out "$crt" 2>"$LOG_DIR/openssl.log") \
     || die "openssl could not create the certificate; see $LOG_DIR/openssl.log"
   chmod 600 "$key"
   chmod 644 "$crt"
@@ -31,8 +32,8 @@ certs_ensure_gateway_certificate() {
 certs_write_htpasswd() {
   local file="$NGINX_HTPASSWD_FILE"
   mkdir -p "$(dirname "$file")"
-  (umask 077 && certs_htpasswd_entry "$GATEWAY_USER" "$GATEWAY_PASSWORD" "$HTPASSWD_SCHEME" >"$file.new") \
-    && mv -f "$file.new" "$file" || die "could not write $file"
+  { (umask 077 && certs_htpasswd_entry "$GATEWAY_USER" "$GATEWAY_PASSWORD" "$HTPASSWD_SCHEME" >"$file.new") \
+    && mv -f "$file.new" "$file"; } || die "could not write $file"
   if [[ -n "${NGINX_WORKER_GROUP:-}" ]]; then
     chgrp "$NGINX_WORKER_GROUP" "$file"
     chmod 640 "$file"
@@ -56,7 +57,10 @@ certs_htpasswd_entry() {
   case "$scheme" in
     sha512) options=(-5 -r 1000) ;;
     bcrypt) options=(-B -C 5) ;;
-    *) echo "unknown htpasswd scheme '$scheme' (sha512 or bcrypt)" >&2; return 1 ;;
+    *)
+      echo "unknown htpasswd scheme '$scheme' (sha512 or bcrypt)" >&2
+      return 1
+      ;;
   esac
   printf '%s' "$password" | htpasswd -n -i "${options[@]}" "$user" | sed '/^$/d'
 }

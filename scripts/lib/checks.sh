@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Checks of single values, shared by the settings of the native stack (settings.sh) and the scripts
 # that take a few values of their own (k8s-inputs.sh). Sourcing defines functions only; it reads no
 # settings and writes nothing.
@@ -5,7 +6,8 @@
 # User names go into htpasswd files and Liberty's registry: no separator of either may slip in.
 CHECKS_NAME_PATTERN='^[A-Za-z0-9._-]{1,64}$'
 # The default password, accepted only while the gateway listens on loopback.
-CHECKS_DEFAULT_PASSWORD=admin
+# shellcheck disable=SC2034 # read by the scripts that source this file
+CHECKS_DEFAULT_PASSWORD="admin"
 # A password that opens the gateway to the network: at least this long, and none of the common
 # ones below (compared without case). The list is short on purpose: it stops the passwords people
 # try first and the examples this project's own messages and docs show, not a dictionary attack.

@@ -13,9 +13,9 @@ COMPOSE_PROJECT="ml-gateway"
 engine_answers() { docker info >/dev/null 2>&1; }
 
 # Installs what is missing: the engine (dockerd; a docker client alone is not enough), a Compose,
-# and mmdebstrap, which makes the base image where no registry answers.
+# mmdebstrap, which makes the base image where no registry answers, and jq (Alertmanager's configuration).
 engine_install() {
-  local missing=(dockerd:docker.io mmdebstrap:mmdebstrap)
+  local missing=(dockerd:docker.io mmdebstrap:mmdebstrap jq:jq)
   command -v docker >/dev/null || missing+=(docker:docker.io)
   if ! docker compose version >/dev/null 2>&1; then
     missing+=(docker-compose:docker-compose)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Requests of the scripts to the running gateway. Needs settings.sh.
 
 # gateway_curl CURL-ARGS...: curl with the gateway's basic-auth credentials, which it reads as a config

@@ -33,9 +33,15 @@ images_ensure_base() {
     bookworm "$tar" "deb http://deb.debian.org/debian bookworm main" \
     "deb http://deb.debian.org/debian bookworm-updates main" \
     "deb http://deb.debian.org/debian-security bookworm-security main" \
-    || { rm -f "$tar"; die "mmdebstrap could not make $IMAGES_BASE; see $log"; }
+    || {
+      rm -f "$tar"
+      die "mmdebstrap could not make $IMAGES_BASE; see $log"
+    }
   docker import --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    "$tar" "$IMAGES_BASE" >>"$log" 2>&1 || { rm -f "$tar"; die "docker import failed; see $log"; }
+    "$tar" "$IMAGES_BASE" >>"$log" 2>&1 || {
+    rm -f "$tar"
+    die "docker import failed; see $log"
+  }
   rm -f "$tar"
   ok "base image $IMAGES_BASE made from Debian's archive"
 }
@@ -61,7 +67,10 @@ images_liberty_runtime() {
   rm -f "$IMAGES_LIBERTY_RUNTIME"
   run_logged 600 "$log" - env WLP_USER_DIR="$user_dir" "$WLP_DIR/bin/server" package defaultServer \
     --include=minify --archive="$IMAGES_LIBERTY_RUNTIME" \
-    || { rm -rf "$user_dir"; die "server package failed; see $log"; }
+    || {
+      rm -rf "$user_dir"
+      die "server package failed; see $log"
+    }
   rm -rf "$user_dir"
   echo "$key" >"$IMAGES_LIBERTY_RUNTIME.key"
   ok "Liberty runtime packed: $IMAGES_LIBERTY_RUNTIME ($(du -h "$IMAGES_LIBERTY_RUNTIME" | cut -f1))"

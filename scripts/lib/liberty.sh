@@ -54,8 +54,8 @@ liberty_admin_password() {
   fi
   if [[ ! -s "$LIBERTY_ADMIN_PASSWORD_FILE" ]]; then
     mkdir -p "$LIBERTY_STATE_DIR"
-    (umask 077 && openssl rand -base64 18 | tr -d '\n' >"$LIBERTY_ADMIN_PASSWORD_FILE.new") \
-      && mv -f "$LIBERTY_ADMIN_PASSWORD_FILE.new" "$LIBERTY_ADMIN_PASSWORD_FILE" \
+    { (umask 077 && openssl rand -base64 18 | tr -d '\n' >"$LIBERTY_ADMIN_PASSWORD_FILE.new") \
+      && mv -f "$LIBERTY_ADMIN_PASSWORD_FILE.new" "$LIBERTY_ADMIN_PASSWORD_FILE"; } \
       || die "could not write $LIBERTY_ADMIN_PASSWORD_FILE"
     ok "admin console: a password for $ADMIN_USER was generated into $LIBERTY_ADMIN_PASSWORD_FILE (mode 600; ADMIN_PASSWORD sets your own)" >&2
   fi
@@ -82,10 +82,12 @@ liberty_prepare_server() {
   gateway_token="$(settings_secret gateway-token)" || exit 1
   (
     umask 077
+    otel_disabled=true
+    [[ -z "$TRACES_OTLP_ENDPOINT" ]] || otel_disabled=false
     GATEWAY_TOKEN="$gateway_token" INSTANCE_NAME="$name" INSTANCE_HTTP_PORT="$port" INSTANCE_HTTPS_PORT="$https_port" INSTANCE_WAR="$war" \
       INSTANCE_LOG_DIR="$(liberty_log_dir "$name")" API_SENTENCE_MAX_LENGTH="$API_SENTENCE_MAX_LENGTH" \
       API_BATCH_MAX="$API_BATCH_MAX" API_WARM_UP_MAX_SECONDS="$API_WARM_UP_MAX_SECONDS" PREDICTION_LOG_TEXT="$PREDICTION_LOG_TEXT" \
-      INSTANCE_OTEL_SDK_DISABLED="$([[ -n "$TRACES_OTLP_ENDPOINT" ]] && echo false || echo true)" \
+      INSTANCE_OTEL_SDK_DISABLED="$otel_disabled" \
       TRACES_OTLP_ENDPOINT="$TRACES_OTLP_ENDPOINT" \
       LOG_FILE_MAX_MB="$LOG_FILE_MAX_MB" LOG_FILES_KEPT="$LOG_FILES_KEPT" \
       envsubst <"$LIBERTY_CONFIG_DIR/server.env.template" >"$dir/server.env"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Logs of the native stack, all under state/logs, each file capped at LOG_FILE_MAX_MB MiB with
 # LOG_FILES_KEPT rotated files beside it, and readable by its owner and group only (supervisord's
 # umask 027, the scripts' too: settings.sh). Each writer rotates with its own means where it has one:

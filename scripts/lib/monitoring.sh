@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Prometheus and nginx-prometheus-exporter of the native stack: the configuration Prometheus runs
 # (the committed prometheus/ files plus file_sd target lists written with jq) and the wait until
 # every target is scraped. supervisord runs both programs (scripts/lib/supervisor.sh).
@@ -24,7 +25,7 @@ monitoring_write_targets() {
   # Where Prometheus sends its alerts (the alerting block of prometheus.yml; scripts/lib/alerting.sh).
   jq -n --arg target "127.0.0.1:$ALERTMANAGER_PORT" '[{targets: [$target]}]' >"$dir/alertmanager.json.tmp"
   for name in liberty nginx prometheus canary alertmanager; do mv -f "$dir/$name.json.tmp" "$dir/$name.json"; done
-  monitoring_write_candidate_target "$1" off  # scripts/delivery.sh turns it on with the candidate
+  monitoring_write_candidate_target "$1" off # scripts/delivery.sh turns it on with the candidate
 }
 
 # The candidate's target list: the server while it runs (on), empty otherwise (off), so a candidate

@@ -1,8 +1,10 @@
+# shellcheck shell=bash
 # Installing what the scripts need: one function, used by start, test and monitoring.
 # Needs settings.sh and progress.sh.
 
 # What the native stack runs, and the static tests run too (a private nginx,
 # promtool): command -> Debian package that provides it
+# shellcheck disable=SC2034 # read by stack.sh and test.sh
 STACK_PACKAGES=(
   supervisord:supervisor nginx:nginx prometheus:prometheus promtool:prometheus
   prometheus-nginx-exporter:prometheus-nginx-exporter prometheus-alertmanager:prometheus-alertmanager

@@ -1,10 +1,14 @@
+# shellcheck shell=bash
 # Progress output and bounded waiting, the same in every script: one line per step, a line every
 # 10 s while something long runs, and no wait without a deadline.
 
 step() { printf '==> %s\n' "$*"; }
 ok() { printf '    ok   %s\n' "$*"; }
 warn() { printf '    WARN %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+die() {
+  printf 'ERROR: %s\n' "$*" >&2
+  exit 1
+}
 
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND once a second until it succeeds.
 wait_until() {

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the paths below are for the scripts that source this file
 # The stack's settings: every KEY=value of stack.env (repository root), where an environment
 # variable of the same name wins, then the state paths derived from them. The end-to-end tests and
 # Compose read the same file. Sourcing defines variables and functions; it creates nothing.
@@ -41,7 +43,10 @@ settings_secret() {
   local file="$SECRETS_DIR/$1"
   if [[ ! -s "$file" ]]; then
     (umask 077 && mkdir -p "$SECRETS_DIR" && openssl rand -hex 16 >"$file.new" && mv -f "$file.new" "$file") \
-      || { echo "ERROR: could not write $file" >&2; return 1; }
+      || {
+        echo "ERROR: could not write $file" >&2
+        return 1
+      }
   fi
   cat "$file"
 }
@@ -55,18 +60,20 @@ api_instances() {
   echo "api-v2 $V2_PORT v2"
 }
 
+# The v1 servers alone, the same way.
+v1_instances() { api_instances | awk '$3 == "v1"'; }
+
 # Every port the stack listens on.
 stack_ports() {
-  local name port variant
+  local port
   echo "$GATEWAY_HTTP_PORT $GATEWAY_HTTPS_PORT $STUB_STATUS_PORT $ADMIN_CONSOLE_PORT $EXPORTER_PORT $PROMETHEUS_PORT $ALERTMANAGER_PORT $CANDIDATE_PORT"
-  while read -r name port variant; do echo "$port"; done < <(api_instances)
+  while read -r _ port _; do echo "$port"; done < <(api_instances)
 }
 
 # ---- Checking the settings -------------------------------------------------------------------------
 # settings_validate runs before anything is written, rendered or started: every problem is listed
 # in one message and the start stops with nothing changed. It also settles GATEWAY_BIND.
 
-SETTINGS_DEFAULT_PASSWORD="$CHECKS_DEFAULT_PASSWORD"
 SETTINGS_PORT_KEYS=(GATEWAY_HTTP_PORT GATEWAY_HTTPS_PORT STUB_STATUS_PORT V1_BASE_PORT V2_PORT CANDIDATE_PORT
   ADMIN_CONSOLE_PORT EXPORTER_PORT PROMETHEUS_PORT ALERTMANAGER_PORT)
 
@@ -81,7 +88,7 @@ settings_is_port() { [[ "$1" =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 6553
 settings_gateway_bind() {
   if [[ -n "${GATEWAY_BIND:-}" ]]; then
     echo "$GATEWAY_BIND"
-  elif [[ "$GATEWAY_PASSWORD" == "$SETTINGS_DEFAULT_PASSWORD" ]]; then
+  elif [[ "$GATEWAY_PASSWORD" == "$CHECKS_DEFAULT_PASSWORD" ]]; then
     echo 127.0.0.1
   else
     echo 0.0.0.0
@@ -176,8 +183,8 @@ settings_alerting_problems() {
 settings_public_password_problem() {
   local address="$1" how="$2" weakness
   checks_is_ipv4 "$address" && ! checks_is_loopback "$address" || return 0
-  if [[ "$GATEWAY_PASSWORD" == "$SETTINGS_DEFAULT_PASSWORD" ]]; then
-    echo "$how would open the gateway to the network with the default password '$SETTINGS_DEFAULT_PASSWORD'." \
+  if [[ "$GATEWAY_PASSWORD" == "$CHECKS_DEFAULT_PASSWORD" ]]; then
+    echo "$how would open the gateway to the network with the default password '$CHECKS_DEFAULT_PASSWORD'." \
       "Set a password of at least $CHECKS_MIN_PASSWORD_LENGTH characters first: GATEWAY_PASSWORD=... (in the environment or stack.env; openssl rand -base64 18 makes one), or leave GATEWAY_BIND empty to listen on 127.0.0.1 only"
   elif weakness="$(checks_password_weakness "$GATEWAY_PASSWORD" "$GATEWAY_USER")" && [[ -n "$weakness" ]]; then
     echo "GATEWAY_PASSWORD is too weak for a gateway open to the network ($how): $weakness." \
@@ -195,7 +202,10 @@ settings_exposure_problems() {
 
 settings_validate() {
   local problems
-  problems="$( settings_problems; settings_exposure_problems )"
+  problems="$(
+    settings_problems
+    settings_exposure_problems
+  )"
   if [[ -n "$problems" ]]; then
     printf 'ERROR: invalid settings (stack.env or the environment); nothing was written or started:\n' >&2
     printf '  - %s\n' "${problems//$'\n'/$'\n'  - }" >&2

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The API's two WARs: built when missing or older than their sources, so starting the stack or
 # rolling out after `make train` or a code change deploys what the sources say; and the model
 # version a WAR serves. Needs settings.sh and progress.sh.
@@ -32,7 +33,10 @@ wars_build_if_stale() {
 wars_model_version() {
   local war="$1" jars version="" tmp
   mapfile -t jars < <(unzip -Z1 "$war" 'WEB-INF/lib/emotion-model-*.jar' 2>/dev/null)
-  ((${#jars[@]} <= 1)) || { warn "$war holds ${#jars[@]} emotion-model jars: ${jars[*]}"; return 1; }
+  ((${#jars[@]} <= 1)) || {
+    warn "$war holds ${#jars[@]} emotion-model jars: ${jars[*]}"
+    return 1
+  }
   if ((${#jars[@]} == 1)); then
     tmp="$(mktemp)"
     unzip -p "$war" "${jars[0]}" >"$tmp"
@@ -42,7 +46,10 @@ wars_model_version() {
   if [[ -z "$version" ]]; then
     version="$(unzip -p "$war" WEB-INF/classes/model/model-card.json 2>/dev/null | jq -r '.modelVersion // empty' 2>/dev/null)"
   fi
-  [[ "$version" =~ ^[0-9a-f]{12}$ ]] || { warn "$war has no model card with a 12-hex modelVersion"; return 1; }
+  [[ "$version" =~ ^[0-9a-f]{12}$ ]] || {
+    warn "$war has no model card with a 12-hex modelVersion"
+    return 1
+  }
   echo "$version"
 }
 
@@ -51,10 +58,17 @@ wars_model_version() {
 wars_extract_model() {
   local war="$1" dir="$2" jar tmp
   jar="$(unzip -Z1 "$war" 'WEB-INF/lib/emotion-model-*.jar' 2>/dev/null | head -1)"
-  [[ -n "$jar" ]] || { warn "$war has no WEB-INF/lib/emotion-model-*.jar"; return 1; }
+  [[ -n "$jar" ]] || {
+    warn "$war has no WEB-INF/lib/emotion-model-*.jar"
+    return 1
+  }
   tmp="$(mktemp)"
   unzip -p "$war" "$jar" >"$tmp"
   mkdir -p "$dir"
-  unzip -qo -j "$tmp" 'model/*' -d "$dir" || { rm -f "$tmp"; warn "no model/ in $jar of $war"; return 1; }
+  unzip -qo -j "$tmp" 'model/*' -d "$dir" || {
+    rm -f "$tmp"
+    warn "no model/ in $jar of $war"
+    return 1
+  }
   rm -f "$tmp"
 }

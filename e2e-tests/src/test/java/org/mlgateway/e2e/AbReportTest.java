@@ -55,13 +55,25 @@ class AbReportTest {
 
     @Test
     void joinsTheSentencesOfABatchByTheirPlaceInIt(@TempDir Path dir) throws Exception {
-        // One mirrored batch of three sentences (one request id), and a /predict call: each sentence meets its own twin.
-        List<String> a = List.of(line("b1", 0, "love", 1), line("b1", 1, "worry", 1), line("b1", 2, "fun", 1), line("p1", -1, "love", 2));
-        List<String> b = List.of(line("b1", 2, "fun", 3), line("b1", 0, "love", 3), line("b1", 1, "neutral", 3), line("p1", -1, "love", 4));
+        // One mirrored batch of three sentences (one request id), and a /predict call: each sentence meets its own
+        // twin.
+        List<String> a = List.of(
+                line("b1", 0, "love", 1),
+                line("b1", 1, "worry", 1),
+                line("b1", 2, "fun", 1),
+                line("p1", -1, "love", 2));
+        List<String> b = List.of(
+                line("b1", 2, "fun", 3),
+                line("b1", 0, "love", 3),
+                line("b1", 1, "neutral", 3),
+                line("p1", -1, "love", 4));
         write(dir.resolve("champion/predictions.0.jsonl"), a);
         write(dir.resolve("candidate/predictions.0.jsonl"), b);
 
-        String report = run(dir.resolve("champion").toString(), "--", dir.resolve("candidate").toString());
+        String report = run(
+                dir.resolve("champion").toString(),
+                "--",
+                dir.resolve("candidate").toString());
         assertTrue(report.contains("Joined by request id (and place in a batch): 4"), report);
         assertTrue(report.contains("Agreement: 3 of 4 (75 %)"), report);
         assertTrue(report.contains("  worry -> neutral: 1  (differ)"), report);
@@ -77,7 +89,8 @@ class AbReportTest {
     void saysWhatIsMissingWhenASideHasNoLog(@TempDir Path dir) throws Exception {
         Path champion = dir.resolve("api-v1-1");
         write(champion.resolve("predictions.0.jsonl"), List.of(line("r1", "api-v1-1", "v", "love", 1)));
-        Process p = process(champion.toString(), "--", dir.resolve("api-candidate").toString());
+        Process p =
+                process(champion.toString(), "--", dir.resolve("api-candidate").toString());
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(1, p.exitValue(), out);
@@ -85,9 +98,15 @@ class AbReportTest {
     }
 
     private static String line(String id, String server, String version, String label, double latencyMs) {
-        return String.format(java.util.Locale.ROOT, "{\"request_id\":\"%s\",\"time\":\"2026-11-28T07:00:00Z\",\"server\":\"%s\","
-                + "\"variant\":\"v1\",\"model_version\":\"%s\",\"label\":\"%s\",\"top_probability\":0.5,\"latency_ms\":%s}",
-                id, server, version, label, latencyMs);
+        return String.format(
+                java.util.Locale.ROOT,
+                "{\"request_id\":\"%s\",\"time\":\"2026-11-28T07:00:00Z\",\"server\":\"%s\","
+                        + "\"variant\":\"v1\",\"model_version\":\"%s\",\"label\":\"%s\",\"top_probability\":0.5,\"latency_ms\":%s}",
+                id,
+                server,
+                version,
+                label,
+                latencyMs);
     }
 
     private static void write(Path file, List<String> lines) throws IOException {
@@ -106,6 +125,9 @@ class AbReportTest {
     private static Process process(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("bash", "scripts/ab-report.sh"));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).directory(StackEnv.projectRoot().toFile()).redirectErrorStream(true).start();
+        return new ProcessBuilder(command)
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true)
+                .start();
     }
 }

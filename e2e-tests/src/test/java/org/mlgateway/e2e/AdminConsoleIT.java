@@ -53,9 +53,18 @@ class AdminConsoleIT {
         profile = Files.createTempDirectory("admin-console-chromium");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(StackEnv.env("CHROMIUM_BINARY", "/usr/bin/chromium"));
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,900", "--user-data-dir=" + profile);
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,900",
+                "--user-data-dir=" + profile);
         options.setAcceptInsecureCerts(true);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(StackEnv.env("CHROMEDRIVER", "/usr/bin/chromedriver")))
@@ -101,12 +110,15 @@ class AdminConsoleIT {
     /** With ADMIN_PASSWORD empty, as in stack.env, the password was generated: the old default admin is refused. */
     @Test
     void theGeneratedPasswordIsTheOnlyOne() throws IOException {
-        assertEquals("", StackEnv.readStackEnv().get("ADMIN_PASSWORD"), "stack.env leaves ADMIN_PASSWORD empty: generated");
+        assertEquals(
+                "", StackEnv.readStackEnv().get("ADMIN_PASSWORD"), "stack.env leaves ADMIN_PASSWORD empty: generated");
         if (!StackEnv.env("ADMIN_PASSWORD", "").isEmpty()) {
-            return;   // a run with a password of its own has nothing generated to check
+            return; // a run with a password of its own has nothing generated to check
         }
         Path file = StackEnv.adminPasswordFile();
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+        assertEquals(
+                "rw-------",
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
                 file + " is its owner's only");
         assertTrue(StackEnv.adminPassword().length() >= 20, "a generated password of 18 random bytes (base64)");
         assertRefused("admin", "admin-console-default-password.png");
@@ -116,13 +128,17 @@ class AdminConsoleIT {
         logIn(StackEnv.setting("ADMIN_USER"), password);
 
         try {
-            new WebDriverWait(browser, PAGE_TIMEOUT).until(ExpectedConditions.or(
-                    ExpectedConditions.urlContains("login"),
-                    ExpectedConditions.visibilityOfElementLocated(By.id("toolboxContainer"))));
-            assertTrue(browser.findElements(By.id("toolboxContainer")).isEmpty(), "no toolbox without the right password");
-            assertTrue(browser.getCurrentUrl().contains("login"), "still on the login page: " + browser.getCurrentUrl());
+            new WebDriverWait(browser, PAGE_TIMEOUT)
+                    .until(ExpectedConditions.or(
+                            ExpectedConditions.urlContains("login"),
+                            ExpectedConditions.visibilityOfElementLocated(By.id("toolboxContainer"))));
+            assertTrue(
+                    browser.findElements(By.id("toolboxContainer")).isEmpty(), "no toolbox without the right password");
+            assertTrue(
+                    browser.getCurrentUrl().contains("login"), "still on the login page: " + browser.getCurrentUrl());
             assertTrue(!browser.findElements(By.id("j_password")).isEmpty(), "the login form is shown again");
-            assertTrue(browser.findElement(By.id("login-footer")).getText().contains("Login error"),
+            assertTrue(
+                    browser.findElement(By.id("login-footer")).getText().contains("Login error"),
                     browser.findElement(By.id("login-footer")).getText());
         } finally {
             screenshot(screenshot);
@@ -139,8 +155,8 @@ class AdminConsoleIT {
         Path server = StackEnv.stateDir().resolve("liberty/usr/servers/api-v1-1");
         assertTrue(Files.isDirectory(server), server + " exists: is the stack started?");
         String password = StackEnv.adminPassword();
-        java.util.regex.Pattern assigned = java.util.regex.Pattern.compile(
-                "(?i)pass(word)?[\\w.-]*\\s*[=:]\\s*[\"']?" + java.util.regex.Pattern.quote(password) + "(?![A-Za-z0-9])");
+        java.util.regex.Pattern assigned = java.util.regex.Pattern.compile("(?i)pass(word)?[\\w.-]*\\s*[=:]\\s*[\"']?"
+                + java.util.regex.Pattern.quote(password) + "(?![A-Za-z0-9])");
         java.util.List<String> holders = new java.util.ArrayList<>();
         try (Stream<Path> files = Files.walk(server)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -155,14 +171,16 @@ class AdminConsoleIT {
         }
         assertEquals(java.util.List.of(), holders, "files of api-v1-1 that hold ADMIN_PASSWORD in plain text");
         String serverEnv = Files.readString(server.resolve("server.env"));
-        assertTrue(serverEnv.lines().anyMatch(line -> line.matches("ADMIN_PASSWORD_HASH=\\{hash\\}[A-Za-z0-9+/=]{40,}")),
+        assertTrue(
+                serverEnv.lines().anyMatch(line -> line.matches("ADMIN_PASSWORD_HASH=\\{hash\\}[A-Za-z0-9+/=]{40,}")),
                 "server.env holds the password as Liberty's {hash}");
     }
 
     private void logIn(String user, String password) {
         browser.get(consoleUrl());
         WebDriverWait wait = new WebDriverWait(browser, PAGE_TIMEOUT);
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("j_username"))).sendKeys(user);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("j_username")))
+                .sendKeys(user);
         browser.findElement(By.id("j_password")).sendKeys(password);
         browser.findElement(By.id("loginButton")).click();
     }

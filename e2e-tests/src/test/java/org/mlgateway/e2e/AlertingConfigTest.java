@@ -27,9 +27,13 @@ class AlertingConfigTest {
     Path temp;
 
     private String bash(Map<String, String> settings, String script) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
-                + " && source scripts/lib/alerting.sh && source scripts/lib/monitoring.sh && " + script)
-                .directory(StackEnv.projectRoot().toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
+                                + " && source scripts/lib/alerting.sh && source scripts/lib/monitoring.sh && " + script)
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true);
         builder.environment().keySet().removeIf(StackEnv.readStackEnv()::containsKey);
         builder.environment().put("STATE_DIR", temp.resolve("state").toString());
         builder.environment().putAll(settings);
@@ -52,19 +56,39 @@ class AlertingConfigTest {
         JsonNode config = alertmanagerConfig(Map.of());
         assertEquals("stack", config.path("route").path("receiver").asText());
         assertEquals(1, config.path("receivers").size());
-        assertEquals(List.of("name"), fieldNames(config.path("receivers").get(0)), "a receiver that notifies no one: " + config);
-        assertEquals("10s", config.path("route").path("group_wait").asText(), "a new alert goes out 10 s after it reached Alertmanager");
+        assertEquals(
+                List.of("name"),
+                fieldNames(config.path("receivers").get(0)),
+                "a receiver that notifies no one: " + config);
+        assertEquals(
+                "10s",
+                config.path("route").path("group_wait").asText(),
+                "a new alert goes out 10 s after it reached Alertmanager");
     }
 
     @Test
     void aWebhookAndEmailAreAddedFromTheSettings() throws Exception {
         JsonNode receiver = alertmanagerConfig(Map.of(
-                "ALERT_WEBHOOK_URL", "https://hooks.example.com/alerts?team=ml",
-                "ALERT_EMAIL_TO", "ops@example.com", "ALERT_EMAIL_FROM", "gateway@example.com",
-                "ALERT_SMTP_SMARTHOST", "smtp.example.com:587", "ALERT_SMTP_USERNAME", "gateway", "ALERT_SMTP_PASSWORD", "s3cret & more"))
-                .path("receivers").get(0);
-        assertEquals("https://hooks.example.com/alerts?team=ml", receiver.path("webhook_configs").get(0).path("url").asText());
-        assertTrue(receiver.path("webhook_configs").get(0).path("send_resolved").asBoolean(), "resolved alerts are sent too");
+                        "ALERT_WEBHOOK_URL",
+                        "https://hooks.example.com/alerts?team=ml",
+                        "ALERT_EMAIL_TO",
+                        "ops@example.com",
+                        "ALERT_EMAIL_FROM",
+                        "gateway@example.com",
+                        "ALERT_SMTP_SMARTHOST",
+                        "smtp.example.com:587",
+                        "ALERT_SMTP_USERNAME",
+                        "gateway",
+                        "ALERT_SMTP_PASSWORD",
+                        "s3cret & more"))
+                .path("receivers")
+                .get(0);
+        assertEquals(
+                "https://hooks.example.com/alerts?team=ml",
+                receiver.path("webhook_configs").get(0).path("url").asText());
+        assertTrue(
+                receiver.path("webhook_configs").get(0).path("send_resolved").asBoolean(),
+                "resolved alerts are sent too");
         JsonNode email = receiver.path("email_configs").get(0);
         assertEquals("ops@example.com", email.path("to").asText());
         assertEquals("gateway@example.com", email.path("from").asText());
@@ -72,27 +96,48 @@ class AlertingConfigTest {
         assertEquals("gateway", email.path("auth_username").asText());
         assertEquals("s3cret & more", email.path("auth_password").asText());
 
-        JsonNode noAuth = alertmanagerConfig(Map.of("ALERT_EMAIL_TO", "ops@example.com", "ALERT_EMAIL_FROM", "gateway@example.com",
-                "ALERT_SMTP_SMARTHOST", "relay.local:25")).path("receivers").get(0);
-        assertEquals(List.of("email_configs", "name"), fieldNames(noAuth).stream().sorted().toList());
-        assertTrue(noAuth.path("email_configs").get(0).path("auth_username").isMissingNode(), "no credentials for a relay that asks none");
+        JsonNode noAuth = alertmanagerConfig(Map.of(
+                        "ALERT_EMAIL_TO",
+                        "ops@example.com",
+                        "ALERT_EMAIL_FROM",
+                        "gateway@example.com",
+                        "ALERT_SMTP_SMARTHOST",
+                        "relay.local:25"))
+                .path("receivers")
+                .get(0);
+        assertEquals(
+                List.of("email_configs", "name"),
+                fieldNames(noAuth).stream().sorted().toList());
+        assertTrue(
+                noAuth.path("email_configs").get(0).path("auth_username").isMissingNode(),
+                "no credentials for a relay that asks none");
     }
 
     @Test
     void prometheusSendsItsAlertsToTheStacksAlertmanagerOnLoopback() throws Exception {
         Path config = temp.resolve("prometheus");
-        bash(Map.of(), "monitoring_stage_config '" + config + "' && promtool check config '" + config + "/prometheus.yml'");
+        bash(
+                Map.of(),
+                "monitoring_stage_config '" + config + "' && promtool check config '" + config + "/prometheus.yml'");
         Map<String, Object> prometheus = new Yaml().load(Files.readString(config.resolve("prometheus.yml")));
-        assertEquals("{alertmanagers=[{file_sd_configs=[{files=[targets/alertmanager.json]}]}]}", String.valueOf(prometheus.get("alerting")));
+        assertEquals(
+                "{alertmanagers=[{file_sd_configs=[{files=[targets/alertmanager.json]}]}]}",
+                String.valueOf(prometheus.get("alerting")));
         JsonNode targets = GatewayCalls.JSON.readTree(Files.readString(config.resolve("targets/alertmanager.json")));
-        assertEquals("127.0.0.1:" + StackEnv.setting("ALERTMANAGER_PORT"), targets.get(0).path("targets").get(0).asText());
+        assertEquals(
+                "127.0.0.1:" + StackEnv.setting("ALERTMANAGER_PORT"),
+                targets.get(0).path("targets").get(0).asText());
     }
 
     @Test
     void alertmanagerListensOnLoopbackWithoutItsClusterPort() throws Exception {
         String command = bash(Map.of(), "alerting_command");
-        assertTrue(command.contains(" --web.listen-address=127.0.0.1:" + StackEnv.setting("ALERTMANAGER_PORT") + " "), command);
-        assertTrue(command.trim().endsWith(" --cluster.listen-address="), "no cluster port (9094 on every interface by default): " + command);
+        assertTrue(
+                command.contains(" --web.listen-address=127.0.0.1:" + StackEnv.setting("ALERTMANAGER_PORT") + " "),
+                command);
+        assertTrue(
+                command.trim().endsWith(" --cluster.listen-address="),
+                "no cluster port (9094 on every interface by default): " + command);
     }
 
     private static List<String> fieldNames(JsonNode node) {

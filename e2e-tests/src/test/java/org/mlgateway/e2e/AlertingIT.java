@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 class AlertingIT {
 
     private static final Path LOGS = StackEnv.stateDir().resolve("logs");
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     @Test
     void aStoppedServerFiresLibertyServerDownInAlertmanagerAndAtTheWebhook() throws Exception {
@@ -52,13 +53,17 @@ class AlertingIT {
         String url = "http://127.0.0.1:" + webhook.getAddress().getPort() + "/alerts";
         try {
             String start = startStack(Map.of("ALERT_WEBHOOK_URL", url), "start-with-webhook");
-            assertTrue(start.contains("alerts go to its UI and API, a webhook"), "the start names the receivers:\n" + start);
+            assertTrue(
+                    start.contains("alerts go to its UI and API, a webhook"),
+                    "the start names the receivers:\n" + start);
 
             String stop = StackServers.supervisorctl("stop", victim.name());
             assertTrue(stop.contains("stopped"), "supervisorctl stop " + victim.name() + ": " + stop);
             long stoppedAt = System.nanoTime();
 
-            JsonNode alert = poll(Duration.ofSeconds(150), AlertingIT::alertmanagerAlerts,
+            JsonNode alert = poll(
+                    Duration.ofSeconds(150),
+                    AlertingIT::alertmanagerAlerts,
                     alerts -> firing(alerts, victim.name()) != null);
             JsonNode mine = firing(alert, victim.name());
             assertTrue(mine != null, "LibertyServerDown for " + victim.name() + " in Alertmanager's API: " + alert);
@@ -68,12 +73,18 @@ class AlertingIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             JsonNode notification = null;
             while (notification == null && System.nanoTime() < deadline) {
-                notification = received.stream().filter(n -> "firing".equals(n.path("status").asText()) && firing(n.path("alerts"), victim.name()) != null)
-                        .findFirst().orElse(null);
+                notification = received.stream()
+                        .filter(n -> "firing".equals(n.path("status").asText())
+                                && firing(n.path("alerts"), victim.name()) != null)
+                        .findFirst()
+                        .orElse(null);
                 TimeUnit.MILLISECONDS.sleep(250);
             }
-            assertTrue(notification != null, "the webhook got LibertyServerDown for " + victim.name() + " within 60 s; it got " + received);
-            System.out.printf("LibertyServerDown for %s: in Alertmanager %.0f s after the stop, at the webhook %.0f s after it%n",
+            assertTrue(
+                    notification != null,
+                    "the webhook got LibertyServerDown for " + victim.name() + " within 60 s; it got " + received);
+            System.out.printf(
+                    "LibertyServerDown for %s: in Alertmanager %.0f s after the stop, at the webhook %.0f s after it%n",
                     victim.name(), inAlertmanager, (System.nanoTime() - stoppedAt) / 1e9);
         } finally {
             webhook.stop(0);
@@ -87,8 +98,12 @@ class AlertingIT {
 
     private static String startStack(Map<String, String> settings, String name) throws Exception {
         Path log = LOGS.resolve("alerting-it-" + name + ".log");
-        int exit = StackServers.runScript(log, settings, Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT") * 2L + 120),
-                "scripts/stack.sh", "start");
+        int exit = StackServers.runScript(
+                log,
+                settings,
+                Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT") * 2L + 120),
+                "scripts/stack.sh",
+                "start");
         String output = Files.readString(log);
         assertEquals(0, exit, "scripts/stack.sh start " + settings + ":\n" + output);
         return output;
@@ -111,8 +126,11 @@ class AlertingIT {
     /** The firing LibertyServerDown of a server in a list of alerts (Alertmanager's API or a webhook's). */
     private static JsonNode firing(JsonNode alerts, String server) {
         for (JsonNode alert : alerts) {
-            boolean active = "active".equals(alert.path("status").path("state").asText()) || "firing".equals(alert.path("status").asText());
-            if (active && "LibertyServerDown".equals(alert.path("labels").path("alertname").asText())
+            boolean active = "active".equals(alert.path("status").path("state").asText())
+                    || "firing".equals(alert.path("status").asText());
+            if (active
+                    && "LibertyServerDown"
+                            .equals(alert.path("labels").path("alertname").asText())
                     && server.equals(alert.path("labels").path("instance_name").asText())) {
                 return alert;
             }
@@ -121,13 +139,17 @@ class AlertingIT {
     }
 
     private static String get(String url) throws Exception {
-        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse<String> response = CLIENT.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), url + ": " + response.body());
         return response.body();
     }
 
-    private static <T> T poll(Duration timeout, java.util.function.Supplier<T> probe, Predicate<T> done) throws InterruptedException {
+    private static <T> T poll(Duration timeout, java.util.function.Supplier<T> probe, Predicate<T> done)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         T value = probe.get();
         while (!done.test(value) && System.nanoTime() < deadline) {

@@ -21,11 +21,9 @@ final class ArgoRolloutsSchema {
     private static final Path WORK = StackEnv.projectRoot().resolve("e2e-tests/target/argo-rollouts-schema");
     private static final List<String> FILES = List.of("package.json", "package-lock.json", "validate.mjs");
 
-    record Result(int exit, String output) {
-    }
+    record Result(int exit, String output) {}
 
-    private ArgoRolloutsSchema() {
-    }
+    private ArgoRolloutsSchema() {}
 
     /** Validates OBJECTS; the validator's report (one line per problem) and exit code. */
     static synchronized Result validate(List<Map<String, Object>> objects) throws IOException, InterruptedException {
@@ -33,8 +31,11 @@ final class ArgoRolloutsSchema {
         Path input = Files.createTempFile(WORK, "objects", ".json");
         new ObjectMapper().writeValue(input.toFile(), objects);
         Path out = Files.createTempFile(WORK, "report", ".txt");
-        Process process = new ProcessBuilder("node", "validate.mjs", input.toString()).directory(WORK.toFile())
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process process = new ProcessBuilder("node", "validate.mjs", input.toString())
+                .directory(WORK.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         if (!process.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("validate.mjs did not finish in 180 s");
@@ -62,10 +63,21 @@ final class ArgoRolloutsSchema {
             return;
         }
         if (!"0".equals(KubernetesManifests.run(Path.of("/"), 10, "id", "-u").trim())) {
-            throw new AssertionError("node and npm are needed for Argo Rollouts' schema: as root, apt-get install nodejs npm");
+            throw new AssertionError(
+                    "node and npm are needed for Argo Rollouts' schema: as root, apt-get install nodejs npm");
         }
         KubernetesManifests.run(Path.of("/"), 600, "apt-get", "update", "-q");
-        KubernetesManifests.run(Path.of("/"), 1200, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "nodejs", "npm");
+        KubernetesManifests.run(
+                Path.of("/"),
+                1200,
+                "env",
+                "DEBIAN_FRONTEND=noninteractive",
+                "apt-get",
+                "install",
+                "-y",
+                "-q",
+                "nodejs",
+                "npm");
     }
 
     private static boolean onPath(String command) {

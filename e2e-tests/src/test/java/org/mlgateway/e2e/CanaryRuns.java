@@ -34,21 +34,20 @@ final class CanaryRuns {
             DeliveryAnalysis.section(a, "canary").put("stepSeconds", STEP_SECONDS);
             DeliveryAnalysis.section(a, "canary").put("weights", STEPS);
             DeliveryAnalysis.section(a, "args").put("p99-floor-seconds", "0.25");
-            DeliveryAnalysis.gates(a).stream().filter(g -> "shadow".equals(g.get("phase"))).forEach(g -> g.put("minRequests", 300));
+            DeliveryAnalysis.gates(a).stream()
+                    .filter(g -> "shadow".equals(g.get("phase")))
+                    .forEach(g -> g.put("minRequests", 300));
             change.accept(a);
         });
         return Map.of("CANARY_ANALYSIS", file.toString());
     }
 
-    record Run(int exit, String output) {
-    }
+    record Run(int exit, String output) {}
 
-    private CanaryRuns() {
-    }
+    private CanaryRuns() {}
 
     /** A run and the steady load sent while the candidate had traffic; runEndedNanos is on the load's clock. */
-    record LoadedRun(Run run, SteadyLoad.Result load, long runEndedNanos, double seconds) {
-    }
+    record LoadedRun(Run run, SteadyLoad.Result load, long runEndedNanos, double seconds) {}
 
     /**
      * make canary with the test settings, under SteadyLoad from the moment its shadow phase begins
@@ -57,11 +56,12 @@ final class CanaryRuns {
      * requests and meets the gateway's rate limit, which says nothing about the canary.
      */
     static LoadedRun runUnderLoad(Path war, Path log) throws IOException, InterruptedException {
-        return runUnderLoad(war, log, a -> { });
+        return runUnderLoad(war, log, a -> {});
     }
 
     /** As above, with the test analysis changed by CHANGE first. */
-    static LoadedRun runUnderLoad(Path war, Path log, Consumer<Map<String, Object>> change) throws IOException, InterruptedException {
+    static LoadedRun runUnderLoad(Path war, Path log, Consumer<Map<String, Object>> change)
+            throws IOException, InterruptedException {
         long began = System.nanoTime();
         Process process = start(log, testSettings(log.getParent(), change), "scripts/canary.sh", "run", war.toString());
         SteadyLoad load = null;
@@ -97,8 +97,17 @@ final class CanaryRuns {
      * a signal ignored that it was started with, and a test JVM started in the background has it so.
      */
     static Process startInOwnSession(Path war, Path log, Consumer<Map<String, Object>> change) throws IOException {
-        String launcher = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])";
-        return start(log, testSettings(log.getParent(), change), "python3", "-c", launcher, "scripts/canary.sh", "run", war.toString());
+        String launcher =
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])";
+        return start(
+                log,
+                testSettings(log.getParent(), change),
+                "python3",
+                "-c",
+                launcher,
+                "scripts/canary.sh",
+                "run",
+                war.toString());
     }
 
     /** A command from the project root with SETTINGS, its output in LOG; not waited for. */
@@ -135,7 +144,8 @@ final class CanaryRuns {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!phase.equals(state().get("phase"))) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("make canary did not reach phase " + phase + " within " + timeout + ": " + state());
+                throw new AssertionError(
+                        "make canary did not reach phase " + phase + " within " + timeout + ": " + state());
             }
             TimeUnit.MILLISECONDS.sleep(500);
         }

@@ -41,16 +41,24 @@ class CanarySplitKeyTest {
 
     /** delivery.conf as `make traffic` renders it, with the secret of this state folder. */
     private String renderedShares(Path state, int shadow, int canary) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
-                + " && source scripts/lib/nginx.sh && mkdir -p \"$NGINX_STATE_DIR/upstreams\" && nginx_write_delivery " + shadow + " " + canary)
-                .directory(StackEnv.projectRoot().toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
+                                + " && source scripts/lib/nginx.sh && mkdir -p \"$NGINX_STATE_DIR/upstreams\" && nginx_write_delivery "
+                                + shadow + " " + canary)
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true);
         builder.environment().put("STATE_DIR", state.toString());
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue(), output);
         Path delivery = state.resolve("nginx/upstreams/delivery.conf");
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(delivery)), "it holds the secret");
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(delivery)),
+                "it holds the secret");
         return Files.readString(delivery);
     }
 
@@ -58,18 +66,28 @@ class CanarySplitKeyTest {
     void theRenderedCanarySplitMixesTheClientIdWithTheStacksSecret() throws Exception {
         Path state = temp.resolve("state");
         String shares = renderedShares(state, 10, 5);
-        String secret = Files.readString(state.resolve("secrets/canary-split-key")).trim();
+        String secret =
+                Files.readString(state.resolve("secrets/canary-split-key")).trim();
         assertTrue(SECRET.matcher(secret).matches(), "a generated 128-bit secret: " + secret);
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("secrets/canary-split-key"))));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(state.resolve("secrets/canary-split-key"))));
         Matcher split = SPLIT.matcher(shares);
         Map<String, String> keys = new HashMap<>();
         while (split.find()) {
             keys.put(split.group(2), split.group(1));
         }
-        assertEquals(secret + ":$canary_key", keys.get("canary_side"), "the canary's key: the secret and the client id (sticky per client)");
+        assertEquals(
+                secret + ":$canary_key",
+                keys.get("canary_side"),
+                "the canary's key: the secret and the client id (sticky per client)");
         assertEquals("$request_id", keys.get("shadow_on"), "the shadow share is per request, on Nginx's own random id");
         assertEquals(shares, renderedShares(state, 10, 5), "the same secret at every render: clients keep their side");
-        assertNotEquals(secret, Files.readString(renderedSecret(temp.resolve("other"))).trim(), "another stack, another secret");
+        assertNotEquals(
+                secret,
+                Files.readString(renderedSecret(temp.resolve("other"))).trim(),
+                "another stack, another secret");
     }
 
     private Path renderedSecret(Path state) throws IOException, InterruptedException {
@@ -105,7 +123,8 @@ class CanarySplitKeyTest {
         // The check itself: the key the canary used to have is caught.
         assertTrue(keyedOnAHeaderAlone("$canary_key", "map $http_x_client_id $canary_key {\n}"));
         assertTrue(keyedOnAHeaderAlone("$http_x_client_id", ""));
-        assertFalse(keyedOnAHeaderAlone("0123456789abcdef0123456789abcdef:$canary_key", "map $http_x_client_id $canary_key {\n}"));
+        assertFalse(keyedOnAHeaderAlone(
+                "0123456789abcdef0123456789abcdef:$canary_key", "map $http_x_client_id $canary_key {\n}"));
     }
 
     /** A key without a generated secret in it, that depends on a request header ($http_..., directly or through a map). */

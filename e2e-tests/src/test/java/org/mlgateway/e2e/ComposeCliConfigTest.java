@@ -36,11 +36,15 @@ class ComposeCliConfigTest {
             }
         }
         Files.copy(root.resolve("docker-compose.yml"), copy.resolve("docker-compose.yml"));
-        Files.writeString(copy.resolve("stack.env"), Files.readString(root.resolve("stack.env"))
-                .replaceAll("(?m)^RATE_LIMIT=.*$", "RATE_LIMIT=" + FROM_STACK_ENV));
-        StringBuilder command = new StringBuilder("cd " + copy + " && env -u RATE_LIMIT COMPOSE_SECRETS_DIR=/nonexistent");
+        Files.writeString(
+                copy.resolve("stack.env"),
+                Files.readString(root.resolve("stack.env"))
+                        .replaceAll("(?m)^RATE_LIMIT=.*$", "RATE_LIMIT=" + FROM_STACK_ENV));
+        StringBuilder command =
+                new StringBuilder("cd " + copy + " && env -u RATE_LIMIT COMPOSE_SECRETS_DIR=/nonexistent");
         settings.forEach((k, v) -> command.append(' ').append(k).append('=').append(v));
-        command.append(" bash -c 'for l in settings progress packages engine; do source scripts/lib/$l.sh; done; compose config'");
+        command.append(
+                " bash -c 'for l in settings progress packages engine; do source scripts/lib/$l.sh; done; compose config'");
         return Containers.run(120, List.of("bash", "-c", command.toString()));
     }
 
@@ -57,16 +61,23 @@ class ComposeCliConfigTest {
     @Test
     void composeReadsTheFileWithTheSettingsOfStackEnv() throws IOException {
         boolean compose = installed("docker", "compose", "version") || installed("docker-compose", "version");
-        assumeTrue(compose || StackEnv.containers(), "No Compose here (docker compose, docker-compose): Compose's own reading is"
-                + " skipped; the other Compose*Test classes check the file statically.");
+        assumeTrue(
+                compose || StackEnv.containers(),
+                "No Compose here (docker compose, docker-compose): Compose's own reading is"
+                        + " skipped; the other Compose*Test classes check the file statically.");
         Containers.Result defaults = config(Map.of());
         assertEquals(0, defaults.exitCode(), defaults.output());
-        assertTrue(defaults.output().matches("(?s).*RATE_LIMIT: ['\"]?" + FROM_STACK_ENV + "['\"]?\n.*"),
+        assertTrue(
+                defaults.output().matches("(?s).*RATE_LIMIT: ['\"]?" + FROM_STACK_ENV + "['\"]?\n.*"),
                 "RATE_LIMIT comes from stack.env (" + FROM_STACK_ENV + "):\n" + defaults.output());
-        assertFalse(defaults.output().lines().anyMatch(l -> l.startsWith("name:")), "no top-level name: (Compose 1.29 rejects it)");
+        assertFalse(
+                defaults.output().lines().anyMatch(l -> l.startsWith("name:")),
+                "no top-level name: (Compose 1.29 rejects it)");
 
         Containers.Result overridden = config(Map.of("RATE_LIMIT", "7"));
         assertEquals(0, overridden.exitCode(), overridden.output());
-        assertTrue(overridden.output().matches("(?s).*RATE_LIMIT: ['\"]?7['\"]?\n.*"), "an environment variable wins:\n" + overridden.output());
+        assertTrue(
+                overridden.output().matches("(?s).*RATE_LIMIT: ['\"]?7['\"]?\n.*"),
+                "an environment variable wins:\n" + overridden.output());
     }
 }

@@ -48,13 +48,14 @@ class ComposeFilesTest {
     @Test
     void everyBindMountSourceExists() {
         List<String> missing = new ArrayList<>();
-        compose.services().forEach((name, service) -> ComposeProject.mounts(service).stream()
-                .filter(ComposeProject.Mount::bind)
-                .forEach(mount -> {
-                    if (!Files.exists(compose.root.resolve(mount.source()))) {
-                        missing.add(name + ": " + mount.source());
-                    }
-                }));
+        compose.services()
+                .forEach((name, service) -> ComposeProject.mounts(service).stream()
+                        .filter(ComposeProject.Mount::bind)
+                        .forEach(mount -> {
+                            if (!Files.exists(compose.root.resolve(mount.source()))) {
+                                missing.add(name + ": " + mount.source());
+                            }
+                        }));
         assertTrue(missing.isEmpty(), "mounted paths missing from the repository: " + missing);
     }
 
@@ -62,24 +63,28 @@ class ComposeFilesTest {
     void namedVolumesAreDeclared() {
         Set<String> declared = ComposeProject.map(compose.file, "volumes").keySet();
         Set<String> undeclared = new TreeSet<>();
-        compose.services().forEach((name, service) -> ComposeProject.mounts(service).stream()
-                .filter(mount -> !mount.bind() && !declared.contains(mount.source()))
-                .forEach(mount -> undeclared.add(name + ": " + mount.source())));
+        compose.services()
+                .forEach((name, service) -> ComposeProject.mounts(service).stream()
+                        .filter(mount -> !mount.bind() && !declared.contains(mount.source()))
+                        .forEach(mount -> undeclared.add(name + ": " + mount.source())));
         assertTrue(undeclared.isEmpty(), "named volumes not declared under volumes: " + undeclared);
     }
 
     @Test
     void everyBuildContextAndDockerfileExists() {
-        compose.services().forEach((name, service) -> compose.build(service).ifPresent(build -> {
-            assertTrue(Files.isDirectory(build.context()), name + " build context " + build.context());
-            assertTrue(Files.isRegularFile(build.dockerfile()), name + " Dockerfile " + build.dockerfile());
-        }));
+        compose.services()
+                .forEach((name, service) -> compose.build(service).ifPresent(build -> {
+                    assertTrue(Files.isDirectory(build.context()), name + " build context " + build.context());
+                    assertTrue(Files.isRegularFile(build.dockerfile()), name + " Dockerfile " + build.dockerfile());
+                }));
     }
 
     /** Every Dockerfile of the project: the ones Compose builds and the Kubernetes gateway's. */
     private Map<Path, Map<String, String>> dockerfiles() {
         Map<Path, Map<String, String>> dockerfiles = new java.util.LinkedHashMap<>();
-        compose.services().forEach((name, service) -> compose.build(service).ifPresent(build -> dockerfiles.put(build.dockerfile(), build.args())));
+        compose.services()
+                .forEach((name, service) ->
+                        compose.build(service).ifPresent(build -> dockerfiles.put(build.dockerfile(), build.args())));
         dockerfiles.put(compose.root.resolve("kubernetes/gateway/Dockerfile"), Map.of());
         return dockerfiles;
     }
@@ -95,11 +100,13 @@ class ComposeFilesTest {
         dockerfiles().forEach((dockerfile, args) -> {
             var instructions = ComposeProject.instructions(dockerfile);
             for (var instruction : instructions) {
-                if (!Set.of("COPY", "ADD").contains(instruction.keyword()) || instruction.arguments().contains("--from=")) {
+                if (!Set.of("COPY", "ADD").contains(instruction.keyword())
+                        || instruction.arguments().contains("--from=")) {
                     continue;
                 }
-                List<String> words = new ArrayList<>(Arrays.asList(
-                        ComposeProject.substituteArgs(instruction.arguments(), instructions, args).split("\\s+")));
+                List<String> words = new ArrayList<>(
+                        Arrays.asList(ComposeProject.substituteArgs(instruction.arguments(), instructions, args)
+                                .split("\\s+")));
                 words.removeIf(word -> word.startsWith("--"));
                 for (String source : words.subList(0, words.size() - 1)) {
                     String where = compose.root.relativize(dockerfile) + ": " + source;
@@ -112,7 +119,8 @@ class ComposeFilesTest {
             }
         });
         assertTrue(missing.isEmpty(), "COPY sources missing from the build context: " + missing);
-        assertTrue(ignore.excludes("state/liberty/wlp/lib/x.jar") && ignore.excludes("ml-api-war/target/liberty/wlp"),
+        assertTrue(
+                ignore.excludes("state/liberty/wlp/lib/x.jar") && ignore.excludes("ml-api-war/target/liberty/wlp"),
                 "the state folder and Maven's Liberty servers stay out of the build context");
     }
 
@@ -132,8 +140,10 @@ class ComposeFilesTest {
                 }
                 boolean include = rule.startsWith("!");
                 String glob = (include ? rule.substring(1) : rule).replaceAll("^/|/$", "");
-                String regex = Pattern.quote(glob.replace("**", "\u0000")).replace("*", "\\E[^/]*\\Q")
-                        .replace("?", "\\E[^/]\\Q").replace("\u0000", "\\E.*\\Q");
+                String regex = Pattern.quote(glob.replace("**", "\u0000"))
+                        .replace("*", "\\E[^/]*\\Q")
+                        .replace("?", "\\E[^/]\\Q")
+                        .replace("\u0000", "\\E.*\\Q");
                 rules.add(Map.entry(Pattern.compile(regex), include));
             }
         }
@@ -141,7 +151,9 @@ class ComposeFilesTest {
         boolean excludes(String path) {
             boolean excluded = false;
             for (var rule : rules) {
-                for (String prefix = path; !prefix.isEmpty(); prefix = prefix.contains("/") ? prefix.substring(0, prefix.lastIndexOf('/')) : "") {
+                for (String prefix = path;
+                        !prefix.isEmpty();
+                        prefix = prefix.contains("/") ? prefix.substring(0, prefix.lastIndexOf('/')) : "") {
                     if (rule.getKey().matcher(prefix).matches()) {
                         excluded = !rule.getValue();
                         break;
@@ -157,21 +169,28 @@ class ComposeFilesTest {
         Path dockerfile = compose.root.resolve("docker/api/Dockerfile");
         List<String> warCopies = ComposeProject.instructions(dockerfile).stream()
                 .filter(i -> i.keyword().equals("COPY") && i.arguments().contains(".war"))
-                .map(ComposeProject.Instruction::arguments).toList();
-        assertEquals(List.of("ml-api-war/target/ml-api-${VARIANT}.war /opt/ol/wlp/usr/servers/defaultServer/apps/ml-api.war"), warCopies);
+                .map(ComposeProject.Instruction::arguments)
+                .toList();
+        assertEquals(
+                List.of(
+                        "ml-api-war/target/ml-api-${VARIANT}.war /opt/ol/wlp/usr/servers/defaultServer/apps/ml-api.war"),
+                warCopies);
 
         String pom = Files.readString(compose.root.resolve("ml-api-war/pom.xml"));
-        assertTrue(pom.contains("<finalName>ml-api-${api.variant}</finalName>"),
+        assertTrue(
+                pom.contains("<finalName>ml-api-${api.variant}</finalName>"),
                 "ml-api-war/pom.xml must name the WAR ml-api-${api.variant}");
         Set<String> mavenVariants = new TreeSet<>();
-        Matcher profile = Pattern.compile("<api\\.variant>([^<]+)</api\\.variant>").matcher(pom);
+        Matcher profile =
+                Pattern.compile("<api\\.variant>([^<]+)</api\\.variant>").matcher(pom);
         while (profile.find()) {
             mavenVariants.add(profile.group(1));
         }
 
         Map<String, String> expected = Map.of("api-v1", "v1", "api-v2", "v2");
         expected.forEach((service, variant) -> {
-            var build = compose.build(compose.service(service)).orElseThrow(() -> new AssertionError(service + " has no build"));
+            var build = compose.build(compose.service(service))
+                    .orElseThrow(() -> new AssertionError(service + " has no build"));
             assertEquals(dockerfile, build.dockerfile(), service + " dockerfile");
             assertEquals(compose.root, build.context(), service + " builds from the repository root");
             assertEquals(variant, build.args().get("VARIANT"), service + " build arg VARIANT");
@@ -182,7 +201,9 @@ class ComposeFilesTest {
     @Test
     void theDockerignoreLetsTheMavenBuiltFilesThrough() throws IOException {
         DockerIgnore ignore = new DockerIgnore(compose.root.resolve(".dockerignore"));
-        for (String built : List.of("ml-api-war/target/ml-api-v1.war", "ml-api-war/target/ml-api-v2.war",
+        for (String built : List.of(
+                "ml-api-war/target/ml-api-v1.war",
+                "ml-api-war/target/ml-api-v2.war",
                 "ml-api-war/target/liberty-runtime.tar.gz")) {
             assertTrue(!ignore.excludes(built), ".dockerignore hides " + built);
         }

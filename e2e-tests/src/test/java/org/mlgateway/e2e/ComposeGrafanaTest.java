@@ -37,7 +37,9 @@ class ComposeGrafanaTest {
     private static List<Path> yamlFiles(Path dir) throws IOException {
         assertTrue(Files.isDirectory(dir), dir + " exists");
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.toString().matches(".*\\.ya?ml$")).sorted().toList();
+            return files.filter(p -> p.toString().matches(".*\\.ya?ml$"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -54,7 +56,9 @@ class ComposeGrafanaTest {
         Set<String> uids = new TreeSet<>();
         for (Map<String, Object> ds : entries("datasources", "datasources")) {
             Object uid = ds.get("uid");
-            assertTrue(uid != null && !String.valueOf(uid).isBlank(), "datasource " + ds.get("name") + " needs a fixed uid");
+            assertTrue(
+                    uid != null && !String.valueOf(uid).isBlank(),
+                    "datasource " + ds.get("name") + " needs a fixed uid");
             uids.add(String.valueOf(uid));
         }
         return uids;
@@ -83,7 +87,8 @@ class ComposeGrafanaTest {
                 continue;
             }
             URI url = URI.create(String.valueOf(ds.get("url")));
-            assertTrue(ports.containsKey(url.getHost()) && ports.get(url.getHost()).contains(url.getPort()),
+            assertTrue(
+                    ports.containsKey(url.getHost()) && ports.get(url.getHost()).contains(url.getPort()),
                     "datasource " + ds.get("name") + " url " + url + " is no compose service:port " + ports);
         }
     }
@@ -113,8 +118,11 @@ class ComposeGrafanaTest {
                     unknown.add(ref);
                 }
             }
-            assertTrue(unknown.isEmpty(), file.getFileName() + " uses datasources that are not provisioned " + uids + ": " + unknown);
-            assertTrue(usesProvisioned || !variables.isEmpty(),
+            assertTrue(
+                    unknown.isEmpty(),
+                    file.getFileName() + " uses datasources that are not provisioned " + uids + ": " + unknown);
+            assertTrue(
+                    usesProvisioned || !variables.isEmpty(),
                     file.getFileName() + " never uses the provisioned datasource " + uids);
         }
     }
@@ -136,12 +144,17 @@ class ComposeGrafanaTest {
 
     @Test
     void grafanaDataIsAVolumeAndTheAdminPasswordIsASecret() {
-        assertTrue(ComposeProject.mounts(grafana).stream().anyMatch(m -> !m.bind() && m.target().equals("/var/lib/grafana")),
+        assertTrue(
+                ComposeProject.mounts(grafana).stream()
+                        .anyMatch(m -> !m.bind() && m.target().equals("/var/lib/grafana")),
                 "Grafana's database lives in a named volume");
         Map<String, Object> env = ComposeProject.map(grafana, "environment");
         assertTrue(env.containsKey("GF_SECURITY_ADMIN_USER"), "the admin's name comes from the environment");
-        assertFalse(env.containsKey("GF_SECURITY_ADMIN_PASSWORD"), "no password in the environment (no admin/admin default)");
-        assertTrue(String.valueOf(env.get("GF_SECURITY_ADMIN_PASSWORD__FILE")).startsWith("/run/secrets/"),
+        assertFalse(
+                env.containsKey("GF_SECURITY_ADMIN_PASSWORD"),
+                "no password in the environment (no admin/admin default)");
+        assertTrue(
+                String.valueOf(env.get("GF_SECURITY_ADMIN_PASSWORD__FILE")).startsWith("/run/secrets/"),
                 "the password is read from a Compose secret");
     }
 }

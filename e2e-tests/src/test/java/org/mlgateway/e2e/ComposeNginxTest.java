@@ -35,12 +35,15 @@ class ComposeNginxTest {
 
     private Path inContainer(String containerPath) {
         return compose.hostPathOf(nginx, containerPath)
-                .orElseThrow(() -> new AssertionError("nothing is mounted at " + containerPath + " in the nginx service"));
+                .orElseThrow(
+                        () -> new AssertionError("nothing is mounted at " + containerPath + " in the nginx service"));
     }
 
     private List<Path> templates() throws IOException {
         try (Stream<Path> files = Files.list(inContainer("/etc/nginx/templates"))) {
-            return files.filter(p -> p.toString().endsWith(".template")).sorted().toList();
+            return files.filter(p -> p.toString().endsWith(".template"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -83,8 +86,13 @@ class ComposeNginxTest {
                 // interfaces and the published ports decide who reaches it.
                 assertEquals("0.0.0.0", String.valueOf(value), "the container's gateway listens on every interface");
             } else if (stackEnv.containsKey(name)) {
-                assertTrue(String.valueOf(value).startsWith("${" + name + ":-"), name + " is settable from the host: " + value);
-                assertEquals(stackEnv.get(name), ComposeProject.interpolate(value), name + " defaults to its stack.env value");
+                assertTrue(
+                        String.valueOf(value).startsWith("${" + name + ":-"),
+                        name + " is settable from the host: " + value);
+                assertEquals(
+                        stackEnv.get(name),
+                        ComposeProject.interpolate(value),
+                        name + " defaults to its stack.env value");
             }
         });
     }
@@ -105,7 +113,9 @@ class ComposeNginxTest {
                     continue; // conf.d/*.conf: rendered at start
                 }
                 String containerPath = include.startsWith("/") ? include : "/etc/nginx/" + include;
-                if (compose.hostPathOf(nginx, containerPath).filter(Files::isRegularFile).isEmpty()) {
+                if (compose.hostPathOf(nginx, containerPath)
+                        .filter(Files::isRegularFile)
+                        .isEmpty()) {
                     missing.add(file.getFileName() + " includes " + include);
                 }
             }
@@ -130,12 +140,18 @@ class ComposeNginxTest {
 
     @Test
     void theExporterScrapesTheStubStatusWhereNginxServesIt() {
-        String listen = ComposeProject.interpolate(ComposeProject.map(nginx, "environment").get("STUB_STATUS_LISTEN"));
-        assertTrue(listen.matches("(0\\.0\\.0\\.0:)?\\d+"), "stub_status must listen on the compose network, not loopback: " + listen);
+        String listen = ComposeProject.interpolate(
+                ComposeProject.map(nginx, "environment").get("STUB_STATUS_LISTEN"));
+        // Only nginx's address on the network it shares with the exporter (its alias there), not loopback.
+        assertTrue(
+                listen.matches("nginx-status:\\d+"), "stub_status listens on nginx's status-network alias: " + listen);
         String port = listen.replaceAll(".*:", "");
         List<String> command = ComposeProject.list(compose.service("nginx-exporter"), "command").stream()
-                .map(String::valueOf).toList();
-        assertTrue(command.contains("-nginx.scrape-uri=http://nginx:" + port + "/nginx_status"), command.toString());
+                .map(String::valueOf)
+                .toList();
+        assertTrue(
+                command.contains("-nginx.scrape-uri=http://nginx-status:" + port + "/nginx_status"),
+                command.toString());
     }
 
     @Test
@@ -144,7 +160,9 @@ class ComposeNginxTest {
         String secrets = String.valueOf(environment.get("GATEWAY_SECRETS_DIR"));
         assertEquals(secrets, environment.get("NGINX_CERT_DIR"));
         assertEquals(secrets + "/htpasswd", environment.get("NGINX_HTPASSWD_FILE"));
-        assertTrue(ComposeProject.mounts(nginx).stream().anyMatch(m -> !m.bind() && m.target().equals(secrets)),
+        assertTrue(
+                ComposeProject.mounts(nginx).stream()
+                        .anyMatch(m -> !m.bind() && m.target().equals(secrets)),
                 "a named volume keeps the generated certificate at " + secrets);
     }
 }

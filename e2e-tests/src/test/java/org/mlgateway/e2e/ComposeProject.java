@@ -80,15 +80,15 @@ final class ComposeProject {
         return ports;
     }
 
-    record Published(String hostIp, int host, int container) {
-    }
+    record Published(String hostIp, int host, int container) {}
 
     /** The short syntax "[ip:]host:container[/proto]" of `ports`. */
     static List<Published> publishedPorts(Map<String, Object> service) {
         List<Published> published = new ArrayList<>();
         for (Object entry : list(service, "ports")) {
             if (!(entry instanceof String)) {
-                throw new AssertionError("ports entry " + entry + " must be a quoted string (YAML reads 80:80 as a number)");
+                throw new AssertionError(
+                        "ports entry " + entry + " must be a quoted string (YAML reads 80:80 as a number)");
             }
             String[] parts = interpolate(entry).replaceAll("/(tcp|udp)$", "").split(":");
             String ip = parts.length == 3 ? parts[0] : "";
@@ -99,15 +99,16 @@ final class ComposeProject {
         return published;
     }
 
-    record Mount(String source, String target, boolean bind) {
-    }
+    record Mount(String source, String target, boolean bind) {}
 
     /** Volumes of a service (short syntax): binds have a relative or absolute host path as source. */
     static List<Mount> mounts(Map<String, Object> service) {
         List<Mount> mounts = new ArrayList<>();
         for (Object entry : list(service, "volumes")) {
             if (entry instanceof Map<?, ?> longSyntax) {
-                mounts.add(new Mount(String.valueOf(longSyntax.get("source")), String.valueOf(longSyntax.get("target")),
+                mounts.add(new Mount(
+                        String.valueOf(longSyntax.get("source")),
+                        String.valueOf(longSyntax.get("target")),
                         "bind".equals(longSyntax.get("type"))));
                 continue;
             }
@@ -124,19 +125,22 @@ final class ComposeProject {
         for (Mount mount : mounts(service)) {
             String target = mount.target().replaceAll("/$", "");
             boolean under = containerPath.equals(target) || containerPath.startsWith(target + "/");
-            if (mount.bind() && under && (best == null || target.length() > best.target().length())) {
+            if (mount.bind()
+                    && under
+                    && (best == null || target.length() > best.target().length())) {
                 best = mount;
             }
         }
         if (best == null) {
             return Optional.empty();
         }
-        String rest = containerPath.substring(best.target().replaceAll("/$", "").length()).replaceAll("^/", "");
+        String rest = containerPath
+                .substring(best.target().replaceAll("/$", "").length())
+                .replaceAll("^/", "");
         return Optional.of(root.resolve(best.source()).resolve(rest).normalize());
     }
 
-    record Build(Path context, Path dockerfile, Map<String, String> args) {
-    }
+    record Build(Path context, Path dockerfile, Map<String, String> args) {}
 
     Optional<Build> build(Map<String, Object> service) {
         Object build = service.get("build");
@@ -148,16 +152,17 @@ final class ComposeProject {
             return Optional.of(new Build(context, context.resolve("Dockerfile"), Map.of()));
         }
         Map<String, Object> spec = cast(build);
-        Path context = root.resolve(String.valueOf(spec.getOrDefault("context", "."))).normalize();
-        Path dockerfile = context.resolve(String.valueOf(spec.getOrDefault("dockerfile", "Dockerfile"))).normalize();
+        Path context =
+                root.resolve(String.valueOf(spec.getOrDefault("context", "."))).normalize();
+        Path dockerfile = context.resolve(String.valueOf(spec.getOrDefault("dockerfile", "Dockerfile")))
+                .normalize();
         Map<String, String> args = new LinkedHashMap<>();
         map(spec, "args").forEach((k, v) -> args.put(k, interpolate(v)));
         return Optional.of(new Build(context, dockerfile, args));
     }
 
     /** One Dockerfile instruction, continuation lines joined, comments dropped. */
-    record Instruction(String keyword, String arguments) {
-    }
+    record Instruction(String keyword, String arguments) {}
 
     static List<Instruction> instructions(Path dockerfile) {
         List<Instruction> instructions = new ArrayList<>();
@@ -227,6 +232,21 @@ final class ComposeProject {
             throw new AssertionError(key + " must be a list, was " + value);
         }
         return cast(value);
+    }
+
+    /** The networks a service is on, whether written as a list or as a mapping (with aliases). */
+    static java.util.Set<String> networks(Map<String, Object> service) {
+        Object value = service.get("networks");
+        if (value == null) {
+            return java.util.Set.of("default");
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        if (value instanceof Map<?, ?> byName) {
+            byName.keySet().forEach(name -> names.add(String.valueOf(name)));
+        } else {
+            list(service, "networks").forEach(name -> names.add(String.valueOf(name)));
+        }
+        return names;
     }
 
     static Map<String, Object> map(Map<String, Object> parent, String key) {

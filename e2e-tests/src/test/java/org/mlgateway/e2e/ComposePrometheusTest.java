@@ -50,7 +50,8 @@ class ComposePrometheusTest {
         for (Object raw : ComposeProject.list(config, "scrape_configs")) {
             Map<String, Object> job = ComposeProject.cast(raw);
             String name = String.valueOf(job.get("job_name"));
-            assertTrue(ComposeProject.list(job, "file_sd_configs").isEmpty(),
+            assertTrue(
+                    ComposeProject.list(job, "file_sd_configs").isEmpty(),
                     name + ": compose has no file_sd target files; use service names");
             for (Object sc : ComposeProject.list(job, "static_configs")) {
                 for (Object target : ComposeProject.list(ComposeProject.cast(sc), "targets")) {
@@ -104,7 +105,8 @@ class ComposePrometheusTest {
     void everyMetricsSourceIsScraped() {
         Set<String> scraped = new TreeSet<>();
         targets().forEach(t -> scraped.add(t[1]));
-        assertTrue(scraped.containsAll(Set.of("api-v1", "api-v2", "nginx-exporter")),
+        assertTrue(
+                scraped.containsAll(Set.of("api-v1", "api-v2", "nginx-exporter")),
                 "compose Prometheus scrapes " + scraped);
     }
 
@@ -113,14 +115,17 @@ class ComposePrometheusTest {
         Map<String, Object> config = ComposeProject.loadYaml(configFile());
         boolean dnsForV1 = ComposeProject.list(config, "scrape_configs").stream()
                 .flatMap(job -> ComposeProject.list(ComposeProject.cast(job), "dns_sd_configs").stream())
-                .anyMatch(sd -> ComposeProject.list(ComposeProject.cast(sd), "names").contains("api-v1"));
+                .anyMatch(sd ->
+                        ComposeProject.list(ComposeProject.cast(sd), "names").contains("api-v1"));
         assertTrue(dnsForV1, "a static api-v1:9080 target would scrape one replica at random each time");
     }
 
     @Test
     void theTsdbLivesInAVolume() throws IOException {
         String tsdb = flags().get("--storage.tsdb.path");
-        assertTrue(ComposeProject.mounts(prometheus).stream().anyMatch(m -> !m.bind() && m.target().equals(tsdb)),
+        assertTrue(
+                ComposeProject.mounts(prometheus).stream()
+                        .anyMatch(m -> !m.bind() && m.target().equals(tsdb)),
                 "--storage.tsdb.path " + tsdb + " is a named volume");
         Path mountedDir = compose.hostPathOf(prometheus, "/etc/prometheus").orElseThrow();
         try (Stream<Path> files = Files.list(mountedDir)) {

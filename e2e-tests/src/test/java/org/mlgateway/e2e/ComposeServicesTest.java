@@ -24,14 +24,17 @@ class ComposeServicesTest {
 
     @Test
     void definesTheStacksServices() {
-        assertEquals(Set.of("api-v1", "api-v2", "nginx", "nginx-exporter", "prometheus", "grafana"),
+        assertEquals(
+                Set.of("api-v1", "api-v2", "nginx", "nginx-exporter", "prometheus", "alertmanager", "grafana"),
                 compose.services().keySet());
     }
 
     @Test
     void runsThreeV1ReplicasThatEachKeepTheirOwnHostName() {
         Map<String, Object> apiV1 = compose.service("api-v1");
-        assertEquals("3", ComposeProject.interpolate(ComposeProject.map(apiV1, "deploy").get("replicas")),
+        assertEquals(
+                "3",
+                ComposeProject.interpolate(ComposeProject.map(apiV1, "deploy").get("replicas")),
                 "api-v1 deploy.replicas");
         // A fixed hostname or container_name would give every replica the same X-Served-By (or fail to scale).
         assertFalse(apiV1.containsKey("hostname"), "api-v1 must not fix a hostname: replicas are named by theirs");
@@ -41,18 +44,29 @@ class ComposeServicesTest {
     @Test
     void publishesOnlyTheGatewayAndTheMonitoringUis() {
         Map<String, Set<Integer>> expected = Map.of(
-                "nginx", Set.of(80, 443), "prometheus", Set.of(9090), "grafana", Set.of(3000));
+                "nginx",
+                Set.of(80, 443),
+                "prometheus",
+                Set.of(9090),
+                "alertmanager",
+                Set.of(9093),
+                "grafana",
+                Set.of(3000));
         compose.services().forEach((name, service) -> {
             Set<Integer> published = ComposeProject.publishedPorts(service).stream()
-                    .map(ComposeProject.Published::host).collect(Collectors.toSet());
+                    .map(ComposeProject.Published::host)
+                    .collect(Collectors.toSet());
             assertEquals(expected.getOrDefault(name, Set.of()), published, "host ports published by " + name);
         });
         ComposeProject.publishedPorts(compose.service("prometheus"))
                 .forEach(p -> assertEquals("127.0.0.1", p.hostIp(), "Prometheus has no login: loopback only"));
+        ComposeProject.publishedPorts(compose.service("alertmanager"))
+                .forEach(p -> assertEquals("127.0.0.1", p.hostIp(), "Alertmanager has no login: loopback only"));
         ComposeProject.publishedPorts(compose.service("grafana"))
                 .forEach(p -> assertEquals("127.0.0.1", p.hostIp(), "Grafana speaks plain HTTP: loopback only"));
         ComposeProject.publishedPorts(compose.service("nginx"))
-                .forEach(p -> assertEquals("127.0.0.1", p.hostIp(), "the gateway with the default password: loopback only"));
+                .forEach(p ->
+                        assertEquals("127.0.0.1", p.hostIp(), "the gateway with the default password: loopback only"));
     }
 
     @Test
@@ -61,8 +75,10 @@ class ComposeServicesTest {
             Map<String, Object> healthcheck = ComposeProject.map(service, "healthcheck");
             assertFalse(Boolean.TRUE.equals(healthcheck.get("disable")), name + " healthcheck disabled");
             Object test = healthcheck.get("test");
-            assertTrue(test instanceof List<?> list && list.size() > 1
-                    && Set.of("CMD", "CMD-SHELL").contains(list.get(0)),
+            assertTrue(
+                    test instanceof List<?> list
+                            && list.size() > 1
+                            && Set.of("CMD", "CMD-SHELL").contains(list.get(0)),
                     name + " needs healthcheck.test as [\"CMD\", ...] or [\"CMD-SHELL\", ...], was " + test);
         });
     }
@@ -72,7 +88,9 @@ class ComposeServicesTest {
         Set<String> restarting = Set.of("always", "unless-stopped", "on-failure");
         compose.services().forEach((name, service) -> {
             Object restart = service.get("restart");
-            assertTrue(restart != null && restarting.contains(String.valueOf(restart).replaceAll(":\\d+$", "")),
+            assertTrue(
+                    restart != null
+                            && restarting.contains(String.valueOf(restart).replaceAll(":\\d+$", "")),
                     name + " needs restart: always|unless-stopped|on-failure, was " + restart);
         });
     }
@@ -101,10 +119,15 @@ class ComposeServicesTest {
             var instructions = ComposeProject.instructions(build.get().dockerfile());
             for (var instruction : instructions) {
                 if (instruction.keyword().equals("FROM")) {
-                    String image = ComposeProject.substituteArgs(instruction.arguments(), instructions, build.get().args())
-                            .replaceAll("--platform=\\S+\\s+", "").split("\\s+")[0];
+                    String image = ComposeProject.substituteArgs(
+                                    instruction.arguments(),
+                                    instructions,
+                                    build.get().args())
+                            .replaceAll("--platform=\\S+\\s+", "")
+                            .split("\\s+")[0];
                     if (!image.equals(base.group(1))) {
-                        wrong.add(name + " (" + compose.root.relativize(build.get().dockerfile()) + ") builds FROM " + image);
+                        wrong.add(name + " ("
+                                + compose.root.relativize(build.get().dockerfile()) + ") builds FROM " + image);
                     }
                 }
             }
@@ -147,8 +170,8 @@ class ComposeServicesTest {
         Set<String> unknown = new TreeSet<>();
         compose.services().forEach((name, service) -> {
             Object dependsOn = service.get("depends_on");
-            Iterable<?> deps = dependsOn instanceof Map<?, ?> m ? m.keySet()
-                    : dependsOn instanceof List<?> l ? l : List.of();
+            Iterable<?> deps =
+                    dependsOn instanceof Map<?, ?> m ? m.keySet() : dependsOn instanceof List<?> l ? l : List.of();
             deps.forEach(d -> {
                 if (!names.contains(String.valueOf(d))) {
                     unknown.add(name + " -> " + d);

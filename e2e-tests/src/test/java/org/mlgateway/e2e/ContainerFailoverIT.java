@@ -35,7 +35,9 @@ class ContainerFailoverIT {
         String name = Containers.name(victim);
         long restartsBefore = Containers.inspect(victim).path("RestartCount").asLong();
         ProcessHandle process = ProcessHandle.of(Containers.hostPid(victim)).orElseThrow();
-        assertTrue(process.info().command().orElse("").endsWith("java"), name + "'s main process is the JVM: " + process.info());
+        assertTrue(
+                process.info().command().orElse("").endsWith("java"),
+                name + "'s main process is the JVM: " + process.info());
 
         SteadyLoad load = SteadyLoad.start();
         TimeUnit.NANOSECONDS.sleep(KILL_AFTER.toNanos());
@@ -44,27 +46,38 @@ class ContainerFailoverIT {
         process.onExit().get(10, TimeUnit.SECONDS);
         TimeUnit.NANOSECONDS.sleep(LOAD.toNanos() - load.elapsedNanos());
         SteadyLoad.Result result = load.stop();
-        System.out.printf("Container failover, %s's JVM killed (SIGKILL) after %.1f s: %s%n", name, KILL_AFTER.toNanos() / 1e9,
-                result.summary());
+        System.out.printf(
+                "Container failover, %s's JVM killed (SIGKILL) after %.1f s: %s%n",
+                name, KILL_AFTER.toNanos() / 1e9, result.summary());
 
         // Judged after the container is back, so whatever fails the stop after this test finds a whole stack.
         Runnable loadChecks = () -> assertAll(
                 () -> assertNull(result.unsteadiness(), "the load was sent steadily: " + result.summary()),
-                () -> assertEquals(Map.of(), result.countBy(o -> !o.succeeded(), SteadyLoad.Outcome::describe),
+                () -> assertEquals(
+                        Map.of(),
+                        result.countBy(o -> !o.succeeded(), SteadyLoad.Outcome::describe),
                         "no client request failed: " + result.summary()));
 
-        long deadline = System.nanoTime() + Duration.ofSeconds(2L * StackEnv.intSetting("READY_TIMEOUT")).toNanos();
+        long deadline = System.nanoTime()
+                + Duration.ofSeconds(2L * StackEnv.intSetting("READY_TIMEOUT")).toNanos();
         while (!"healthy".equals(Containers.health(victim))
                 || Containers.inspect(victim).path("RestartCount").asLong() <= restartsBefore) {
-            assertTrue(System.nanoTime() < deadline, name + " is restarted by its policy and healthy again: "
-                    + Containers.inspect(victim).path("State"));
+            assertTrue(
+                    System.nanoTime() < deadline,
+                    name + " is restarted by its policy and healthy again: "
+                            + Containers.inspect(victim).path("State"));
             TimeUnit.SECONDS.sleep(1);
         }
         double secondsToHealthy = (System.nanoTime() - killedAtNanoTime) / 1e9;
-        assertEquals(restartsBefore + 1, Containers.inspect(victim).path("RestartCount").asLong(), name + " restarted once");
+        assertEquals(
+                restartsBefore + 1,
+                Containers.inspect(victim).path("RestartCount").asLong(),
+                name + " restarted once");
         double secondsToTraffic = awaitAnswersFrom(victim) / 1e9;
-        System.out.printf("Self-healing in containers: %s restarted by Docker (restart count %d), healthy %.1f s after the kill,"
-                + " answering through the gateway %.1f s after that%n", name, restartsBefore + 1, secondsToHealthy, secondsToTraffic);
+        System.out.printf(
+                "Self-healing in containers: %s restarted by Docker (restart count %d), healthy %.1f s after the kill,"
+                        + " answering through the gateway %.1f s after that%n",
+                name, restartsBefore + 1, secondsToHealthy, secondsToTraffic);
         loadChecks.run();
     }
 
@@ -82,6 +95,7 @@ class ContainerFailoverIT {
                 return System.nanoTime() - begin;
             }
         }
-        return fail(Containers.name(container) + " answered no request through the gateway within 60 s of being healthy again");
+        return fail(Containers.name(container)
+                + " answered no request through the gateway within 60 s of being healthy again");
     }
 }

@@ -32,9 +32,12 @@ class ContainerImagesIT {
             String container = Containers.of(service).get(0);
             String imageId = Containers.inspect(container).path("Image").asText();
             JsonNode image = inspectImage(imageId);
-            assertEquals(baseLayer, image.path("RootFS").path("Layers").get(0).asText(),
+            assertEquals(
+                    baseLayer,
+                    image.path("RootFS").path("Layers").get(0).asText(),
                     service + "'s image starts with the base image's layer");
-            sizes.append(String.format(" %s %.0f MB;", service, image.path("Size").asDouble() / 1e6));
+            sizes.append(
+                    String.format(" %s %.0f MB;", service, image.path("Size").asDouble() / 1e6));
         }
         System.out.println("Image sizes (uncompressed, layers shared between them counted in each):" + sizes);
     }
@@ -46,7 +49,8 @@ class ContainerImagesIT {
         assertTrue(version.find(), "the root pom names the Liberty release");
         String api = Containers.of("api-v1").get(0);
         String properties = Containers.exec(api, "cat", "/opt/ol/wlp/lib/versions/openliberty.properties");
-        assertTrue(properties.contains("com.ibm.websphere.productVersion=" + version.group(1)),
+        assertTrue(
+                properties.contains("com.ibm.websphere.productVersion=" + version.group(1)),
                 "the image runs Open Liberty " + version.group(1) + ":\n" + properties);
 
         Set<String> named = new TreeSet<>();
@@ -58,15 +62,24 @@ class ContainerImagesIT {
         // A public feature's manifest is named after it (lib/features/io.openliberty.<name>.mf and the like).
         String manifests = Containers.exec(api, "sh", "-c", "grep -h '^IBM-ShortName:' /opt/ol/wlp/lib/features/*.mf");
         Set<String> installed = new TreeSet<>();
-        manifests.lines().forEach(l -> installed.add(l.substring(l.indexOf(':') + 1).strip()));
-        assertTrue(installed.containsAll(named), "every feature server.xml names is in the image: " + named + " of " + installed);
-        assertFalse(installed.contains("adminCenter-1.0"), "the admin console (native only) is not: the runtime is minified");
-        System.out.println("Liberty features in the API image: " + installed.size() + " public (" + named.size() + " named by server.xml)");
+        manifests
+                .lines()
+                .forEach(l -> installed.add(l.substring(l.indexOf(':') + 1).strip()));
+        assertTrue(
+                installed.containsAll(named),
+                "every feature server.xml names is in the image: " + named + " of " + installed);
+        assertFalse(
+                installed.contains("adminCenter-1.0"),
+                "the admin console (native only) is not: the runtime is minified");
+        System.out.println("Liberty features in the API image: " + installed.size() + " public (" + named.size()
+                + " named by server.xml)");
     }
 
     private static JsonNode inspectImage(String image) {
         try {
-            return GatewayCalls.JSON.readTree(Containers.docker("image", "inspect", image)).get(0);
+            return GatewayCalls.JSON
+                    .readTree(Containers.docker("image", "inspect", image))
+                    .get(0);
         } catch (IOException e) {
             throw new AssertionError(e);
         }

@@ -32,11 +32,31 @@ class ContainerKubernetesGatewayIT {
         Map<String, Object> nginx = KubernetesManifests.containers(deployment).get(0);
         Map<String, Object> podSecurity = KubernetesManifests.map(pod, "securityContext");
         Map<String, Object> security = KubernetesManifests.map(nginx, "securityContext");
-        String network = Containers.docker("network", "ls", "-q", "--filter", "label=com.docker.compose.project=" + Containers.PROJECT).strip();
+        // The network the API servers are on (api), where the gateway reaches them by name.
+        String network = Containers.docker(
+                        "network",
+                        "ls",
+                        "-q",
+                        "--filter",
+                        "label=com.docker.compose.project=" + Containers.PROJECT,
+                        "--filter",
+                        "label=com.docker.compose.network=api")
+                .strip();
 
-        List<String> run = new ArrayList<>(List.of("run", "-d", "--name", NAME, "--network", network,
-                "--user", podSecurity.get("runAsUser") + ":" + podSecurity.get("runAsGroup"), "--cap-drop", "ALL"));
-        assertEquals(List.of("ALL"), KubernetesManifests.map(security, "capabilities").get("drop"));
+        List<String> run = new ArrayList<>(List.of(
+                "run",
+                "-d",
+                "--name",
+                NAME,
+                "--network",
+                network,
+                "--user",
+                podSecurity.get("runAsUser") + ":" + podSecurity.get("runAsGroup"),
+                "--cap-drop",
+                "ALL"));
+        assertEquals(
+                List.of("ALL"),
+                KubernetesManifests.map(security, "capabilities").get("drop"));
         if (Boolean.TRUE.equals(security.get("readOnlyRootFilesystem"))) {
             run.add("--read-only");
         }
@@ -67,13 +87,27 @@ class ContainerKubernetesGatewayIT {
             String health = awaitHealth();
             assertEquals("{\"status\":\"UP\"}", health.strip(), "the gateway answers its health path");
             Containers.exec(NAME, "nginx", "-t", "-q");
-            String answer = Containers.exec(NAME, "curl", "-sS", "--cacert", "/etc/nginx/tls/gateway.crt",
-                    "-u", StackEnv.user() + ":" + password(), "-H", "Content-Type: application/json",
-                    "-d", "{\"sentence\": \"I love clusters\"}", "-w", " %{http_code}", "https://localhost:443/predict");
-            assertTrue(answer.endsWith(" 200") && answer.contains("\"prediction value\""),
+            String answer = Containers.exec(
+                    NAME,
+                    "curl",
+                    "-sS",
+                    "--cacert",
+                    "/etc/nginx/tls/gateway.crt",
+                    "-u",
+                    StackEnv.user() + ":" + password(),
+                    "-H",
+                    "Content-Type: application/json",
+                    "-d",
+                    "{\"sentence\": \"I love clusters\"}",
+                    "-w",
+                    " %{http_code}",
+                    "https://localhost:443/predict");
+            assertTrue(
+                    answer.endsWith(" 200") && answer.contains("\"prediction value\""),
                     "a prediction through the Kubernetes gateway reaches the API Services by name: " + answer);
         } finally {
-            System.out.println("Kubernetes gateway container's log:\n" + Containers.run(30, List.of("docker", "logs", NAME)).output());
+            System.out.println("Kubernetes gateway container's log:\n"
+                    + Containers.run(30, List.of("docker", "logs", NAME)).output());
             Containers.run(60, List.of("docker", "rm", "-f", NAME));
         }
     }
@@ -83,8 +117,17 @@ class ContainerKubernetesGatewayIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         Containers.Result last;
         do {
-            last = Containers.run(30, List.of("docker", "exec", NAME, "curl", "-fsS", "--cacert", "/etc/nginx/tls/gateway.crt",
-                    "https://localhost:443/gateway-health"));
+            last = Containers.run(
+                    30,
+                    List.of(
+                            "docker",
+                            "exec",
+                            NAME,
+                            "curl",
+                            "-fsS",
+                            "--cacert",
+                            "/etc/nginx/tls/gateway.crt",
+                            "https://localhost:443/gateway-health"));
             if (last.exitCode() == 0) {
                 return last.output();
             }
@@ -108,7 +151,8 @@ class ContainerKubernetesGatewayIT {
         Files.copy(generated.resolve("htpasswd"), dir.resolve("htpasswd/htpasswd"));
         try (var files = Files.walk(dir)) {
             for (Path path : files.toList()) {
-                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(Files.isDirectory(path) ? "r-xr-xr-x" : "r--r--r--"));
+                Files.setPosixFilePermissions(
+                        path, PosixFilePermissions.fromString(Files.isDirectory(path) ? "r-xr-xr-x" : "r--r--r--"));
             }
         }
         return dir;

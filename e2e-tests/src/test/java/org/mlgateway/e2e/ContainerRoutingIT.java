@@ -21,8 +21,20 @@ import org.junit.jupiter.api.Test;
  */
 class ContainerRoutingIT {
 
-    private static final Set<String> LABELS = Set.of("anger", "boredom", "empty", "enthusiasm", "fun",
-            "happiness", "hate", "love", "neutral", "relief", "sadness", "surprise", "worry");
+    private static final Set<String> LABELS = Set.of(
+            "anger",
+            "boredom",
+            "empty",
+            "enthusiasm",
+            "fun",
+            "happiness",
+            "hate",
+            "love",
+            "neutral",
+            "relief",
+            "sadness",
+            "surprise",
+            "worry");
     private static final int SPREAD_REQUESTS = 60;
 
     @Test
@@ -34,7 +46,10 @@ class ContainerRoutingIT {
             JsonNode body = GatewayCalls.json(response);
             List<String> fields = new ArrayList<>();
             body.fieldNames().forEachRemaining(fields::add);
-            assertEquals(List.of("prediction value"), fields, "group '" + group + "': v1 answers exactly one field: " + body);
+            assertEquals(
+                    List.of("prediction value"),
+                    fields,
+                    "group '" + group + "': v1 answers exactly one field: " + body);
             assertTrue(LABELS.contains(body.get("prediction value").asText()), body.toString());
             GatewayCalls.paceBelowRateLimit();
         }
@@ -76,10 +91,15 @@ class ContainerRoutingIT {
 
         Map<String, Double> answered = new LinkedHashMap<>();
         replicas.forEach(c -> answered.put(Containers.name(c), predictionsCounted(c) - before.get(c)));
-        System.out.println("v1 replicas' own prediction counters, after " + SPREAD_REQUESTS + " requests through the gateway: " + answered);
-        assertEquals(SPREAD_REQUESTS, answered.values().stream().mapToDouble(Double::doubleValue).sum(), 0.0,
+        System.out.println("v1 replicas' own prediction counters, after " + SPREAD_REQUESTS
+                + " requests through the gateway: " + answered);
+        assertEquals(
+                SPREAD_REQUESTS,
+                answered.values().stream().mapToDouble(Double::doubleValue).sum(),
+                0.0,
                 "the v1 replicas counted every request: " + answered);
-        answered.forEach((name, count) -> assertTrue(count >= SPREAD_REQUESTS / 6.0,
+        answered.forEach((name, count) -> assertTrue(
+                count >= SPREAD_REQUESTS / 6.0,
                 name + " answered its share (round robin: about a third): " + answered));
         assertEquals(v2Before, predictionsCounted(v2), 0.0, "no request without the debug group reached v2");
     }
@@ -94,12 +114,31 @@ class ContainerRoutingIT {
         Set<String> names = new TreeSet<>();
         for (String service : List.of("api-v1", "api-v2")) {
             for (String container : Containers.of(service)) {
-                String headers = Containers.exec(container, "curl", "-sS", "-o", "/dev/null", "-D", "-", "-H", "Content-Type: application/json",
-                        "-d", "{\"sentence\": \"who are you?\"}", "http://127.0.0.1:9080/predict");
-                String servedBy = headers.lines().filter(l -> l.toLowerCase().startsWith("x-served-by:"))
-                        .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst()
-                        .orElseThrow(() -> new AssertionError(Containers.name(container) + " sent no X-Served-By:\n" + headers));
-                assertEquals(Containers.inspect(container).path("Config").path("Hostname").asText(), servedBy,
+                String headers = Containers.exec(
+                        container,
+                        "curl",
+                        "-sS",
+                        "-o",
+                        "/dev/null",
+                        "-D",
+                        "-",
+                        "-H",
+                        "Content-Type: application/json",
+                        "-d",
+                        "{\"sentence\": \"who are you?\"}",
+                        "http://127.0.0.1:9080/predict");
+                String servedBy = headers.lines()
+                        .filter(l -> l.toLowerCase().startsWith("x-served-by:"))
+                        .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                        .findFirst()
+                        .orElseThrow(() ->
+                                new AssertionError(Containers.name(container) + " sent no X-Served-By:\n" + headers));
+                assertEquals(
+                        Containers.inspect(container)
+                                .path("Config")
+                                .path("Hostname")
+                                .asText(),
+                        servedBy,
                         Containers.name(container) + " is named after its host name");
                 names.add(servedBy);
             }
@@ -111,8 +150,12 @@ class ContainerRoutingIT {
     /** The sum of a server's predictions_total series, read from its own /metrics inside its container. */
     static double predictionsCounted(String container) {
         String metrics = Containers.exec(container, "curl", "-fsS", "http://127.0.0.1:9080/metrics");
-        List<String> series = metrics.lines().filter(l -> l.startsWith("predictions_total{") || l.startsWith("predictions_total ")).toList();
+        List<String> series = metrics.lines()
+                .filter(l -> l.startsWith("predictions_total{") || l.startsWith("predictions_total "))
+                .toList();
         assertFalse(metrics.isBlank(), Containers.name(container) + " serves /metrics");
-        return series.stream().mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return series.stream()
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }

@@ -19,24 +19,25 @@ final class Containers {
 
     static final String PROJECT = "ml-gateway";
 
-    private Containers() {
-    }
+    private Containers() {}
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
     /** Runs a command, waits at most timeoutSeconds, and returns its exit code and output (stdout and stderr). */
     static Result run(long timeoutSeconds, List<String> command) {
         try {
             File output = File.createTempFile("docker", ".out");
             try {
-                Process process = new ProcessBuilder(command).directory(StackEnv.projectRoot().toFile())
-                        .redirectErrorStream(true).redirectOutput(output)
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                Process process = new ProcessBuilder(command)
+                        .directory(StackEnv.projectRoot().toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(output)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .start();
                 if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                    throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutSeconds + " s:\n"
-                            + Files.readString(output.toPath(), StandardCharsets.UTF_8));
+                    throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutSeconds
+                            + " s:\n" + Files.readString(output.toPath(), StandardCharsets.UTF_8));
                 }
                 return new Result(process.exitValue(), Files.readString(output.toPath(), StandardCharsets.UTF_8));
             } finally {
@@ -56,24 +57,33 @@ final class Containers {
         command.addAll(List.of(args));
         Result result = run(120, command);
         if (result.exitCode() != 0) {
-            throw new AssertionError(String.join(" ", command) + " failed (" + result.exitCode() + "):\n" + result.output());
+            throw new AssertionError(
+                    String.join(" ", command) + " failed (" + result.exitCode() + "):\n" + result.output());
         }
         return result.output();
     }
 
     /** The ids of the project's containers of one Compose service (running or not), in name order. */
     static List<String> of(String service) {
-        String ids = docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + PROJECT,
-                "--filter", "label=com.docker.compose.service=" + service);
-        List<String> sorted = new ArrayList<>(ids.lines().filter(l -> !l.isBlank()).toList());
+        String ids = docker(
+                "ps",
+                "-aq",
+                "--filter",
+                "label=com.docker.compose.project=" + PROJECT,
+                "--filter",
+                "label=com.docker.compose.service=" + service);
+        List<String> sorted =
+                new ArrayList<>(ids.lines().filter(l -> !l.isBlank()).toList());
         sorted.sort((a, b) -> name(a).compareTo(name(b)));
         return sorted;
     }
 
     /** Every container of the project. */
     static List<String> all() {
-        return docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + PROJECT).lines()
-                .filter(l -> !l.isBlank()).toList();
+        return docker("ps", "-aq", "--filter", "label=com.docker.compose.project=" + PROJECT)
+                .lines()
+                .filter(l -> !l.isBlank())
+                .toList();
     }
 
     static JsonNode inspect(String container) {
@@ -89,7 +99,11 @@ final class Containers {
     }
 
     static String service(String container) {
-        return inspect(container).path("Config").path("Labels").path("com.docker.compose.service").asText();
+        return inspect(container)
+                .path("Config")
+                .path("Labels")
+                .path("com.docker.compose.service")
+                .asText();
     }
 
     /** The container's main process as the host sees it. */
@@ -100,7 +114,9 @@ final class Containers {
     /** "healthy", "starting", "unhealthy", or the state for a container without a healthcheck. */
     static String health(String container) {
         JsonNode state = inspect(container).path("State");
-        return state.has("Health") ? state.path("Health").path("Status").asText() : state.path("Status").asText();
+        return state.has("Health")
+                ? state.path("Health").path("Status").asText()
+                : state.path("Status").asText();
     }
 
     /** The container's address on the project's network (Prometheus labels its targets with it). */
@@ -123,7 +139,10 @@ final class Containers {
 
     /** One field of /proc/PID/status, such as "CapEff" or "NoNewPrivs". */
     static String statusField(String status, String field) {
-        return status.lines().filter(l -> l.startsWith(field + ":")).map(l -> l.substring(field.length() + 1).strip())
-                .findFirst().orElseThrow(() -> new AssertionError("no " + field + " in /proc/PID/status"));
+        return status.lines()
+                .filter(l -> l.startsWith(field + ":"))
+                .map(l -> l.substring(field.length() + 1).strip())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + field + " in /proc/PID/status"));
     }
 }

@@ -31,8 +31,8 @@ class CredentialsOffCommandLinesIT {
     @Test
     void noCommandLineShowsTheGatewayCredentialsWhileScriptsUseThem() throws Exception {
         String pair = StackEnv.user() + ":" + StackEnv.password();
-        List<String> secrets = new java.util.ArrayList<>(List.of(pair, Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)),
-                "Authorization"));
+        List<String> secrets = new java.util.ArrayList<>(List.of(
+                pair, Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)), "Authorization"));
         if (StackEnv.password().length() >= 8) {
             secrets.add(StackEnv.password());
         }
@@ -42,9 +42,22 @@ class CredentialsOffCommandLinesIT {
         thread.start();
         Path logs = StackEnv.stateDir().resolve("logs");
         try {
-            int bench = StackServers.runScript(logs.resolve("credentials-it-bench.log"),
-                    Map.of("BENCH_DURATION", "2s", "BENCH_WARMUP", "0", "BENCH_CONNECTIONS", "4", "BENCH_ORIGINAL", "off", "BENCH_JMH", "off"),
-                    Duration.ofMinutes(10), "scripts/bench.sh", "all");
+            int bench = StackServers.runScript(
+                    logs.resolve("credentials-it-bench.log"),
+                    Map.of(
+                            "BENCH_DURATION",
+                            "2s",
+                            "BENCH_WARMUP",
+                            "0",
+                            "BENCH_CONNECTIONS",
+                            "4",
+                            "BENCH_ORIGINAL",
+                            "off",
+                            "BENCH_JMH",
+                            "off"),
+                    Duration.ofMinutes(10),
+                    "scripts/bench.sh",
+                    "all");
             assertEquals(0, bench, Files.readString(logs.resolve("credentials-it-bench.log")));
             for (int i = 0; i < 20; i++) {
                 // As the space-in-path test calls the gateway, and as make rollout does (its own function, sourced).
@@ -53,7 +66,8 @@ class CredentialsOffCommandLinesIT {
                                 + " && gateway_curl -fsS -o /dev/null --cacert \"$CERT_DIR/gateway.crt\" -H 'Content-Type: application/json'"
                                 + " -d '{\"sentence\": \"who can see my password?\"}' \"https://127.0.0.1:$GATEWAY_HTTPS_PORT/predict\""
                         : "source scripts/rollout.sh && gateway_predict";
-                int curl = StackServers.runScript(logs.resolve("credentials-it-curl.log"), Map.of(), Duration.ofSeconds(60), "bash", "-c", call);
+                int curl = StackServers.runScript(
+                        logs.resolve("credentials-it-curl.log"), Map.of(), Duration.ofSeconds(60), "bash", "-c", call);
                 assertEquals(0, curl, Files.readString(logs.resolve("credentials-it-curl.log")));
                 GatewayCalls.paceBelowRateLimit();
             }
@@ -61,8 +75,10 @@ class CredentialsOffCommandLinesIT {
             sampler.running.set(false);
             thread.join(10_000);
         }
-        System.out.printf("Command lines sampled %d times; programs seen: %s%n", sampler.rounds.get(), sampler.programs);
-        assertTrue(sampler.programs.contains("wrk") && sampler.programs.contains("curl"),
+        System.out.printf(
+                "Command lines sampled %d times; programs seen: %s%n", sampler.rounds.get(), sampler.programs);
+        assertTrue(
+                sampler.programs.contains("wrk") && sampler.programs.contains("curl"),
                 "the sampler saw wrk and curl run (else it proves nothing): " + sampler.programs);
         assertEquals(Set.of(), sampler.leaks, "command lines that held the gateway's credentials");
     }
@@ -84,15 +100,18 @@ class CredentialsOffCommandLinesIT {
         public void run() {
             while (running.get()) {
                 try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-                    for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                    for (Path process : processes
+                            .filter(p -> p.getFileName().toString().matches("\\d+"))
+                            .toList()) {
                         if (process.getFileName().toString().equals(String.valueOf(self))) {
-                            continue;   // this JVM holds the secrets in memory, not on its command line
+                            continue; // this JVM holds the secrets in memory, not on its command line
                         }
                         String cmdline = read(process.resolve("cmdline"));
                         if (cmdline.isEmpty()) {
                             continue;
                         }
-                        String program = Path.of(cmdline.split("\0", 2)[0]).getFileName().toString();
+                        String program =
+                                Path.of(cmdline.split("\0", 2)[0]).getFileName().toString();
                         if (program.equals("wrk") || program.equals("curl")) {
                             programs.add(program);
                         }

@@ -22,13 +22,13 @@ final class DeliveryAnalysis {
 
     static final Path FILE = StackEnv.projectRoot().resolve("delivery/canary.yaml");
 
-    private DeliveryAnalysis() {
-    }
+    private DeliveryAnalysis() {}
 
     /** The committed file, parsed (anchors resolved). */
     static Map<String, Object> load() {
         try {
-            return KubernetesManifests.cast(new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(FILE)));
+            return KubernetesManifests.cast(
+                    new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(FILE)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -42,7 +42,9 @@ final class DeliveryAnalysis {
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setWidth(4096);
         Files.createDirectories(target.getParent());
-        Files.writeString(target, new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options), options).dump(analysis));
+        Files.writeString(
+                target,
+                new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options), options).dump(analysis));
         return target;
     }
 
@@ -52,8 +54,11 @@ final class DeliveryAnalysis {
 
     /** The gate NAME of PHASE. */
     static Map<String, Object> gate(Map<String, Object> analysis, String phase, String name) {
-        return gates(analysis).stream().filter(g -> phase.equals(g.get("phase")) && name.equals(g.get("name"))).findFirst()
-                .orElseThrow(() -> new AssertionError("delivery/canary.yaml has no gate " + name + " in phase " + phase));
+        return gates(analysis).stream()
+                .filter(g -> phase.equals(g.get("phase")) && name.equals(g.get("name")))
+                .findFirst()
+                .orElseThrow(
+                        () -> new AssertionError("delivery/canary.yaml has no gate " + name + " in phase " + phase));
     }
 
     static Map<String, Object> section(Map<String, Object> analysis, String key) {

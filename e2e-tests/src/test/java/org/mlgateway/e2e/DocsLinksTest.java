@@ -43,7 +43,9 @@ class DocsLinksTest {
     /** [text](target "title") and ![alt](target), text with at most one level of brackets inside. */
     private static final Pattern INLINE_LINK =
             Pattern.compile("!?\\[((?:[^\\[\\]]|\\[[^\\]]*\\])*)\\]\\(\\s*<?([^)\\s>]*)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
-    private static final Pattern REFERENCE_DEFINITION = Pattern.compile("^ {0,3}\\[[^\\]]+\\]:\\s*<?(\\S+?)>?(?:\\s.*)?$");
+
+    private static final Pattern REFERENCE_DEFINITION =
+            Pattern.compile("^ {0,3}\\[[^\\]]+\\]:\\s*<?(\\S+?)>?(?:\\s.*)?$");
     private static final Pattern ATX_HEADING = Pattern.compile("^ {0,3}#{1,6}(?:\\s+(.*?))?(?:\\s+#+)?\\s*$");
     private static final Pattern HTML_ANCHOR = Pattern.compile("<a\\s+(?:name|id)=\"([^\"]+)\"");
     private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
@@ -51,8 +53,7 @@ class DocsLinksTest {
     private static final Pattern EMPHASIS_UNDERSCORE = Pattern.compile("(?<![\\p{L}\\p{N}])_+|_+(?![\\p{L}\\p{N}])");
 
     /** A link as written on a page, with the line it is on. */
-    record Link(int line, String target) {
-    }
+    record Link(int line, String target) {}
 
     static List<Path> pages() throws IOException {
         List<Path> pages = new ArrayList<>();
@@ -63,7 +64,9 @@ class DocsLinksTest {
 
     static List<Path> docsPages() throws IOException {
         try (Stream<Path> files = Files.list(DOCS)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".md")).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".md"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -138,7 +141,8 @@ class DocsLinksTest {
         Matcher code = CODE_SPAN.matcher(heading);
         int last = 0;
         while (code.find()) {
-            text.append(renderedProse(heading.substring(last, code.start()))).append(code.group(2).strip());
+            text.append(renderedProse(heading.substring(last, code.start())))
+                    .append(code.group(2).strip());
             last = code.end();
         }
         text.append(renderedProse(heading.substring(last)));
@@ -146,8 +150,11 @@ class DocsLinksTest {
         text.toString().toLowerCase(Locale.ROOT).codePoints().forEach(c -> {
             if (c == ' ') {
                 slug.append('-');
-            } else if (c == '-' || c == '_' || Character.isLetterOrDigit(c)
-                    || Character.getType(c) == Character.NON_SPACING_MARK || Character.getType(c) == Character.COMBINING_SPACING_MARK) {
+            } else if (c == '-'
+                    || c == '_'
+                    || Character.isLetterOrDigit(c)
+                    || Character.getType(c) == Character.NON_SPACING_MARK
+                    || Character.getType(c) == Character.COMBINING_SPACING_MARK) {
                 slug.appendCodePoint(c);
             }
         });
@@ -174,8 +181,10 @@ class DocsLinksTest {
                 continue;
             }
             int hash = link.target().indexOf('#');
-            String path = URLDecoder.decode(hash < 0 ? link.target() : link.target().substring(0, hash), StandardCharsets.UTF_8);
-            String anchor = hash < 0 ? null : URLDecoder.decode(link.target().substring(hash + 1), StandardCharsets.UTF_8);
+            String path = URLDecoder.decode(
+                    hash < 0 ? link.target() : link.target().substring(0, hash), StandardCharsets.UTF_8);
+            String anchor =
+                    hash < 0 ? null : URLDecoder.decode(link.target().substring(hash + 1), StandardCharsets.UTF_8);
             Path target = path.isEmpty() ? page : page.getParent().resolve(path).normalize();
             if (!target.startsWith(ROOT)) {
                 broken.add(where + " (outside the repository)");
@@ -208,18 +217,24 @@ class DocsLinksTest {
         for (Link link : links(Files.readAllLines(README))) {
             String path = link.target().replaceFirst("#.*", "");
             if (!path.isEmpty() && !SCHEME.matcher(path).find()) {
-                linked.add(ROOT.resolve(URLDecoder.decode(path, StandardCharsets.UTF_8)).normalize());
+                linked.add(ROOT.resolve(URLDecoder.decode(path, StandardCharsets.UTF_8))
+                        .normalize());
             }
         }
-        List<String> unlinked = docs.stream().filter(p -> !linked.contains(p)).map(p -> ROOT.relativize(p).toString()).toList();
+        List<String> unlinked = docs.stream()
+                .filter(p -> !linked.contains(p))
+                .map(p -> ROOT.relativize(p).toString())
+                .toList();
         assertTrue(unlinked.isEmpty(), "docs pages the README does not link: " + unlinked);
     }
 
     @Test
     void theReadmeStaysAFrontPage() throws IOException {
         int lines = Files.readAllLines(README).size();
-        assertTrue(lines < README_MAX_LINES, "README.md has " + lines + " lines; keep it under " + README_MAX_LINES
-                + " and put the detail into a docs/ page");
+        assertTrue(
+                lines < README_MAX_LINES,
+                "README.md has " + lines + " lines; keep it under " + README_MAX_LINES
+                        + " and put the detail into a docs/ page");
     }
 
     /** The parser itself, on text of known links and headings, so a page passes for the right reason. */
@@ -241,11 +256,21 @@ class DocsLinksTest {
                 "## FAQ",
                 "## FAQ ##",
                 "<a id=\"legacy-anchor\"></a>");
-        assertEquals(List.of("api.md#errors", "img/x.png", "../stack.env", "https://tribuo.org", "docs/ref.md", "x.md"),
+        assertEquals(
+                List.of("api.md#errors", "img/x.png", "../stack.env", "https://tribuo.org", "docs/ref.md", "x.md"),
                 links(page).stream().map(Link::target).toList());
-        assertEquals(List.of(2, 2, 2, 3, 8, 10), links(page).stream().map(Link::line).toList());
-        assertEquals(List.of("the-api", "the-candidates-cpu-priority", "make-canary-shadow-steps-and-promotion",
-                "settings-outside-stackenv", "prediction_log_text-and-emphasis", "faq", "faq-1", "legacy-anchor"),
+        assertEquals(
+                List.of(2, 2, 2, 3, 8, 10), links(page).stream().map(Link::line).toList());
+        assertEquals(
+                List.of(
+                        "the-api",
+                        "the-candidates-cpu-priority",
+                        "make-canary-shadow-steps-and-promotion",
+                        "settings-outside-stackenv",
+                        "prediction_log_text-and-emphasis",
+                        "faq",
+                        "faq-1",
+                        "legacy-anchor"),
                 List.copyOf(anchors(page)));
     }
 }

@@ -15,15 +15,15 @@ import org.mlgateway.e2e.faults.InjectedPredictFailures;
  */
 final class FaultInjectedWar {
 
-    private FaultInjectedWar() {
-    }
+    private FaultInjectedWar() {}
 
     static Path build(Path original, Path target) throws IOException {
         String classFile = InjectedPredictFailures.class.getName().replace('.', '/') + ".class";
         Files.createDirectories(target.getParent());
         try (ZipFile in = new ZipFile(original.toFile());
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target));
-             InputStream compiled = InjectedPredictFailures.class.getClassLoader().getResourceAsStream(classFile)) {
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target));
+                InputStream compiled =
+                        InjectedPredictFailures.class.getClassLoader().getResourceAsStream(classFile)) {
             if (compiled == null) {
                 throw new IllegalStateException("no compiled " + classFile + " on the test classpath");
             }

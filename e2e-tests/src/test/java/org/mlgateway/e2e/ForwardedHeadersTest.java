@@ -47,7 +47,8 @@ class ForwardedHeadersTest {
             exchange.close();
         });
         echo.start();
-        try (PrivateGateway gateway = new PrivateGateway(dir, null, Map.of(), echo.getAddress().getPort())) {
+        try (PrivateGateway gateway =
+                new PrivateGateway(dir, null, Map.of(), echo.getAddress().getPort())) {
             byte[] body = "{\"sentence\": \"I love this!\"}".getBytes(StandardCharsets.UTF_8);
             for (String group : List.of("none", "debug")) {
                 received.clear();
@@ -69,25 +70,46 @@ class ForwardedHeadersTest {
                 assertEquals(1, received.size(), group + ": exactly one request reached the server (no retry)");
                 Map<String, List<String>> seen = received.peek();
                 String upstream = group.equals("debug") ? "api_v2" : "api_v1";
-                assertEquals(List.of(upstream), seen.get("host"), group + ": Host is the upstream's name, not the client's: " + seen);
-                assertEquals(List.of("127.0.0.1"), seen.get("x-forwarded-for"), group + ": X-Forwarded-For is the address nginx saw: " + seen);
+                assertEquals(
+                        List.of(upstream),
+                        seen.get("host"),
+                        group + ": Host is the upstream's name, not the client's: " + seen);
+                assertEquals(
+                        List.of("127.0.0.1"),
+                        seen.get("x-forwarded-for"),
+                        group + ": X-Forwarded-For is the address nginx saw: " + seen);
                 assertEquals(List.of("127.0.0.1"), seen.get("x-real-ip"), group + ": " + seen);
-                assertNull(seen.get("authorization"), group + ": the gateway's credentials stop at the gateway: " + seen);
+                assertNull(
+                        seen.get("authorization"), group + ": the gateway's credentials stop at the gateway: " + seen);
                 assertNull(seen.get("cookie"), group + ": cookies stop at the gateway: " + seen);
                 assertNull(seen.get("forwarded"), group + ": " + seen);
                 assertNull(seen.get("x-experiment-group"), group + ": " + seen);
-                assertEquals(List.of("application/json"), seen.get("content-type"), group + ": the body's type is passed on");
+                assertEquals(
+                        List.of("application/json"),
+                        seen.get("content-type"),
+                        group + ": the body's type is passed on");
                 assertNotNull(seen.get("x-request-id"), group + ": " + seen);
-                assertEquals(List.of(gateway.gatewayToken), seen.get("x-gateway-token"), group + ": the gateway's token arrives: " + seen);
+                assertEquals(
+                        List.of(gateway.gatewayToken),
+                        seen.get("x-gateway-token"),
+                        group + ": the gateway's token arrives: " + seen);
                 if (group.equals("debug")) {
-                    assertEquals("api-echo", reply.header("X-Served-By"), "the debug group is told which server answered: " + reply);
+                    assertEquals(
+                            "api-echo",
+                            reply.header("X-Served-By"),
+                            "the debug group is told which server answered: " + reply);
                     assertEquals("0123456789ab", reply.header("X-Model-Version"), "and which model: " + reply);
                 } else {
-                    assertNull(reply.header("X-Served-By"), "an ordinary client is not told which server answered: " + reply);
+                    assertNull(
+                            reply.header("X-Served-By"),
+                            "an ordinary client is not told which server answered: " + reply);
                     assertNull(reply.header("X-Model-Version"), "nor which model: " + reply);
                 }
-                assertFalse(seen.toString().contains("6.6.6.6") || seen.toString().contains("evil.example")
-                        || seen.toString().contains("stolen"), group + ": nothing the client made up arrives: " + seen);
+                assertFalse(
+                        seen.toString().contains("6.6.6.6")
+                                || seen.toString().contains("evil.example")
+                                || seen.toString().contains("stolen"),
+                        group + ": nothing the client made up arrives: " + seen);
             }
         } finally {
             echo.stop(0);
@@ -97,7 +119,8 @@ class ForwardedHeadersTest {
     @Test
     void redirectNamesANonDefaultHttpsPort(@TempDir Path dir) throws Exception {
         try (PrivateGateway gateway = new PrivateGateway(dir, null, Map.of(), 9)) {
-            RawHttps.Reply reply = gateway.sendHttp(RawHttps.request("GET", "/predict?x=1", List.of("Host: localhost"), null));
+            RawHttps.Reply reply =
+                    gateway.sendHttp(RawHttps.request("GET", "/predict?x=1", List.of("Host: localhost"), null));
 
             assertEquals(301, reply.status(), reply.toString());
             assertEquals("https://localhost:" + gateway.httpsPort + "/predict?x=1", reply.header("Location"));
@@ -107,14 +130,23 @@ class ForwardedHeadersTest {
     /** Port 443 is the stack's, so this instance runs the redirect server alone (no HTTPS server is rendered). */
     @Test
     void redirectNamesNoPortForTheDefaultHttpsPort(@TempDir Path dir) throws Exception {
-        List<String> withoutHttpsServer = List.of("00-logging.conf.template", "05-trace-context.conf.template", "10-rate-limit.conf.template",
-                "15-error-responses.conf.template", "20-upstreams.conf.template", "30-http-redirect.conf.template");
-        try (PrivateGateway gateway = new PrivateGateway(dir, withoutHttpsServer, Map.of("GATEWAY_HTTPS_PORT", "443"), 9)) {
-            RawHttps.Reply reply = gateway.sendHttp(RawHttps.request("GET", "/predict?x=1", List.of("Host: localhost:" + gateway.httpPort), null));
+        List<String> withoutHttpsServer = List.of(
+                "00-logging.conf.template",
+                "05-trace-context.conf.template",
+                "10-rate-limit.conf.template",
+                "15-error-responses.conf.template",
+                "20-upstreams.conf.template",
+                "30-http-redirect.conf.template");
+        try (PrivateGateway gateway =
+                new PrivateGateway(dir, withoutHttpsServer, Map.of("GATEWAY_HTTPS_PORT", "443"), 9)) {
+            RawHttps.Reply reply = gateway.sendHttp(
+                    RawHttps.request("GET", "/predict?x=1", List.of("Host: localhost:" + gateway.httpPort), null));
 
             assertEquals(301, reply.status(), reply.toString());
             assertEquals("https://localhost/predict?x=1", reply.header("Location"));
-            assertTrue(reply.header("Location").indexOf(':', "https:".length()) < 0, "no :443 in " + reply.header("Location"));
+            assertTrue(
+                    reply.header("Location").indexOf(':', "https:".length()) < 0,
+                    "no :443 in " + reply.header("Location"));
         }
     }
 }

@@ -31,8 +31,7 @@ class GatewayAbuseTest {
     /** A small budget, so a few quick requests exhaust it: 5 per second, a burst of 5. */
     private static final Map<String, String> SMALL_BUDGET = Map.of("RATE_LIMIT", "5", "RATE_BURST", "5");
 
-    private record Probe(String name, String method, String target, boolean https, int status) {
-    }
+    private record Probe(String name, String method, String target, boolean https, int status) {}
 
     @Test
     void everyAnswerOfTheGatewayItselfMeets429PastTheBurst(@TempDir Path dir) throws Exception {
@@ -48,7 +47,10 @@ class GatewayAbuseTest {
                 RawHttps.Reply refused = null;
                 long began = System.nanoTime();
                 for (int i = 0; i < 25; i++) {
-                    byte[] request = RawHttps.request(probe.method(), probe.target(), List.of("Host: localhost"),
+                    byte[] request = RawHttps.request(
+                            probe.method(),
+                            probe.target(),
+                            List.of("Host: localhost"),
                             probe.method().equals("POST") ? "{}".getBytes(StandardCharsets.UTF_8) : null);
                     RawHttps.Reply reply = probe.https() ? gateway.sendHttps(request) : gateway.sendHttp(request);
                     statuses.merge(reply.status(), 1, Integer::sum);
@@ -58,14 +60,22 @@ class GatewayAbuseTest {
                 }
                 assertEquals(java.util.Set.of(probe.status(), 429), statuses.keySet(), probe.name() + ": " + statuses);
                 double seconds = (System.nanoTime() - began) / 1e9;
-                assertTrue(statuses.get(probe.status()) <= 1 + 5 + Math.ceil(5 * seconds),
-                        probe.name() + ": at most the burst and what the rate refills in " + seconds + " s: " + statuses);
-                assertEquals("too_many_requests", GatewayCalls.JSON.readTree(refused.text()).path("error").asText(), refused.toString());
+                assertTrue(
+                        statuses.get(probe.status()) <= 1 + 5 + Math.ceil(5 * seconds),
+                        probe.name() + ": at most the burst and what the rate refills in " + seconds + " s: "
+                                + statuses);
+                assertEquals(
+                        "too_many_requests",
+                        GatewayCalls.JSON.readTree(refused.text()).path("error").asText(),
+                        refused.toString());
                 assertEquals("1", refused.header("Retry-After"), refused.toString());
-                Thread.sleep(1_500);   // the bucket drains before the next probe
+                Thread.sleep(1_500); // the bucket drains before the next probe
             }
             // The API keeps a budget of its own: the refusals above spent none of it (auth passes; no server is there).
-            assertEquals(502, gateway.predictStatus(gateway.user, gateway.password), "/predict is not refused for the others' sake");
+            assertEquals(
+                    502,
+                    gateway.predictStatus(gateway.user, gateway.password),
+                    "/predict is not refused for the others' sake");
         }
     }
 
@@ -77,18 +87,24 @@ class GatewayAbuseTest {
     @Test
     void noPublicLocationAnswersBeforeTheLimits() throws IOException {
         Path nginx = StackEnv.projectRoot().resolve("nginx");
-        for (String server : List.of("templates/30-http-redirect.conf.template", "templates/40-gateway.conf.template")) {
+        for (String server :
+                List.of("templates/30-http-redirect.conf.template", "templates/40-gateway.conf.template")) {
             String text = Files.readString(nginx.resolve(server));
-            assertTrue(text.matches("(?s).*\\n    limit_req zone=gateway_answers [^\\n]*\\n    limit_conn gateway_answers_conn \\d+;.*"),
+            assertTrue(
+                    text.matches(
+                            "(?s).*\\n    limit_req zone=gateway_answers [^\\n]*\\n    limit_conn gateway_answers_conn \\d+;.*"),
                     server + " limits every location without limits of its own");
-            Matcher include = Pattern.compile("(?m)^\\s*include (snippets/[^;]+);").matcher(text);
+            Matcher include =
+                    Pattern.compile("(?m)^\\s*include (snippets/[^;]+);").matcher(text);
             StringBuilder all = new StringBuilder(text);
             while (include.find()) {
                 all.append('\n').append(Files.readString(nginx.resolve(include.group(1))));
             }
             List<String> early = new ArrayList<>();
             for (String block : locations(all.toString())) {
-                boolean limitsRan = block.startsWith("location @") || block.contains("\n    internal;") || block.contains("\ninternal;")
+                boolean limitsRan = block.startsWith("location @")
+                        || block.contains("\n    internal;")
+                        || block.contains("\ninternal;")
                         || block.matches("(?s)location [^{]*\\{\\s*internal;.*");
                 if (!limitsRan && block.matches("(?s).*\\breturn\\s.*")) {
                     early.add(block.lines().findFirst().orElse(block));
@@ -96,7 +112,8 @@ class GatewayAbuseTest {
             }
             assertEquals(List.of(), early, server + ": locations that answer before the limits run");
         }
-        assertTrue(Files.readString(nginx.resolve("snippets/canonical-uri.conf")).contains("rewrite ^ /_not_found last;"),
+        assertTrue(
+                Files.readString(nginx.resolve("snippets/canonical-uri.conf")).contains("rewrite ^ /_not_found last;"),
                 "a /predict in another form is refused after the limits too");
     }
 
@@ -130,30 +147,62 @@ class GatewayAbuseTest {
         String escaped = "\u0001".repeat(7_000);
         String user = "\u0002".repeat(4_000);
         try (PrivateGateway gateway = new PrivateGateway(dir, null, Map.of(), 9)) {
-            gateway.sendHttps(RawHttps.request("POST", "/predict", List.of("Host: localhost",
-                    "Authorization: Basic " + Base64.getEncoder().encodeToString((gateway.user + ":" + gateway.password).getBytes(StandardCharsets.UTF_8)),
-                    "Content-Type: application/json"), "{\"sentence\": \"hi\"}".getBytes(StandardCharsets.UTF_8)));
-            gateway.sendHttps(RawHttps.request("GET", "/" + "a".repeat(7_500), List.of("Host: localhost", "User-Agent: " + escaped,
-                    "X-Experiment-Group: " + escaped,
-                    "Authorization: Basic " + Base64.getEncoder().encodeToString((user + ":x").getBytes(StandardCharsets.ISO_8859_1))), null));
-            gateway.sendHttp(RawHttps.request("GET", "/" + "b".repeat(7_500), List.of("Host: localhost", "User-Agent: " + "U".repeat(7_000)), null));
+            gateway.sendHttps(RawHttps.request(
+                    "POST",
+                    "/predict",
+                    List.of(
+                            "Host: localhost",
+                            "Authorization: Basic "
+                                    + Base64.getEncoder()
+                                            .encodeToString((gateway.user + ":" + gateway.password)
+                                                    .getBytes(StandardCharsets.UTF_8)),
+                            "Content-Type: application/json"),
+                    "{\"sentence\": \"hi\"}".getBytes(StandardCharsets.UTF_8)));
+            gateway.sendHttps(RawHttps.request(
+                    "GET",
+                    "/" + "a".repeat(7_500),
+                    List.of(
+                            "Host: localhost",
+                            "User-Agent: " + escaped,
+                            "X-Experiment-Group: " + escaped,
+                            "Authorization: Basic "
+                                    + Base64.getEncoder()
+                                            .encodeToString((user + ":x").getBytes(StandardCharsets.ISO_8859_1))),
+                    null));
+            gateway.sendHttp(RawHttps.request(
+                    "GET",
+                    "/" + "b".repeat(7_500),
+                    List.of("Host: localhost", "User-Agent: " + "U".repeat(7_000)),
+                    null));
 
             List<String> lines = awaitLines(gateway.accessLog(), 3);
             JsonNode ordinary = GatewayCalls.JSON.readTree(lines.get(0));
-            assertTrue(lines.get(0).length() < 600, "an ordinary request: " + lines.get(0).length() + " bytes: " + lines.get(0));
+            assertTrue(
+                    lines.get(0).length() < 600,
+                    "an ordinary request: " + lines.get(0).length() + " bytes: " + lines.get(0));
             assertEquals("POST /predict HTTP/1.1", ordinary.path("request").asText());
             for (String line : lines.subList(1, 3)) {
                 byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
                 assertTrue(bytes.length < 4096, "a line of " + bytes.length + " bytes");
                 JsonNode entry = GatewayCalls.JSON.readTree(line);
-                assertTrue(entry.path("request").asText().endsWith("..."), "the request line is cut and says so: " + entry.path("request"));
+                assertTrue(
+                        entry.path("request").asText().endsWith("..."),
+                        "the request line is cut and says so: " + entry.path("request"));
                 assertEquals(256 + 3, entry.path("request").asText().length());
                 assertEquals(200 + 3, entry.path("user_agent").asText().length(), "the User-Agent is cut to 200 bytes");
             }
             JsonNode abusive = GatewayCalls.JSON.readTree(lines.get(1));
-            assertEquals(32 + 3, abusive.path("experiment_group").asText().length(), "the experiment group is cut to 32 bytes");
-            assertEquals(64 + 3, abusive.path("remote_user").asText().length(), "the claimed user name is cut to 64 bytes");
-            assertFalse(lines.stream().anyMatch(l -> l.contains("UUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU")),
+            assertEquals(
+                    32 + 3,
+                    abusive.path("experiment_group").asText().length(),
+                    "the experiment group is cut to 32 bytes");
+            assertEquals(
+                    64 + 3, abusive.path("remote_user").asText().length(), "the claimed user name is cut to 64 bytes");
+            assertFalse(
+                    lines.stream()
+                            .anyMatch(
+                                    l -> l.contains(
+                                            "UUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU")),
                     "no 7,000-byte User-Agent in the log");
         }
     }

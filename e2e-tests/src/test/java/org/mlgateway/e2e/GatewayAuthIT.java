@@ -16,7 +16,11 @@ class GatewayAuthIT {
     @Test
     void missingCredentialsGet401WithChallengeAndJson() {
         // In the debug group, which is told X-Served-By: had a server answered, it would say so.
-        Response response = StackEnv.gateway().header("X-Experiment-Group", "debug").contentType(ContentType.JSON).body(BODY).post("/predict");
+        Response response = StackEnv.gateway()
+                .header("X-Experiment-Group", "debug")
+                .contentType(ContentType.JSON)
+                .body(BODY)
+                .post("/predict");
 
         assertEquals(401, response.statusCode());
         String challenge = response.header("WWW-Authenticate");
@@ -29,8 +33,13 @@ class GatewayAuthIT {
 
     @Test
     void wrongPasswordGets401() {
-        Response response = StackEnv.gateway().auth().preemptive().basic(StackEnv.user(), StackEnv.password() + "-wrong")
-                .contentType(ContentType.JSON).body(BODY).post("/predict");
+        Response response = StackEnv.gateway()
+                .auth()
+                .preemptive()
+                .basic(StackEnv.user(), StackEnv.password() + "-wrong")
+                .contentType(ContentType.JSON)
+                .body(BODY)
+                .post("/predict");
 
         assertEquals(401, response.statusCode());
         assertNotNull(response.header("WWW-Authenticate"));
@@ -39,8 +48,13 @@ class GatewayAuthIT {
 
     @Test
     void unknownUserGets401() {
-        Response response = StackEnv.gateway().auth().preemptive().basic("nobody-" + StackEnv.user(), StackEnv.password())
-                .contentType(ContentType.JSON).body(BODY).post("/predict");
+        Response response = StackEnv.gateway()
+                .auth()
+                .preemptive()
+                .basic("nobody-" + StackEnv.user(), StackEnv.password())
+                .contentType(ContentType.JSON)
+                .body(BODY)
+                .post("/predict");
 
         assertEquals(401, response.statusCode());
     }

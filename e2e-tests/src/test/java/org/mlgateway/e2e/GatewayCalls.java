@@ -13,8 +13,7 @@ final class GatewayCalls {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private GatewayCalls() {
-    }
+    private GatewayCalls() {}
 
     /** POST /predict with the configured credentials, optionally in an experiment group. */
     static Response predict(String sentence, String experimentGroup) {
@@ -63,6 +62,7 @@ final class GatewayCalls {
 
     static String basicAuthorization() {
         String token = StackEnv.user() + ":" + StackEnv.password();
-        return "Basic " + java.util.Base64.getEncoder().encodeToString(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "Basic "
+                + java.util.Base64.getEncoder().encodeToString(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

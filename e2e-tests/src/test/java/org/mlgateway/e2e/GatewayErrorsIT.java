@@ -31,7 +31,8 @@ class GatewayErrorsIT {
     @ValueSource(strings = {"/metrics", "/health", "/health/ready", "/openapi", "/openapi/ui", "/nginx_status"})
     void serverEndpointsAreNotExposed(String path) {
         // In the debug group, which is told X-Served-By: had a server answered, it would say so.
-        Response response = StackEnv.authenticated().header("X-Experiment-Group", "debug").get(path);
+        Response response =
+                StackEnv.authenticated().header("X-Experiment-Group", "debug").get(path);
 
         assertJsonError(response, 404, "not_found");
         assertNull(response.header("X-Served-By"), "no API server answered " + path);
@@ -40,7 +41,9 @@ class GatewayErrorsIT {
     @ParameterizedTest
     @ValueSource(strings = {"GET", "PUT", "DELETE", "PATCH"})
     void otherMethodsOnPredictAre405Json(String method) {
-        Response response = StackEnv.authenticated().contentType(ContentType.JSON).body("{\"sentence\": \"hi\"}")
+        Response response = StackEnv.authenticated()
+                .contentType(ContentType.JSON)
+                .body("{\"sentence\": \"hi\"}")
                 .request(method, "/predict");
 
         assertJsonError(response, 405, "method_not_allowed");
@@ -50,12 +53,15 @@ class GatewayErrorsIT {
     @Test
     void bodyOverTheLimitIs413Json() {
         String sentence = "a".repeat(100 * 1024);
-        Response response = StackEnv.authenticated().contentType(ContentType.JSON)
-                .body("{\"sentence\": \"" + sentence + "\"}").post("/predict");
+        Response response = StackEnv.authenticated()
+                .contentType(ContentType.JSON)
+                .body("{\"sentence\": \"" + sentence + "\"}")
+                .post("/predict");
 
         assertJsonError(response, 413, "body_too_large");
         // The message names the limit as configured, from the same setting as the limit itself.
-        assertEquals("The request body is larger than " + StackEnv.env("GATEWAY_MAX_BODY_SIZE", "64k") + ".",
+        assertEquals(
+                "The request body is larger than " + StackEnv.env("GATEWAY_MAX_BODY_SIZE", "64k") + ".",
                 GatewayCalls.json(response).get("message").asText());
     }
 
@@ -66,7 +72,8 @@ class GatewayErrorsIT {
 
     @Test
     void overlongHeaderIsRefusedWithJson() {
-        Response response = StackEnv.authenticated().header("X-Padding", "a".repeat(10_000)).get("/gateway-health");
+        Response response =
+                StackEnv.authenticated().header("X-Padding", "a".repeat(10_000)).get("/gateway-health");
 
         assertJsonError(response, 400, "request_header_too_large");
     }
@@ -74,11 +81,16 @@ class GatewayErrorsIT {
     @Test
     void apiValidationErrorsPassThroughTheGateway() throws Exception {
         GatewayFiles.LogPosition before = GatewayFiles.accessLogPosition();
-        Response response = StackEnv.authenticated().contentType(ContentType.JSON).body("{\"sentence\": ").post("/predict");
+        Response response = StackEnv.authenticated()
+                .contentType(ContentType.JSON)
+                .body("{\"sentence\": ")
+                .post("/predict");
 
         assertEquals(400, response.statusCode(), response.asString());
         String server = GatewayFiles.serverOf(response.header("X-Request-ID"), before);
-        assertTrue(server != null && server.startsWith("api-v1-"), "a v1 server answered (the gateway's log says " + server + ")");
+        assertTrue(
+                server != null && server.startsWith("api-v1-"),
+                "a v1 server answered (the gateway's log says " + server + ")");
         assertTrue(GatewayCalls.json(response).hasNonNull("error"));
     }
 }

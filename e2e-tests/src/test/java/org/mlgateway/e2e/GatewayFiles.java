@@ -18,13 +18,13 @@ import java.util.regex.Pattern;
 /** What the gateway's own files say: a directive's duration in nginx/, and the native access log. */
 final class GatewayFiles {
 
-    private GatewayFiles() {
-    }
+    private GatewayFiles() {}
 
     /** The value of a `name 10s;` directive in an nginx/ file (seconds or milliseconds). */
     static Duration duration(String relative, String directive) throws IOException {
         String text = Files.readString(StackEnv.projectRoot().resolve("nginx").resolve(relative));
-        Matcher m = Pattern.compile("(?m)^\\s*" + directive + "\\s+(\\d+)(ms|s)\\s*;").matcher(text);
+        Matcher m = Pattern.compile("(?m)^\\s*" + directive + "\\s+(\\d+)(ms|s)\\s*;")
+                .matcher(text);
         if (!m.find()) {
             throw new AssertionError("no `" + directive + "` in nginx/" + relative);
         }
@@ -40,8 +40,7 @@ final class GatewayFiles {
      * A place in the access log: the file (its inode, which a rotation keeps) and an offset in it. The
      * log rotates by size (scripts/lib/logs.sh): access.log becomes access.log.1, .1 becomes .2, ...
      */
-    record LogPosition(Object fileKey, long offset) {
-    }
+    record LogPosition(Object fileKey, long offset) {}
 
     /** The end of the access log now: what is written after it is what a test caused. */
     static LogPosition accessLogPosition() throws IOException {
@@ -69,8 +68,11 @@ final class GatewayFiles {
         int start = newestLast.size() - 1;
         long offset = 0;
         for (int i = 0; i < newestLast.size(); i++) {
-            if (from.fileKey() != null && Files.exists(newestLast.get(i))
-                    && from.fileKey().equals(Files.readAttributes(newestLast.get(i), BasicFileAttributes.class).fileKey())) {
+            if (from.fileKey() != null
+                    && Files.exists(newestLast.get(i))
+                    && from.fileKey()
+                            .equals(Files.readAttributes(newestLast.get(i), BasicFileAttributes.class)
+                                    .fileKey())) {
                 start = i;
                 offset = from.offset();
             }
@@ -100,8 +102,7 @@ final class GatewayFiles {
     }
 
     /** Who answered a request through the gateway: the server's name and the model version it served. */
-    record Answer(String server, String modelVersion) {
-    }
+    record Answer(String server, String modelVersion) {}
 
     /**
      * Which server and model answered each request, by request id, as the gateway logged them: the
@@ -121,7 +122,8 @@ final class GatewayFiles {
             if (last.matches(".*:[0-9]+")) {
                 int port = Integer.parseInt(last.substring(last.lastIndexOf(':') + 1));
                 String version = entry.path("model_version").asText();
-                answers.put(entry.path("request_id").asText(),
+                answers.put(
+                        entry.path("request_id").asText(),
                         new Answer(names.getOrDefault(port, last), version.isEmpty() ? null : version));
             }
         }
@@ -146,7 +148,8 @@ final class GatewayFiles {
 
     /** The server named by an entry's upstream_addr (its last address), or null when Nginx answered alone. */
     static String serverOf(JsonNode entry) {
-        Answer answer = answersByRequestId(List.of(entry)).get(entry.path("request_id").asText());
+        Answer answer =
+                answersByRequestId(List.of(entry)).get(entry.path("request_id").asText());
         return answer == null ? null : answer.server();
     }
 

@@ -27,10 +27,13 @@ import org.junit.jupiter.api.Test;
 class GatewayOriginIT {
 
     private static final HttpClient DIRECT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build();
 
     static String gatewayToken() throws Exception {
-        String token = Files.readString(StackEnv.stateDir().resolve("secrets/gateway-token")).trim();
+        String token = Files.readString(StackEnv.stateDir().resolve("secrets/gateway-token"))
+                .trim();
         assertTrue(token.matches("[0-9a-f]{32}"), "a generated 128-bit token");
         return token;
     }
@@ -38,7 +41,8 @@ class GatewayOriginIT {
     /** POST /predict straight to a server's port, with the given extra headers. */
     static HttpResponse<String> predictDirect(int port, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/predict"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"sentence\": \"who sent me?\"}"));
         headers.forEach(request::header);
         HttpResponse<String> response = DIRECT.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -54,12 +58,22 @@ class GatewayOriginIT {
         String wrongToken = "f1" + run + "b".repeat(30 - run.length());
         String gateways = "f2" + run + "c".repeat(30 - run.length());
 
-        assertNull(predictDirect(server.port(), Map.of("X-Request-ID", noToken)).headers().firstValue("X-Request-ID").orElse(null),
+        assertNull(
+                predictDirect(server.port(), Map.of("X-Request-ID", noToken))
+                        .headers()
+                        .firstValue("X-Request-ID")
+                        .orElse(null),
                 "an id without the gateway's token is not repeated");
-        assertNull(predictDirect(server.port(), Map.of("X-Request-ID", wrongToken, "X-Gateway-Token", "0".repeat(32)))
-                .headers().firstValue("X-Request-ID").orElse(null), "nor one with a wrong token");
-        HttpResponse<String> fromGateway = predictDirect(server.port(), Map.of("X-Request-ID", gateways, "X-Gateway-Token", gatewayToken()));
-        assertEquals(gateways, fromGateway.headers().firstValue("X-Request-ID").orElse(null), "the gateway's is repeated");
+        assertNull(
+                predictDirect(server.port(), Map.of("X-Request-ID", wrongToken, "X-Gateway-Token", "0".repeat(32)))
+                        .headers()
+                        .firstValue("X-Request-ID")
+                        .orElse(null),
+                "nor one with a wrong token");
+        HttpResponse<String> fromGateway =
+                predictDirect(server.port(), Map.of("X-Request-ID", gateways, "X-Gateway-Token", gatewayToken()));
+        assertEquals(
+                gateways, fromGateway.headers().firstValue("X-Request-ID").orElse(null), "the gateway's is repeated");
 
         // The gateway's id reaches the prediction log; once it is there, so would the others be, had they counted.
         Path dir = StackEnv.stateDir().resolve("logs/liberty/" + server.name());
@@ -76,7 +90,8 @@ class GatewayOriginIT {
     private static String predictionLog(Path dir) throws Exception {
         StringBuilder text = new StringBuilder();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl")).toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
+                    .toList()) {
                 text.append(Files.readString(f));
             }
         }
@@ -89,7 +104,8 @@ class GatewayOriginIT {
         for (String group : List.of("", "debug")) {
             var answer = GatewayCalls.predict("via the gateway", group.isEmpty() ? null : group);
             assertEquals(200, answer.statusCode(), answer.asString());
-            assertTrue(String.valueOf(answer.header("X-Request-ID")).matches("[0-9a-f]{32}"),
+            assertTrue(
+                    String.valueOf(answer.header("X-Request-ID")).matches("[0-9a-f]{32}"),
                     "the gateway's request id comes back (group '" + group + "'): " + answer.header("X-Request-ID"));
             GatewayCalls.paceBelowRateLimit();
         }

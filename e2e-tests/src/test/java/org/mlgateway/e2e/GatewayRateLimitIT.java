@@ -39,11 +39,12 @@ class GatewayRateLimitIT {
         // fraction of a second, so a burst of 1 (a 100 r/s rate alone) would serve only a few of them.
         Map<Integer, Integer> allowance = sendAtOnce(client, predict, burst, "Allowance request ");
         assertEquals(Map.of(200, burst), allowance, burst + " requests at once, the burst allowance, are all served");
-        Thread.sleep(1000L * burst / StackEnv.intSetting("RATE_LIMIT") + 1000);   // the allowance refills
+        Thread.sleep(1000L * burst / StackEnv.intSetting("RATE_LIMIT") + 1000); // the allowance refills
 
         List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
         for (int i = 0; i < burstRequests; i++) {
-            pending.add(client.sendAsync(predictRequest(predict, "Burst request " + i), HttpResponse.BodyHandlers.ofString()));
+            pending.add(client.sendAsync(
+                    predictRequest(predict, "Burst request " + i), HttpResponse.BodyHandlers.ofString()));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
 
@@ -55,18 +56,30 @@ class GatewayRateLimitIT {
             if (response.statusCode() == 429) {
                 limited = response;
                 // Every refusal, not just one: JSON with its code, and when to come back.
-                assertEquals("1", response.headers().firstValue("Retry-After").orElse(null), "Retry-After on every 429");
-                assertEquals("too_many_requests", GatewayCalls.JSON.readTree(response.body()).path("error").asText(), response.body());
+                assertEquals(
+                        "1", response.headers().firstValue("Retry-After").orElse(null), "Retry-After on every 429");
+                assertEquals(
+                        "too_many_requests",
+                        GatewayCalls.JSON
+                                .readTree(response.body())
+                                .path("error")
+                                .asText(),
+                        response.body());
             }
         }
         int served = statuses.getOrDefault(200, 0);
-        System.out.printf("Rate limit burst of %d: %s (RATE_LIMIT %s r/s, RATE_BURST %d)%n", burstRequests, statuses,
-                StackEnv.setting("RATE_LIMIT"), burst);
-        assertTrue(served >= burst, "the burst allowance is served at once: " + served + " of " + burstRequests
-                + " got 200, RATE_BURST is " + burst + ": " + statuses);
+        System.out.printf(
+                "Rate limit burst of %d: %s (RATE_LIMIT %s r/s, RATE_BURST %d)%n",
+                burstRequests, statuses, StackEnv.setting("RATE_LIMIT"), burst);
+        assertTrue(
+                served >= burst,
+                "the burst allowance is served at once: " + served + " of " + burstRequests + " got 200, RATE_BURST is "
+                        + burst + ": " + statuses);
 
         assertTrue(statuses.keySet().stream().noneMatch(status -> status >= 500), "no 5xx in the burst: " + statuses);
-        assertTrue(statuses.keySet().stream().allMatch(status -> status == 200 || status == 429), "only 200 and 429: " + statuses);
+        assertTrue(
+                statuses.keySet().stream().allMatch(status -> status == 200 || status == 429),
+                "only 200 and 429: " + statuses);
         assertTrue(limited != null, "at least one request was limited: " + statuses);
         assertEquals("1", limited.headers().firstValue("Retry-After").orElse(null));
         assertTrue(limited.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
@@ -84,7 +97,7 @@ class GatewayRateLimitIT {
     private static void assertSustainedRateIsServed(HttpClient client, URI predict) throws Exception {
         int rate = StackEnv.intSetting("RATE_LIMIT");
         Thread.sleep(1000L * StackEnv.intSetting("RATE_BURST") / rate + 1000);
-        int requests = rate;   // 2 s at half the rate
+        int requests = rate; // 2 s at half the rate
         long period = 2_000_000_000L / requests;
         long next = System.nanoTime();
         List<CompletableFuture<HttpResponse<String>>> paced = new ArrayList<>();
@@ -94,13 +107,17 @@ class GatewayRateLimitIT {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
             next += period;
-            paced.add(client.sendAsync(predictRequest(predict, "Paced request " + i), HttpResponse.BodyHandlers.ofString()));
+            paced.add(client.sendAsync(
+                    predictRequest(predict, "Paced request " + i), HttpResponse.BodyHandlers.ofString()));
         }
         Map<Integer, Integer> statuses = new TreeMap<>();
         for (CompletableFuture<HttpResponse<String>> future : paced) {
             statuses.merge(future.join().statusCode(), 1, Integer::sum);
         }
-        assertEquals(Map.of(200, requests), statuses, requests + " requests at half of RATE_LIMIT (" + rate + " r/s) are all served");
+        assertEquals(
+                Map.of(200, requests),
+                statuses,
+                requests + " requests at half of RATE_LIMIT (" + rate + " r/s) are all served");
     }
 
     private static Map<Integer, Integer> sendAtOnce(HttpClient client, URI predict, int count, String sentence) {
@@ -118,7 +135,8 @@ class GatewayRateLimitIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         int lastStatus;
         do {
-            lastStatus = client.send(predictRequest(predict, "Back to normal"), HttpResponse.BodyHandlers.ofString()).statusCode();
+            lastStatus = client.send(predictRequest(predict, "Back to normal"), HttpResponse.BodyHandlers.ofString())
+                    .statusCode();
             if (lastStatus == 200) {
                 return;
             }
@@ -132,13 +150,16 @@ class GatewayRateLimitIT {
      * (on the unlimited health URL) and kept alive, the requests arrive at nearly the same time.
      */
     private static void openConnections(HttpClient client, int count) {
-        HttpRequest health = HttpRequest.newBuilder(URI.create(StackEnv.gatewayUrl() + "/gateway-health")).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create(StackEnv.gatewayUrl() + "/gateway-health"))
+                .build();
         List<CompletableFuture<HttpResponse<Void>>> opening = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             opening.add(client.sendAsync(health, HttpResponse.BodyHandlers.discarding()));
         }
         // Some may fail on a loaded machine; the burst then opens those connections itself.
-        CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+        CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new))
+                .exceptionally(failure -> null)
+                .join();
     }
 
     private static HttpRequest predictRequest(URI predict, String sentence) {

@@ -20,8 +20,20 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayRoutingIT {
 
-    private static final Set<String> LABELS = Set.of("anger", "boredom", "empty", "enthusiasm", "fun",
-            "happiness", "hate", "love", "neutral", "relief", "sadness", "surprise", "worry");
+    private static final Set<String> LABELS = Set.of(
+            "anger",
+            "boredom",
+            "empty",
+            "enthusiasm",
+            "fun",
+            "happiness",
+            "hate",
+            "love",
+            "neutral",
+            "relief",
+            "sadness",
+            "surprise",
+            "worry");
 
     private static int v1Replicas() {
         return StackEnv.intSetting("V1_REPLICAS");
@@ -39,15 +51,24 @@ class GatewayRoutingIT {
         body.fieldNames().forEachRemaining(fields::add);
         assertEquals(List.of("prediction value"), fields, "v1 answers exactly one field: " + body);
         assertTrue(LABELS.contains(body.get("prediction value").asText()), body.toString());
-        assertEquals(1.0, answeredByV1(before), "one v1 server answered it, v2 none: " + StackServers.difference(StackServers.predictionsByServer(), before));
-        assertEquals(null, response.header("X-Served-By"), "a client outside the debug group is not told which server answered");
+        assertEquals(
+                1.0,
+                answeredByV1(before),
+                "one v1 server answered it, v2 none: "
+                        + StackServers.difference(StackServers.predictionsByServer(), before));
+        assertEquals(
+                null,
+                response.header("X-Served-By"),
+                "a client outside the debug group is not told which server answered");
         assertEquals(null, response.header("X-Model-Version"), "nor which model");
     }
 
     /** Predictions the v1 servers answered since BEFORE; -1 when v2 answered any. */
     private static double answeredByV1(Map<String, Double> before) throws Exception {
         Map<String, Double> answered = StackServers.difference(StackServers.predictionsByServer(), before);
-        return answered.get("api-v2") > 0 ? -1 : answered.values().stream().mapToDouble(Double::doubleValue).sum();
+        return answered.get("api-v2") > 0
+                ? -1
+                : answered.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     @Test
@@ -56,7 +77,9 @@ class GatewayRoutingIT {
 
         assertEquals(200, response.statusCode(), response.asString());
         assertEquals("api-v2", response.header("X-Served-By"), "the debug group is told which server answered");
-        assertTrue(response.header("X-Model-Version").matches("[0-9a-f]{12}"), "and which model: " + response.header("X-Model-Version"));
+        assertTrue(
+                response.header("X-Model-Version").matches("[0-9a-f]{12}"),
+                "and which model: " + response.header("X-Model-Version"));
         JsonNode body = GatewayCalls.json(response);
         JsonNode probabilities = body.get("prediction_proba_dict");
         assertTrue(probabilities != null && probabilities.isObject(), body.toString());
@@ -85,7 +108,8 @@ class GatewayRoutingIT {
             Response response = GatewayCalls.predict("What a boring day", group);
             assertEquals(200, response.statusCode(), response.asString());
             assertEquals(1.0, answeredByV1(before), "group '" + group + "' is answered by v1");
-            assertEquals(null, response.header("X-Served-By"), "group '" + group + "' is not told which server answered");
+            assertEquals(
+                    null, response.header("X-Served-By"), "group '" + group + "' is not told which server answered");
             assertFalse(GatewayCalls.json(response).has("prediction_proba_dict"));
             GatewayCalls.paceBelowRateLimit();
         }
@@ -103,10 +127,14 @@ class GatewayRoutingIT {
 
         Map<String, Double> servedBy = StackServers.difference(StackServers.predictionsByServer(), before);
         assertEquals(0.0, servedBy.get("api-v2"), "v2 answered none: " + servedBy);
-        assertEquals(requests, servedBy.values().stream().mapToDouble(Double::doubleValue).sum(), "each counted once: " + servedBy);
+        assertEquals(
+                requests,
+                servedBy.values().stream().mapToDouble(Double::doubleValue).sum(),
+                "each counted once: " + servedBy);
         for (int i = 1; i <= v1Replicas(); i++) {
             double count = servedBy.getOrDefault("api-v1-" + i, 0.0);
-            assertTrue(count >= requests * 0.20, "api-v1-" + i + " served " + count + " of " + requests + ": " + servedBy);
+            assertTrue(
+                    count >= requests * 0.20, "api-v1-" + i + " served " + count + " of " + requests + ": " + servedBy);
         }
     }
 

@@ -32,8 +32,16 @@ class GatewaySecretsScriptTest {
     private static final Path SCRIPT = StackEnv.projectRoot().resolve("docker/nginx/gateway-secrets.sh");
 
     private static Containers.Result run(Path dir, Path passwordFile) {
-        return Containers.run(120, List.of("env", "GATEWAY_SECRETS_DIR=" + dir, "GATEWAY_PASSWORD_FILE=" + passwordFile,
-                "GATEWAY_USER=alice", "GATEWAY_PASSWORD=from-the-environment", "sh", SCRIPT.toString()));
+        return Containers.run(
+                120,
+                List.of(
+                        "env",
+                        "GATEWAY_SECRETS_DIR=" + dir,
+                        "GATEWAY_PASSWORD_FILE=" + passwordFile,
+                        "GATEWAY_USER=alice",
+                        "GATEWAY_PASSWORD=from-the-environment",
+                        "sh",
+                        SCRIPT.toString()));
     }
 
     @Test
@@ -50,11 +58,14 @@ class GatewaySecretsScriptTest {
         Containers.Result first = run(dir, password);
         assertEquals(0, first.exitCode(), first.output());
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("gateway.key"))));
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("htpasswd"))));
+        assertEquals(
+                "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("gateway.key"))));
+        assertEquals(
+                "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("htpasswd"))));
         X509Certificate certificate;
         try (InputStream in = Files.newInputStream(dir.resolve("gateway.crt"))) {
-            certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            certificate =
+                    (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
         Set<String> names = new TreeSet<>();
         certificate.getSubjectAlternativeNames().forEach(san -> names.add(String.valueOf(san.get(1))));

@@ -17,9 +17,12 @@ class GatewayTransportIT {
     @Test
     void plainHttpRedirectsToHttpsKeepingPathAndQuery() throws Exception {
         String pathAndQuery = "/predict?lang=en&note=a%20b";
-        HttpResponse<Void> response = GatewayCalls.httpClient().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + StackEnv.httpPort() + pathAndQuery)).GET().build(),
-                HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = GatewayCalls.httpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + StackEnv.httpPort() + pathAndQuery))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
 
         assertEquals(301, response.statusCode());
         URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
@@ -39,8 +42,10 @@ class GatewayTransportIT {
 
         TlsProbe.Handshake handshake = handshake("-tls1_1");
         assertFalse(handshake.negotiated(), "TLS 1.1 handshake must fail:\n" + handshake.output());
-        assertTrue(handshake.protocolAlert(), "the gateway refuses TLS 1.1 with a protocol_version alert, not"
-                + " some other failure:\n" + handshake.output());
+        assertTrue(
+                handshake.protocolAlert(),
+                "the gateway refuses TLS 1.1 with a protocol_version alert, not" + " some other failure:\n"
+                        + handshake.output());
     }
 
     @Test
@@ -60,7 +65,8 @@ class GatewayTransportIT {
         assertEquals(200, response.statusCode());
         assertEquals("UP", GatewayCalls.json(response).get("status").asText());
         String hsts = response.header("Strict-Transport-Security");
-        java.util.regex.Matcher maxAge = java.util.regex.Pattern.compile("(?:^|;)\\s*max-age=(\\d+)\\s*(?:;|$)").matcher(hsts == null ? "" : hsts);
+        java.util.regex.Matcher maxAge = java.util.regex.Pattern.compile("(?:^|;)\\s*max-age=(\\d+)\\s*(?:;|$)")
+                .matcher(hsts == null ? "" : hsts);
         assertTrue(maxAge.find(), "HSTS with a max-age: " + hsts);
         assertTrue(Long.parseLong(maxAge.group(1)) >= 31_536_000L, "HSTS for at least a year: " + hsts);
         assertEquals("nosniff", response.header("X-Content-Type-Options"));
@@ -69,6 +75,7 @@ class GatewayTransportIT {
 
     /** The probe against the gateway, verifying its certificate. */
     private static TlsProbe.Handshake handshake(String versionFlag) throws IOException, InterruptedException {
-        return TlsProbe.handshake(StackEnv.httpsPort(), versionFlag, StackEnv.certificate().toString());
+        return TlsProbe.handshake(
+                StackEnv.httpsPort(), versionFlag, StackEnv.certificate().toString());
     }
 }

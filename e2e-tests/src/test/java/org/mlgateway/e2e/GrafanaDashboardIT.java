@@ -22,13 +22,14 @@ class GrafanaDashboardIT {
 
     /** What Grafana would put in place of its built-in and dashboard variables. */
     private static final Map<String, String> VARIABLES = Map.of(
-            "$__rate_interval", "1m", "$__interval", "15s", "$__range", "15m",
-            "${instance}", ".*", "$instance", ".*");
+            "$__rate_interval", "1m", "$__interval", "15s", "$__range", "15m", "${instance}", ".*", "$instance", ".*");
 
     static String substitute(String expr) {
         String result = expr;
         // Longest names first, so $__rate_interval is not cut by $__interval... or a prefix.
-        List<String> names = VARIABLES.keySet().stream().sorted((a, b) -> b.length() - a.length()).toList();
+        List<String> names = VARIABLES.keySet().stream()
+                .sorted((a, b) -> b.length() - a.length())
+                .toList();
         for (String name : names) {
             result = result.replace(name, VARIABLES.get(name));
         }
@@ -43,16 +44,20 @@ class GrafanaDashboardIT {
         Map<String, String> queries = new LinkedHashMap<>();
         Path dir = StackEnv.projectRoot().resolve("grafana/dashboards");
         try (var files = Files.list(dir)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
                 JsonNode dashboard = new ObjectMapper().readTree(file.toFile());
                 for (JsonNode panel : dashboard.path("panels")) {
-                    // Candidate panels have data only while a candidate gets shadow traffic: ShadowAndCanaryIT runs them.
+                    // Candidate panels have data only while a candidate gets shadow traffic: ShadowAndCanaryIT runs
+                    // them.
                     if (panel.path("title").asText().startsWith(CANDIDATE_PANELS) != candidatePanels) {
                         continue;
                     }
                     for (JsonNode target : panel.path("targets")) {
-                        queries.put(file.getFileName() + " / " + panel.path("title").asText() + " / "
-                                + target.path("refId").asText(), target.path("expr").asText());
+                        queries.put(
+                                file.getFileName() + " / " + panel.path("title").asText() + " / "
+                                        + target.path("refId").asText(),
+                                target.path("expr").asText());
                     }
                 }
             }
@@ -67,16 +72,20 @@ class GrafanaDashboardIT {
         MonitoringTraffic.sendEveryKind();
 
         // Rates need two scrapes after the first request; the recording rules one evaluation more.
-        Map<String, String> empty = PrometheusQueries.poll(Duration.ofSeconds(60), () -> {
-            Map<String, String> missing = new LinkedHashMap<>();
-            queries.forEach((panel, expr) -> {
-                String promql = substitute(expr);
-                if (promql.contains("$") || PrometheusQueries.query(promql).isEmpty()) {
-                    missing.put(panel, promql);
-                }
-            });
-            return missing;
-        }, Map::isEmpty);
+        Map<String, String> empty = PrometheusQueries.poll(
+                Duration.ofSeconds(60),
+                () -> {
+                    Map<String, String> missing = new LinkedHashMap<>();
+                    queries.forEach((panel, expr) -> {
+                        String promql = substitute(expr);
+                        if (promql.contains("$")
+                                || PrometheusQueries.query(promql).isEmpty()) {
+                            missing.put(panel, promql);
+                        }
+                    });
+                    return missing;
+                },
+                Map::isEmpty);
         assertEquals(Map.of(), empty, "panel queries without data");
     }
 }

@@ -40,11 +40,15 @@ class IdleFloodIT {
     @Test
     void idleConnectionsDoNotLockOutOtherClientsAndAreClosedByTheHeaderTimeout() throws Exception {
         long fdLimit = openFileLimit();
-        assertTrue(fdLimit >= CONNECTIONS + 1_000, "this test JVM may open " + fdLimit + " files; it needs "
-                + (CONNECTIONS + 1_000) + " (raise `ulimit -n` before running it)");
+        assertTrue(
+                fdLimit >= CONNECTIONS + 1_000,
+                "this test JVM may open " + fdLimit + " files; it needs " + (CONNECTIONS + 1_000)
+                        + " (raise `ulimit -n` before running it)");
         Duration headerTimeout = GatewayFiles.duration("snippets/request-limits.conf", "client_header_timeout");
-        assertTrue(headerTimeout.multipliedBy(2).plusSeconds(10).compareTo(NGINX_DEFAULT_HEADER_TIMEOUT) < 0,
-                "client_header_timeout " + headerTimeout + " is too close to Nginx's default for this test to tell them apart");
+        assertTrue(
+                headerTimeout.multipliedBy(2).plusSeconds(10).compareTo(NGINX_DEFAULT_HEADER_TIMEOUT) < 0,
+                "client_header_timeout " + headerTimeout
+                        + " is too close to Nginx's default for this test to tell them apart");
         InetSocketAddress gateway = new InetSocketAddress("127.0.0.1", StackEnv.httpsPort());
         List<SocketChannel> flood = new ArrayList<>();
         try (Selector selector = Selector.open()) {
@@ -89,8 +93,11 @@ class IdleFloodIT {
             }
             long opened = System.nanoTime();
             double openSeconds = (opened - begin) / 1e9;
-            assertEquals(CONNECTIONS, connected, "idle connections opened from " + FLOOD_SOURCE + " in " + openSeconds
-                    + " s (" + refused + " refused)");
+            assertEquals(
+                    CONNECTIONS,
+                    connected,
+                    "idle connections opened from " + FLOOD_SOURCE + " in " + openSeconds + " s (" + refused
+                            + " refused)");
 
             // Another client, another address: served while the flood holds its connections.
             long asked = System.nanoTime();
@@ -102,8 +109,11 @@ class IdleFloodIT {
             // the accept queue only as earlier ones close (after retransmitted handshakes, seconds apart on a
             // loaded machine). So most must close by twice the header timeout plus the time to open them, and
             // all of them before the 60 s that Nginx's default client_header_timeout would allow.
-            long firstDeadline = opened + 2 * headerTimeout.toNanos() + Duration.ofSeconds(5).toNanos();
-            long closeDeadline = begin + NGINX_DEFAULT_HEADER_TIMEOUT.toNanos() - Duration.ofSeconds(2).toNanos();
+            long firstDeadline =
+                    opened + 2 * headerTimeout.toNanos() + Duration.ofSeconds(5).toNanos();
+            long closeDeadline = begin
+                    + NGINX_DEFAULT_HEADER_TIMEOUT.toNanos()
+                    - Duration.ofSeconds(2).toNanos();
             int closedByFirstDeadline = -1;
             int closed = 0;
             ByteBuffer scratch = ByteBuffer.allocate(256);
@@ -123,7 +133,7 @@ class IdleFloodIT {
                             scratch.clear();
                             read = ((SocketChannel) key.channel()).read(scratch);
                         } catch (IOException reset) {
-                            read = -1;   // reset_timedout_connection: the close is an RST
+                            read = -1; // reset_timedout_connection: the close is an RST
                         }
                         if (read < 0) {
                             key.cancel();
@@ -136,18 +146,33 @@ class IdleFloodIT {
             if (closedByFirstDeadline < 0) {
                 closedByFirstDeadline = closed;
             }
-            System.out.printf("Idle flood: %d connections opened from %s in %.1f s; a client on %s got %d in %.2f s;"
-                    + " %d closed by the gateway within 2 x client_header_timeout (%d s) + opening + 5 s, %d of %d"
-                    + " within %.1f s of the first%n",
-                    connected, FLOOD_SOURCE, openSeconds, CLIENT_SOURCE, status, secondsTo200, closedByFirstDeadline,
-                    headerTimeout.toSeconds(), closed, connected, closedAfter);
+            System.out.printf(
+                    "Idle flood: %d connections opened from %s in %.1f s; a client on %s got %d in %.2f s;"
+                            + " %d closed by the gateway within 2 x client_header_timeout (%d s) + opening + 5 s, %d of %d"
+                            + " within %.1f s of the first%n",
+                    connected,
+                    FLOOD_SOURCE,
+                    openSeconds,
+                    CLIENT_SOURCE,
+                    status,
+                    secondsTo200,
+                    closedByFirstDeadline,
+                    headerTimeout.toSeconds(),
+                    closed,
+                    connected,
+                    closedAfter);
 
             assertEquals(200, status, "the other client's prediction during the flood");
             assertTrue(secondsTo200 < 2.0, "the other client was served in " + secondsTo200 + " s, not within 2 s");
-            assertTrue(closedByFirstDeadline >= connected / 2, "the gateway closed " + closedByFirstDeadline + " of "
-                    + connected + " idle connections by 2 x client_header_timeout + the time to open them + 5 s");
-            assertEquals(connected, closed, "the gateway closed every idle connection before Nginx's default "
-                    + "client_header_timeout of 60 s would have (" + closedAfter + " s)");
+            assertTrue(
+                    closedByFirstDeadline >= connected / 2,
+                    "the gateway closed " + closedByFirstDeadline + " of " + connected
+                            + " idle connections by 2 x client_header_timeout + the time to open them + 5 s");
+            assertEquals(
+                    connected,
+                    closed,
+                    "the gateway closed every idle connection before Nginx's default "
+                            + "client_header_timeout of 60 s would have (" + closedAfter + " s)");
         } finally {
             for (SocketChannel channel : flood) {
                 try {
@@ -161,7 +186,8 @@ class IdleFloodIT {
 
     private static int predictFrom(String source) throws IOException {
         var tls = TrustStores.sslContext(StackEnv.certificate(), "TLS").getSocketFactory();
-        HttpsURLConnection connection = (HttpsURLConnection) new URL("https://127.0.0.1:" + StackEnv.httpsPort() + "/predict").openConnection();
+        HttpsURLConnection connection =
+                (HttpsURLConnection) new URL("https://127.0.0.1:" + StackEnv.httpsPort() + "/predict").openConnection();
         connection.setSSLSocketFactory(new SourceBoundSocketFactory(tls, InetAddress.getByName(source)));
         connection.setConnectTimeout(2_000);
         connection.setReadTimeout(2_000);

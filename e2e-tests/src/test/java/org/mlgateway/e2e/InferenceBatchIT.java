@@ -21,8 +21,11 @@ class InferenceBatchIT {
     private static final OpenInferenceProtocol PROTOCOL = OpenInferenceProtocol.forBasePath("");
 
     private static Response infer(List<String> sentences, String traceparent) {
-        var request = StackEnv.authenticated().filter(PROTOCOL.conforming()).header("X-Experiment-Group", "debug")
-                .contentType("application/json").body(OpenInferenceProtocolIT.request(null, sentences));
+        var request = StackEnv.authenticated()
+                .filter(PROTOCOL.conforming())
+                .header("X-Experiment-Group", "debug")
+                .contentType("application/json")
+                .body(OpenInferenceProtocolIT.request(null, sentences));
         if (traceparent != null) {
             request.header("traceparent", traceparent);
         }
@@ -32,7 +35,8 @@ class InferenceBatchIT {
     @Test
     void eachSentenceIsCountedAndLoggedUnderTheClientsTrace() throws Exception {
         int port = StackServers.v2().port();
-        List<String> sentences = List.of("I love you all", "worst day ever", "meh, nothing to do", "we won the cup!!", "so sleepy");
+        List<String> sentences =
+                List.of("I love you all", "worst day ever", "meh, nothing to do", "we won the cup!!", "so sleepy");
         double predictions = InferenceTrail.metric(port, "predictions_total");
         double inferences = InferenceTrail.metric(port, "inference_seconds_count");
         String trace = InferenceTrail.newTraceId();
@@ -45,16 +49,29 @@ class InferenceBatchIT {
         JsonNode access = InferenceTrail.accessLogLine(trace);
         assertEquals(200, access.path("status").asInt(), access.toString());
         assertEquals("api_v2", access.path("upstream_group").asText(), access.toString());
-        assertEquals("POST /v2/models/emotion/infer HTTP/1.1", access.path("request").asText());
-        List<JsonNode> lines = InferenceTrail.predictionLines("api-v2", access.path("request_id").asText(), sentences.size());
+        assertEquals(
+                "POST /v2/models/emotion/infer HTTP/1.1", access.path("request").asText());
+        List<JsonNode> lines = InferenceTrail.predictionLines(
+                "api-v2", access.path("request_id").asText(), sentences.size());
         for (int i = 0; i < sentences.size(); i++) {
-            assertEquals(i, lines.get(i).path("batch_index").asInt(), lines.get(i).toString());
-            assertEquals(trace, lines.get(i).path("trace_id").asText(), lines.get(i).toString());
-            assertEquals(labels.get(i), lines.get(i).path("label").asText(), lines.get(i).toString());
+            assertEquals(
+                    i, lines.get(i).path("batch_index").asInt(), lines.get(i).toString());
+            assertEquals(
+                    trace, lines.get(i).path("trace_id").asText(), lines.get(i).toString());
+            assertEquals(
+                    labels.get(i),
+                    lines.get(i).path("label").asText(),
+                    lines.get(i).toString());
         }
-        assertEquals(predictions + sentences.size(), InferenceTrail.metric(port, "predictions_total"), 0.0,
+        assertEquals(
+                predictions + sentences.size(),
+                InferenceTrail.metric(port, "predictions_total"),
+                0.0,
                 "predictions_total counts each sentence");
-        assertEquals(inferences + sentences.size(), InferenceTrail.metric(port, "inference_seconds_count"), 0.0,
+        assertEquals(
+                inferences + sentences.size(),
+                InferenceTrail.metric(port, "inference_seconds_count"),
+                0.0,
                 "inference_seconds times each sentence");
     }
 
@@ -67,7 +84,9 @@ class InferenceBatchIT {
         for (int attempt = 0; access == null && attempt < 50; attempt++) {
             Thread.sleep(attempt == 0 ? 0 : 200); // nginx writes the line as the request ends
             access = GatewayFiles.accessLogSince(offset).stream()
-                    .filter(l -> l.path("request").asText().startsWith("POST /v2/models/emotion/infer")).reduce((a, b) -> b).orElse(null);
+                    .filter(l -> l.path("request").asText().startsWith("POST /v2/models/emotion/infer"))
+                    .reduce((a, b) -> b)
+                    .orElse(null);
         }
         assertFalse(access == null, "the access log has the request");
         String requestId = access.path("request_id").asText();

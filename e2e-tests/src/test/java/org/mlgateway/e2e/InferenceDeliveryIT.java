@@ -59,8 +59,12 @@ class InferenceDeliveryIT {
     }
 
     private static Response infer(List<String> sentences, String traceparent) {
-        return StackEnv.authenticated().filter(PROTOCOL.conforming()).header("traceparent", traceparent)
-                .contentType("application/json").body(OpenInferenceProtocolIT.request(null, sentences)).post("/v2/models/emotion/infer");
+        return StackEnv.authenticated()
+                .filter(PROTOCOL.conforming())
+                .header("traceparent", traceparent)
+                .contentType("application/json")
+                .body(OpenInferenceProtocolIT.request(null, sentences))
+                .post("/v2/models/emotion/infer");
     }
 
     @Test
@@ -69,12 +73,17 @@ class InferenceDeliveryIT {
         delivery(Map.of(), "traffic", "0", "100");
         TimeUnit.SECONDS.sleep(2); // a reload: new workers take the new share
         String trace = InferenceTrail.newTraceId();
-        Response answer = infer(List.of("I love this", "so sad today", "whatever"), "00-" + trace + "-b7ad6b7169203331-01");
+        Response answer =
+                infer(List.of("I love this", "so sad today", "whatever"), "00-" + trace + "-b7ad6b7169203331-01");
         assertEquals(200, answer.statusCode(), answer.asString());
 
         JsonNode access = InferenceTrail.accessLogLine(trace);
-        assertEquals("127.0.0.1:" + CANDIDATE_PORT, access.path("upstream_addr").asText(), "the candidate answered: " + access);
-        for (JsonNode line : InferenceTrail.predictionLines(CANDIDATE, access.path("request_id").asText(), 3)) {
+        assertEquals(
+                "127.0.0.1:" + CANDIDATE_PORT,
+                access.path("upstream_addr").asText(),
+                "the candidate answered: " + access);
+        for (JsonNode line : InferenceTrail.predictionLines(
+                CANDIDATE, access.path("request_id").asText(), 3)) {
             assertEquals(trace, line.path("trace_id").asText(), line.toString());
         }
         OtlpReceiver.ReceivedSpan span = receiver.await(s -> s.traceId().equals(trace), Duration.ofSeconds(60));
@@ -85,10 +94,27 @@ class InferenceDeliveryIT {
         // make canary's request gate counts it: the query the run sends, on Prometheus.
         String version = StackServers.modelVersion(StackServers.v1().get(0));
         Path queries = LOGS.resolve("inference-delivery-queries.tsv");
-        assertEquals(0, StackServers.runScript(queries, Map.of(), Duration.ofSeconds(30), "scripts/canary.sh", "queries", version, "300", "600"));
-        String requests = Files.readAllLines(queries).stream().filter(l -> l.startsWith("requests\t")).findFirst().orElseThrow().substring(9);
-        double counted = PrometheusQueries.poll(Duration.ofSeconds(30), () -> PrometheusQueries.scalar(requests), v -> v >= 1);
-        assertTrue(counted >= 1, "the canary's request gate counts the candidate's inference: " + requests + " = " + counted);
+        assertEquals(
+                0,
+                StackServers.runScript(
+                        queries,
+                        Map.of(),
+                        Duration.ofSeconds(30),
+                        "scripts/canary.sh",
+                        "queries",
+                        version,
+                        "300",
+                        "600"));
+        String requests = Files.readAllLines(queries).stream()
+                .filter(l -> l.startsWith("requests\t"))
+                .findFirst()
+                .orElseThrow()
+                .substring(9);
+        double counted =
+                PrometheusQueries.poll(Duration.ofSeconds(30), () -> PrometheusQueries.scalar(requests), v -> v >= 1);
+        assertTrue(
+                counted >= 1,
+                "the canary's request gate counts the candidate's inference: " + requests + " = " + counted);
     }
 
     @Test
@@ -104,22 +130,39 @@ class InferenceDeliveryIT {
 
         JsonNode access = InferenceTrail.accessLogLine(trace);
         String champion = StackServers.v1().stream()
-                .filter(s -> access.path("upstream_addr").asText().equals("127.0.0.1:" + s.port())).findFirst()
-                .orElseThrow(() -> new AssertionError("a v1 server answered: " + access)).name();
+                .filter(s -> access.path("upstream_addr").asText().equals("127.0.0.1:" + s.port()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("a v1 server answered: " + access))
+                .name();
         String requestId = access.path("request_id").asText();
         List<JsonNode> served = InferenceTrail.predictionLines(champion, requestId, sentences.size());
         List<JsonNode> mirrored = InferenceTrail.predictionLines(CANDIDATE, requestId, sentences.size());
         for (int i = 0; i < sentences.size(); i++) {
-            assertEquals(i, mirrored.get(i).path("batch_index").asInt(), mirrored.get(i).toString());
-            assertEquals(served.get(i).path("label").asText(), mirrored.get(i).path("label").asText(), "the champion's own model");
+            assertEquals(
+                    i,
+                    mirrored.get(i).path("batch_index").asInt(),
+                    mirrored.get(i).toString());
+            assertEquals(
+                    served.get(i).path("label").asText(),
+                    mirrored.get(i).path("label").asText(),
+                    "the champion's own model");
             assertEquals(trace, mirrored.get(i).path("trace_id").asText());
         }
-        double after = PrometheusQueries.poll(Duration.ofSeconds(10), () -> metric("shadow_comparisons_total"),
+        double after = PrometheusQueries.poll(
+                Duration.ofSeconds(10),
+                () -> metric("shadow_comparisons_total"),
                 v -> v >= compared + sentences.size());
-        assertEquals(compared + sentences.size(), after, 0.0, "each sentence of the copy is compared with the champion's model");
+        assertEquals(
+                compared + sentences.size(),
+                after,
+                0.0,
+                "each sentence of the copy is compared with the champion's model");
         assertNotEquals(CANDIDATE, champion);
         OtlpReceiver.ReceivedSpan copy = receiver.await(s -> s.traceId().equals(trace), Duration.ofSeconds(60));
-        assertEquals("00f067aa0ba902b7", copy.parentSpanId(), "the mirrored copy carries the client's trace context: " + copy);
+        assertEquals(
+                "00f067aa0ba902b7",
+                copy.parentSpanId(),
+                "the mirrored copy carries the client's trace context: " + copy);
     }
 
     private static double metric(String name) {
@@ -131,9 +174,11 @@ class InferenceDeliveryIT {
     }
 
     private static void delivery(Map<String, String> env, String... args) throws Exception {
-        String[] command = Stream.concat(Stream.of("bash", "scripts/delivery.sh"), Stream.of(args)).toArray(String[]::new);
+        String[] command = Stream.concat(Stream.of("bash", "scripts/delivery.sh"), Stream.of(args))
+                .toArray(String[]::new);
         Path log = LOGS.resolve("inference-delivery-" + args[0] + ".log");
-        int exit = StackServers.runScript(log, new HashMap<>(env), Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT") + 60), command);
+        int exit = StackServers.runScript(
+                log, new HashMap<>(env), Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT") + 60), command);
         assertEquals(0, exit, String.join(" ", command) + ":\n" + Files.readString(log));
     }
 }

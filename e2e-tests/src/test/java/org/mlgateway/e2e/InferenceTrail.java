@@ -23,12 +23,13 @@ import java.util.stream.Stream;
  */
 final class InferenceTrail {
 
-    private static final HttpClient DIRECT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(3)).build();
+    private static final HttpClient DIRECT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build();
     private static final Duration WRITERS = Duration.ofSeconds(10);
 
-    private InferenceTrail() {
-    }
+    private InferenceTrail() {}
 
     /** The access log line of the request with this trace id, once nginx has written it. */
     static JsonNode accessLogLine(String traceId) throws IOException, InterruptedException {
@@ -51,14 +52,16 @@ final class InferenceTrail {
     }
 
     /** The prediction log lines of one request id on a server, in batch order, once its writer has written {@code count}. */
-    static List<JsonNode> predictionLines(String server, String requestId, int count) throws IOException, InterruptedException {
+    static List<JsonNode> predictionLines(String server, String requestId, int count)
+            throws IOException, InterruptedException {
         Path dir = StackEnv.stateDir().resolve("logs/liberty/" + server);
         long deadline = System.nanoTime() + WRITERS.toNanos();
         while (true) {
             List<JsonNode> found = new ArrayList<>();
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> files = Files.list(dir)) {
-                    for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl")).toList()) {
+                    for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
+                            .toList()) {
                         for (String line : Files.readAllLines(f)) {
                             if (line.contains("\"request_id\":\"" + requestId + "\"")) {
                                 found.add(GatewayCalls.JSON.readTree(line));
@@ -70,7 +73,8 @@ final class InferenceTrail {
             if (found.size() >= count || System.nanoTime() > deadline) {
                 found.sort(Comparator.comparingInt(l -> l.path("batch_index").asInt(-1)));
                 if (found.size() != count) {
-                    throw new AssertionError(server + " logged " + found.size() + " lines of request " + requestId + ", not " + count);
+                    throw new AssertionError(
+                            server + " logged " + found.size() + " lines of request " + requestId + ", not " + count);
                 }
                 return found;
             }
@@ -80,8 +84,12 @@ final class InferenceTrail {
 
     /** The sum of one metric's samples on a server's /metrics whose labels hold every given pair. */
     static double metric(int port, String name, String... labels) throws IOException, InterruptedException {
-        String text = DIRECT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String text = DIRECT.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         Matcher line = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(text);
         double sum = 0;
         while (line.find()) {

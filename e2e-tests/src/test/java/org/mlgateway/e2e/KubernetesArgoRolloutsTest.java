@@ -1,5 +1,8 @@
 package org.mlgateway.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mlgateway.e2e.KubernetesManifests.cast;
 import static org.mlgateway.e2e.KubernetesManifests.containers;
 import static org.mlgateway.e2e.KubernetesManifests.list;
@@ -9,10 +12,6 @@ import static org.mlgateway.e2e.KubernetesManifests.named;
 import static org.mlgateway.e2e.KubernetesManifests.ofKind;
 import static org.mlgateway.e2e.KubernetesManifests.podLabels;
 import static org.mlgateway.e2e.KubernetesManifests.workload;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +43,9 @@ class KubernetesArgoRolloutsTest {
     private static final Pattern NUMBER = Pattern.compile("(-?[0-9.]+(?:e-?[0-9]+)?)$");
 
     private static Map<String, Object> template(List<Map<String, Object>> objects, String name) {
-        return objects.stream().filter(o -> "AnalysisTemplate".equals(o.get("kind")) && name.equals(name(o))).findFirst()
+        return objects.stream()
+                .filter(o -> "AnalysisTemplate".equals(o.get("kind")) && name.equals(name(o)))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no AnalysisTemplate " + name));
     }
 
@@ -80,8 +81,15 @@ class KubernetesArgoRolloutsTest {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("args", new ArrayList<>(args.values()));
         spec.put("metrics", metrics);
-        return new LinkedHashMap<>(Map.of("apiVersion", "argoproj.io/v1alpha1", "kind", "AnalysisRun",
-                "metadata", Map.of("generateName", "api-v1-step-"), "spec", spec));
+        return new LinkedHashMap<>(Map.of(
+                "apiVersion",
+                "argoproj.io/v1alpha1",
+                "kind",
+                "AnalysisRun",
+                "metadata",
+                Map.of("generateName", "api-v1-step-"),
+                "spec",
+                spec));
     }
 
     /** Every AnalysisRun of an overlay: one per analysis step of its Rollout, and the shadow overlay's. */
@@ -103,10 +111,15 @@ class KubernetesArgoRolloutsTest {
     void theRolloutTemplatesAndAnalysisRunsPassArgoRolloutsOwnSchema() throws Exception {
         List<Map<String, Object>> objects = new ArrayList<>();
         for (String overlay : KubernetesManifests.ROLLOUT_OVERLAYS) {
-            KubernetesManifests.objects(overlay).stream().filter(o -> String.valueOf(o.get("apiVersion")).startsWith("argoproj.io/")).forEach(objects::add);
+            KubernetesManifests.objects(overlay).stream()
+                    .filter(o -> String.valueOf(o.get("apiVersion")).startsWith("argoproj.io/"))
+                    .forEach(objects::add);
             objects.addAll(runs(overlay));
         }
-        assertEquals(Set.of("Rollout", "AnalysisTemplate", "AnalysisRun"), new TreeSet<>(objects.stream().map(o -> String.valueOf(o.get("kind"))).toList()));
+        assertEquals(
+                Set.of("Rollout", "AnalysisTemplate", "AnalysisRun"),
+                new TreeSet<>(
+                        objects.stream().map(o -> String.valueOf(o.get("kind"))).toList()));
         ArgoRolloutsSchema.Result result = ArgoRolloutsSchema.validate(objects);
         System.out.print("Argo Rollouts schema: " + result.output());
         assertEquals(0, result.exit(), "Argo Rollouts' schema refuses generated objects:\n" + result.output());
@@ -115,31 +128,42 @@ class KubernetesArgoRolloutsTest {
 
     @Test
     void theGeneratedObjectsAreTheAnalysisFile() throws IOException {
-        assertGeneratedFrom(DeliveryAnalysis.load(), KubernetesManifests.objects("production-shadow"), shadowRuns(KubernetesManifests.WORK));
+        assertGeneratedFrom(
+                DeliveryAnalysis.load(),
+                KubernetesManifests.objects("production-shadow"),
+                shadowRuns(KubernetesManifests.WORK));
     }
 
     /** A threshold changed in the file is changed in the generated AnalysisTemplate, and nothing else is. */
     @Test
     void changingAThresholdInTheFileChangesTheGeneratedTemplate() throws Exception {
         Path copy = KubernetesManifests.cleanCopy();
-        Path file = DeliveryAnalysis.variant(copy.resolve("delivery/canary.yaml"),
+        Path file = DeliveryAnalysis.variant(
+                copy.resolve("delivery/canary.yaml"),
                 a -> DeliveryAnalysis.gate(a, "canary", "error_ratio").put("max", 0.02));
         KubernetesManifests.generate(copy, file);
         List<Map<String, Object>> changed = KubernetesManifests.render(copy, "production-shadow");
         Map<String, Object> analysis = KubernetesManifests.cast(KubernetesManifests.loadYaml(Files.readString(file)));
         assertGeneratedFrom(analysis, changed, shadowRuns(copy));
 
-        Map<String, Object> before = metric(template(KubernetesManifests.objects("production"), "ml-gateway-canary"), "error_ratio");
+        Map<String, Object> before =
+                metric(template(KubernetesManifests.objects("production"), "ml-gateway-canary"), "error_ratio");
         Map<String, Object> after = metric(template(changed, "ml-gateway-canary"), "error_ratio");
-        System.out.printf("error_ratio max 0.01 -> 0.02: successCondition '%s' -> '%s'%n", before.get("successCondition"), after.get("successCondition"));
+        System.out.printf(
+                "error_ratio max 0.01 -> 0.02: successCondition '%s' -> '%s'%n",
+                before.get("successCondition"), after.get("successCondition"));
         assertTrue(String.valueOf(before.get("successCondition")).endsWith("<= 0.01"), before.toString());
         assertTrue(String.valueOf(after.get("successCondition")).endsWith("<= 0.02"), after.toString());
-        assertEquals(template(KubernetesManifests.objects("production"), "ml-gateway-shadow"), template(changed, "ml-gateway-shadow"),
+        assertEquals(
+                template(KubernetesManifests.objects("production"), "ml-gateway-shadow"),
+                template(changed, "ml-gateway-shadow"),
                 "the shadow phase's error_ratio gate is another gate: its template is unchanged");
     }
 
     private static Map<String, Object> metric(Map<String, Object> template, String name) {
-        return list(map(template, "spec"), "metrics").stream().filter(m -> name.equals(m.get("name"))).findFirst()
+        return list(map(template, "spec"), "metrics").stream()
+                .filter(m -> name.equals(m.get("name")))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(name(template) + " has no metric " + name));
     }
 
@@ -154,11 +178,16 @@ class KubernetesArgoRolloutsTest {
     }
 
     /** OBJECTS (a rendered shadow overlay) and RUNS are what ANALYSIS says, gate by gate and step by step. */
-    private static void assertGeneratedFrom(Map<String, Object> analysis, List<Map<String, Object>> objects, List<Map<String, Object>> runs) {
+    private static void assertGeneratedFrom(
+            Map<String, Object> analysis, List<Map<String, Object>> objects, List<Map<String, Object>> runs) {
         int check = ((Number) analysis.get("checkSeconds")).intValue();
-        String address = String.valueOf(DeliveryAnalysis.section(analysis, "kubernetes").get("prometheusAddress"));
-        Map<String, Integer> lengths = Map.of("shadow", ((Number) DeliveryAnalysis.section(analysis, "shadow").get("seconds")).intValue(),
-                "canary", ((Number) DeliveryAnalysis.section(analysis, "canary").get("stepSeconds")).intValue());
+        String address =
+                String.valueOf(DeliveryAnalysis.section(analysis, "kubernetes").get("prometheusAddress"));
+        Map<String, Integer> lengths = Map.of(
+                "shadow",
+                ((Number) DeliveryAnalysis.section(analysis, "shadow").get("seconds")).intValue(),
+                "canary",
+                ((Number) DeliveryAnalysis.section(analysis, "canary").get("stepSeconds")).intValue());
         for (String phase : List.of("shadow", "canary")) {
             Map<String, Object> template = template(objects, "ml-gateway-" + phase);
             int length = lengths.get(phase);
@@ -178,20 +207,37 @@ class KubernetesArgoRolloutsTest {
                 assertEquals(length / check, judged.get("count"), where + " checks");
                 assertEquals(0, judged.get("failureLimit"), where + ": one failure fails");
                 String condition = String.valueOf(judged.get("successCondition"));
-                assertTrue(condition.startsWith("len(result) == 0 || isNaN(result[0]) || result[0] " + (max ? "<=" : ">=") + " "),
-                        where + ": not judged until its requests, then " + (max ? "at most" : "at least") + " the threshold: " + condition);
+                assertTrue(
+                        condition.startsWith(
+                                "len(result) == 0 || isNaN(result[0]) || result[0] " + (max ? "<=" : ">=") + " "),
+                        where + ": not judged until its requests, then " + (max ? "at most" : "at least")
+                                + " the threshold: " + condition);
                 assertEquals(limit, threshold(condition), where + " threshold");
                 Map<String, Object> prometheus = map(map(judged, "provider"), "prometheus");
                 assertEquals(address, prometheus.get("address"), where);
-                assertEquals(oneLine("(" + gate.get("query") + ") and on() ((" + gate.get("requests") + ") >= " + gate.get("minRequests") + ")"),
-                        oneLine(prometheus.get("query")), where + " query");
+                assertEquals(
+                        oneLine("(" + gate.get("query") + ") and on() ((" + gate.get("requests") + ") >= "
+                                + gate.get("minRequests") + ")"),
+                        oneLine(prometheus.get("query")),
+                        where + " query");
                 Map<String, Object> requests = metric(template, name + "_requests");
-                assertEquals(length + "s", requests.get("initialDelay"), where + ": requests counted when the phase ends");
+                assertEquals(
+                        length + "s", requests.get("initialDelay"), where + ": requests counted when the phase ends");
                 assertEquals(1, requests.get("count"));
-                assertEquals("len(result) == 1 && result[0] >= " + gate.get("minRequests"), requests.get("successCondition"), where);
-                assertEquals(oneLine(gate.get("requests")), oneLine(map(map(requests, "provider"), "prometheus").get("query")), where + " requests query");
+                assertEquals(
+                        "len(result) == 1 && result[0] >= " + gate.get("minRequests"),
+                        requests.get("successCondition"),
+                        where);
+                assertEquals(
+                        oneLine(gate.get("requests")),
+                        oneLine(map(map(requests, "provider"), "prometheus").get("query")),
+                        where + " requests query");
             }
-            assertEquals(expectedNames, list(map(template, "spec"), "metrics").stream().map(m -> String.valueOf(m.get("name"))).toList(),
+            assertEquals(
+                    expectedNames,
+                    list(map(template, "spec"), "metrics").stream()
+                            .map(m -> String.valueOf(m.get("name")))
+                            .toList(),
                     name(template) + ": one metric per gate and one per gate's requests, nothing else");
             Map<String, Object> args = new LinkedHashMap<>();
             list(map(template, "spec"), "args").forEach(a -> args.put(String.valueOf(a.get("name")), a.get("value")));
@@ -205,24 +251,46 @@ class KubernetesArgoRolloutsTest {
             assertEquals(length + "s", args.get("window"), name(template) + ": the window is the phase");
         }
 
-        Map<String, Object> rollout = objects.stream().filter(o -> "Rollout".equals(o.get("kind"))).findFirst().orElseThrow();
+        Map<String, Object> rollout = objects.stream()
+                .filter(o -> "Rollout".equals(o.get("kind")))
+                .findFirst()
+                .orElseThrow();
         List<Object> weights = cast(DeliveryAnalysis.section(analysis, "canary").get("weights"));
         List<Map<String, Object>> steps = steps(rollout);
         List<Object> expected = new ArrayList<>();
         for (int k = 0; k < weights.size(); k++) {
             expected.add(Map.of("setWeight", weights.get(k)));
-            expected.add(Map.of("analysis", Map.of("templates", List.of(Map.of("templateName", "ml-gateway-canary")),
-                    "args", List.of(Map.of("name", "champion-window", "value", (k + 1) * lengths.get("canary") + "s")))));
+            expected.add(Map.of(
+                    "analysis",
+                    Map.of(
+                            "templates",
+                            List.of(Map.of("templateName", "ml-gateway-canary")),
+                            "args",
+                            List.of(Map.of(
+                                    "name", "champion-window", "value", (k + 1) * lengths.get("canary") + "s")))));
         }
-        assertEquals(expected, steps, "each weight of the file, then the canary gates for the step; the champion's window spans the run so far");
+        assertEquals(
+                expected,
+                steps,
+                "each weight of the file, then the canary gates for the step; the champion's window spans the run so far");
 
-        Map<String, Object> nginx = containers(objects.stream().filter(o -> "Deployment".equals(o.get("kind")) && "gateway".equals(name(o)))
-                .findFirst().orElseThrow()).get(0);
-        assertEquals(String.valueOf(DeliveryAnalysis.section(analysis, "shadow").get("mirrorPercent")),
-                list(nginx, "env").stream().filter(e -> "SHADOW_PERCENT".equals(e.get("name"))).findFirst().orElseThrow().get("value"),
+        Map<String, Object> nginx = containers(objects.stream()
+                        .filter(o -> "Deployment".equals(o.get("kind")) && "gateway".equals(name(o)))
+                        .findFirst()
+                        .orElseThrow())
+                .get(0);
+        assertEquals(
+                String.valueOf(DeliveryAnalysis.section(analysis, "shadow").get("mirrorPercent")),
+                list(nginx, "env").stream()
+                        .filter(e -> "SHADOW_PERCENT".equals(e.get("name")))
+                        .findFirst()
+                        .orElseThrow()
+                        .get("value"),
                 "the gateway mirrors the file's share");
         assertEquals(1, runs.size(), "one shadow AnalysisRun");
-        assertEquals(list(map(template(objects, "ml-gateway-shadow"), "spec"), "metrics"), list(map(runs.get(0), "spec"), "metrics"),
+        assertEquals(
+                list(map(template(objects, "ml-gateway-shadow"), "spec"), "metrics"),
+                list(map(runs.get(0), "spec"), "metrics"),
                 "the shadow AnalysisRun runs the shadow template's metrics");
     }
 
@@ -234,8 +302,13 @@ class KubernetesArgoRolloutsTest {
     void everyTemplateArgumentIsDeclaredAndEveryRunGivesEachAValue() throws IOException {
         for (String overlay : KubernetesManifests.ROLLOUT_OVERLAYS) {
             for (Map<String, Object> template : ofKind(overlay, "AnalysisTemplate")) {
-                Set<String> declared = new TreeSet<>(list(map(template, "spec"), "args").stream().map(a -> String.valueOf(a.get("name"))).toList());
-                assertEquals(declared, placeholders(list(map(template, "spec"), "metrics")), name(template) + ": declared args are the ones its queries use");
+                Set<String> declared = new TreeSet<>(list(map(template, "spec"), "args").stream()
+                        .map(a -> String.valueOf(a.get("name")))
+                        .toList());
+                assertEquals(
+                        declared,
+                        placeholders(list(map(template, "spec"), "metrics")),
+                        name(template) + ": declared args are the ones its queries use");
             }
             List<Map<String, Object>> runs = runs(overlay);
             assertFalse(runs.isEmpty(), overlay);
@@ -243,7 +316,9 @@ class KubernetesArgoRolloutsTest {
                 Map<String, Object> given = new LinkedHashMap<>();
                 list(map(run, "spec"), "args").forEach(a -> given.put(String.valueOf(a.get("name")), a.get("value")));
                 for (String used : placeholders(list(map(run, "spec"), "metrics"))) {
-                    assertTrue(given.get(used) != null && !String.valueOf(given.get(used)).isBlank(),
+                    assertTrue(
+                            given.get(used) != null
+                                    && !String.valueOf(given.get(used)).isBlank(),
                             overlay + ": an AnalysisRun gives no value to {{args." + used + "}}: " + given);
                 }
             }
@@ -288,12 +363,15 @@ class KubernetesArgoRolloutsTest {
         List<String> problems = new ArrayList<>();
         for (Map<String, Object> template : ofKind("production", "AnalysisTemplate")) {
             for (Map<String, Object> metric : list(map(template, "spec"), "metrics")) {
-                String query = String.valueOf(map(map(metric, "provider"), "prometheus").get("query"));
+                String query = String.valueOf(
+                        map(map(metric, "provider"), "prometheus").get("query"));
                 String where = name(template) + " " + metric.get("name");
-                PromQl.bareIdentifiers(query).forEach(id -> problems.add(where + ": reads " + id + " without a label matcher"));
+                PromQl.bareIdentifiers(query)
+                        .forEach(id -> problems.add(where + ": reads " + id + " without a label matcher"));
                 for (String series : PromQl.selectedNames(query)) {
                     if (!recorded.contains(series) && !fromServers.contains(PromQl.family(series))) {
-                        problems.add(where + ": reads " + series + ", which no rule records and no rule reads from the servers");
+                        problems.add(where + ": reads " + series
+                                + ", which no rule records and no rule reads from the servers");
                     }
                 }
             }
@@ -313,24 +391,40 @@ class KubernetesArgoRolloutsTest {
         for (String overlay : KubernetesManifests.ROLLOUT_OVERLAYS) {
             Map<String, String> matchers = new LinkedHashMap<>();
             for (Map<String, Object> template : ofKind(overlay, "AnalysisTemplate")) {
-                list(map(template, "spec"), "args").forEach(a -> matchers.put(String.valueOf(a.get("name")), String.valueOf(a.get("value"))));
+                list(map(template, "spec"), "args")
+                        .forEach(a -> matchers.put(String.valueOf(a.get("name")), String.valueOf(a.get("value"))));
             }
             assertEquals("role=\"candidate\"", matchers.get("candidate"), overlay);
             assertEquals("role=\"champion\"", matchers.get("champion"), overlay);
             Map<String, Object> podMonitor = named(overlay, "PodMonitor", "api");
-            assertTrue(list(list(map(podMonitor, "spec"), "podMetricsEndpoints").get(0), "relabelings").stream().anyMatch(r ->
-                    "role".equals(r.get("targetLabel")) && List.of("__meta_kubernetes_pod_label_role").equals(r.get("sourceLabels"))),
+            assertTrue(
+                    list(list(map(podMonitor, "spec"), "podMetricsEndpoints").get(0), "relabelings").stream()
+                            .anyMatch(r -> "role".equals(r.get("targetLabel"))
+                                    && List.of("__meta_kubernetes_pod_label_role")
+                                            .equals(r.get("sourceLabels"))),
                     overlay + ": the PodMonitor api carries the pod label role into the series");
-            Map<String, Object> canary = map(map(map(named(overlay, "Rollout", "api-v1"), "spec"), "strategy"), "canary");
-            assertEquals("candidate", map(map(canary, "canaryMetadata"), "labels").get("role"), overlay + ": the Rollout's candidate pods");
-            assertEquals("champion", map(map(canary, "stableMetadata"), "labels").get("role"), overlay + ": the Rollout's champion pods");
+            Map<String, Object> canary =
+                    map(map(map(named(overlay, "Rollout", "api-v1"), "spec"), "strategy"), "canary");
+            assertEquals(
+                    "candidate",
+                    map(map(canary, "canaryMetadata"), "labels").get("role"),
+                    overlay + ": the Rollout's candidate pods");
+            assertEquals(
+                    "champion",
+                    map(map(canary, "stableMetadata"), "labels").get("role"),
+                    overlay + ": the Rollout's champion pods");
         }
         Map<String, Object> candidate = workload("production-shadow", "api-candidate");
         assertEquals("candidate", podLabels(candidate).get("role"), "the shadow candidate's pods");
         Map<String, Object> v1Selector = map(map(named("production-shadow", "Service", "api-v1"), "spec"), "selector");
-        assertFalse(KubernetesManifests.selects(v1Selector, podLabels(candidate)), "no client request reaches the shadow candidate");
-        Map<String, Object> candidateSelector = map(map(named("production-shadow", "Service", "api-candidate"), "spec"), "selector");
-        assertTrue(KubernetesManifests.selects(candidateSelector, podLabels(candidate)), "the mirror's Service selects the candidate");
+        assertFalse(
+                KubernetesManifests.selects(v1Selector, podLabels(candidate)),
+                "no client request reaches the shadow candidate");
+        Map<String, Object> candidateSelector =
+                map(map(named("production-shadow", "Service", "api-candidate"), "spec"), "selector");
+        assertTrue(
+                KubernetesManifests.selects(candidateSelector, podLabels(candidate)),
+                "the mirror's Service selects the candidate");
     }
 
     /**
@@ -346,12 +440,16 @@ class KubernetesArgoRolloutsTest {
         // the images no entry names yet (the exporter, busybox) get an entry.
         Set<String> unnamed = new TreeSet<>();
         for (String overlay : List.of("production-deployment", "production", "production-shadow")) {
-            KubernetesManifests.workloads(overlay).forEach(w -> allContainers(w).stream().map(c -> String.valueOf(c.get("image")))
-                    .filter(image -> !image.startsWith("registry.example.com/")).forEach(image -> unnamed.add(image.replaceAll(":[^:/]+$", ""))));
+            KubernetesManifests.workloads(overlay)
+                    .forEach(w -> allContainers(w).stream()
+                            .map(c -> String.valueOf(c.get("image")))
+                            .filter(image -> !image.startsWith("registry.example.com/"))
+                            .forEach(image -> unnamed.add(image.replaceAll(":[^:/]+$", ""))));
         }
         int[] next = {0};
         Map<String, String> digests = new LinkedHashMap<>();
-        for (String kustomization : List.of("kubernetes/components/production/kustomization.yaml",
+        for (String kustomization : List.of(
+                "kubernetes/components/production/kustomization.yaml",
                 "kubernetes/overlays/production-shadow/kustomization.yaml")) {
             Path file = copy.resolve(kustomization);
             Map<String, Object> doc = cast(KubernetesManifests.loadYaml(Files.readString(file)));
@@ -373,37 +471,76 @@ class KubernetesArgoRolloutsTest {
         int pinned = 0;
         for (String overlay : List.of("production-deployment", "production", "production-shadow")) {
             for (Map<String, Object> workload : KubernetesManifests.render(copy, overlay).stream()
-                    .filter(o -> List.of("Deployment", "Rollout").contains(o.get("kind"))).toList()) {
+                    .filter(o -> List.of("Deployment", "Rollout").contains(o.get("kind")))
+                    .toList()) {
                 for (Map<String, Object> c : allContainers(workload)) {
                     String image = String.valueOf(c.get("image"));
                     String where = overlay + " " + name(workload) + " " + c.get("name");
-                    assertTrue(image.matches("[^:@]+(:[0-9]+)?[^:@]*@sha256:[0-9a-f]{64}"), where + " runs " + image + ", not pinned by digest");
-                    assertTrue(digests.containsValue(image.substring(image.indexOf('@') + 1)), where + ": " + image + " is no digest the overlay gave");
+                    assertTrue(
+                            image.matches("[^:@]+(:[0-9]+)?[^:@]*@sha256:[0-9a-f]{64}"),
+                            where + " runs " + image + ", not pinned by digest");
+                    assertTrue(
+                            digests.containsValue(image.substring(image.indexOf('@') + 1)),
+                            where + ": " + image + " is no digest the overlay gave");
                     pinned++;
                 }
             }
         }
-        System.out.println("Pinned by digest through the overlays: " + pinned + " containers, images " + digests.keySet());
+        System.out.println(
+                "Pinned by digest through the overlays: " + pinned + " containers, images " + digests.keySet());
         String v1 = String.valueOf(allContainers(KubernetesManifests.render(copy, "production").stream()
-                .filter(o -> "Rollout".equals(o.get("kind"))).findFirst().orElseThrow()).get(0).get("image"));
-        assertEquals("registry.example.com/ml-gateway/api-v1@" + digests.get("ml-gateway/api-v1"), v1, "the Rollout runs the pinned api-v1");
+                        .filter(o -> "Rollout".equals(o.get("kind")))
+                        .findFirst()
+                        .orElseThrow())
+                .get(0)
+                .get("image"));
+        assertEquals(
+                "registry.example.com/ml-gateway/api-v1@" + digests.get("ml-gateway/api-v1"),
+                v1,
+                "the Rollout runs the pinned api-v1");
     }
 
     private static List<Map<String, Object>> allContainers(Map<String, Object> workload) {
         Map<String, Object> pod = map(KubernetesManifests.podTemplate(workload), "spec");
-        return Stream.concat(list(pod, "initContainers").stream(), list(pod, "containers").stream()).toList();
+        return Stream.concat(list(pod, "initContainers").stream(), list(pod, "containers").stream())
+                .toList();
     }
 
     /** The little of PromQL these checks need: which series names a query selects. */
     static final class PromQl {
         private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*\\{");
         private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-        private static final Set<String> WORDS = Set.of("sum", "min", "max", "avg", "count", "by", "without", "on", "ignoring",
-                "group_left", "group_right", "and", "or", "unless", "bool", "offset", "increase", "rate", "irate",
-                "histogram_quantile", "clamp_min", "clamp_max", "scalar", "vector", "log2", "abs", "le", "label");
+        private static final Set<String> WORDS = Set.of(
+                "sum",
+                "min",
+                "max",
+                "avg",
+                "count",
+                "by",
+                "without",
+                "on",
+                "ignoring",
+                "group_left",
+                "group_right",
+                "and",
+                "or",
+                "unless",
+                "bool",
+                "offset",
+                "increase",
+                "rate",
+                "irate",
+                "histogram_quantile",
+                "clamp_min",
+                "clamp_max",
+                "scalar",
+                "vector",
+                "log2",
+                "abs",
+                "le",
+                "label");
 
-        private PromQl() {
-        }
+        private PromQl() {}
 
         /** A histogram's or summary's series (_bucket, _count, _sum) as its family's name. */
         static String family(String series) {
@@ -428,12 +565,17 @@ class KubernetesArgoRolloutsTest {
 
         /** Identifiers outside matchers, strings and ranges that are no PromQL word: a series read bare. */
         static Set<String> bareIdentifiers(String query) {
-            String outside = query.replaceAll("\\{\\{[^}]*}}", "").replaceAll("\"[^\"]*\"", "").replaceAll("\\[[^]]*]", "")
-                    .replaceAll("\\{[^}]*}", "{}").replaceAll("\\b[a-zA-Z_:][a-zA-Z0-9_:]*\\s*\\{\\}", "");
+            String outside = query.replaceAll("\\{\\{[^}]*}}", "")
+                    .replaceAll("\"[^\"]*\"", "")
+                    .replaceAll("\\[[^]]*]", "")
+                    .replaceAll("\\{[^}]*}", "{}")
+                    .replaceAll("\\b[a-zA-Z_:][a-zA-Z0-9_:]*\\s*\\{\\}", "");
             Set<String> bare = new TreeSet<>();
             Matcher m = IDENTIFIER.matcher(outside);
             while (m.find()) {
-                if (!WORDS.contains(m.group()) && !m.group().matches("[eE]") && !Character.isDigit(m.group().charAt(0))) {
+                if (!WORDS.contains(m.group())
+                        && !m.group().matches("[eE]")
+                        && !Character.isDigit(m.group().charAt(0))) {
                     bare.add(m.group());
                 }
             }

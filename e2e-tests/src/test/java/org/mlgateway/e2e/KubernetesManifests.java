@@ -36,6 +36,7 @@ final class KubernetesManifests {
     static final List<String> ROLLOUT_OVERLAYS = List.of("production", "production-shadow");
     /** Where the copy and its rendering live, for checks that compare against the generated inputs. */
     static final Path WORK;
+
     private static final Map<String, List<Map<String, Object>>> RENDERED = new LinkedHashMap<>();
 
     static {
@@ -50,8 +51,7 @@ final class KubernetesManifests {
         }
     }
 
-    private KubernetesManifests() {
-    }
+    private KubernetesManifests() {}
 
     /** OVERLAYS, for a parameterized test's source. */
     static List<String> overlays() {
@@ -60,13 +60,28 @@ final class KubernetesManifests {
 
     /** The generated inputs of the copy in DIR: secrets (production's self-signed, as asked), rules, the analysis' objects. */
     static void generate(Path dir, Path analysis) throws IOException {
-        run(StackEnv.projectRoot(), 300, "make", "-s", "k8s-secrets", "k8s-rules", "k8s-analysis", "K8S_SELF_SIGNED=true",
-                "K8S_DIR=" + dir.resolve("kubernetes"), "K8S_RULES=" + dir.resolve("prometheus/rules"), "CANARY_ANALYSIS=" + analysis);
+        run(
+                StackEnv.projectRoot(),
+                300,
+                "make",
+                "-s",
+                "k8s-secrets",
+                "k8s-rules",
+                "k8s-analysis",
+                "K8S_SELF_SIGNED=true",
+                "K8S_DIR=" + dir.resolve("kubernetes"),
+                "K8S_RULES=" + dir.resolve("prometheus/rules"),
+                "CANARY_ANALYSIS=" + analysis);
     }
 
     /** Renders OVERLAY of the copy in DIR. */
     static List<Map<String, Object>> render(Path dir, String overlay) throws IOException {
-        return parseAll(run(dir, 120, Kubectl.path(), "kustomize", dir.resolve("kubernetes/overlays/" + overlay).toString()));
+        return parseAll(run(
+                dir,
+                120,
+                Kubectl.path(),
+                "kustomize",
+                dir.resolve("kubernetes/overlays/" + overlay).toString()));
     }
 
     /** A fresh copy of what a clean clone holds of the folders the overlays read, in a new temporary folder. */
@@ -78,12 +93,16 @@ final class KubernetesManifests {
 
     /** The objects that own a pod template: Deployments and Rollouts. */
     static List<Map<String, Object>> workloads(String overlay) {
-        return objects(overlay).stream().filter(o -> List.of("Deployment", "Rollout").contains(o.get("kind"))).toList();
+        return objects(overlay).stream()
+                .filter(o -> List.of("Deployment", "Rollout").contains(o.get("kind")))
+                .toList();
     }
 
     /** The Deployment or Rollout NAME. */
     static Map<String, Object> workload(String overlay, String name) {
-        return workloads(overlay).stream().filter(o -> name.equals(name(o))).findFirst()
+        return workloads(overlay).stream()
+                .filter(o -> name.equals(name(o)))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(overlay + " renders no Deployment or Rollout " + name));
     }
 
@@ -97,7 +116,9 @@ final class KubernetesManifests {
     }
 
     static Map<String, Object> named(String overlay, String kind, String name) {
-        return ofKind(overlay, kind).stream().filter(o -> name.equals(name(o))).findFirst()
+        return ofKind(overlay, kind).stream()
+                .filter(o -> name.equals(name(o)))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(overlay + " renders no " + kind + " " + name));
     }
 
@@ -155,8 +176,20 @@ final class KubernetesManifests {
 
     /** The files of these folders that a clone would have: tracked, or new and not ignored. */
     private static void copyCleanClone(Path root, Path target) throws IOException {
-        String files = run(root, 60, "git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--",
-                "kubernetes", "grafana/dashboards", "prometheus/rules", "delivery");
+        String files = run(
+                root,
+                60,
+                "git",
+                "ls-files",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "-z",
+                "--",
+                "kubernetes",
+                "grafana/dashboards",
+                "prometheus/rules",
+                "delivery");
         for (String file : files.split("\0")) {
             Path source = root.resolve(file);
             if (file.isEmpty() || !Files.isRegularFile(source)) {
@@ -173,8 +206,11 @@ final class KubernetesManifests {
         Path out = Files.createTempFile("k8s-cmd", ".out");
         Path err = Files.createTempFile("k8s-cmd", ".err");
         try {
-            Process process = new ProcessBuilder(command).directory(dir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
@@ -217,8 +253,7 @@ final class KubernetesManifests {
                 + "`apt-get install kubernetes-client` where Debian's is that new, otherwise the kubectl package "
                 + "of https://pkgs.k8s.io or the binary from https://dl.k8s.io (docs/kubernetes.md).";
 
-        private Kubectl() {
-        }
+        private Kubectl() {}
 
         static String path() throws IOException {
             if (!onPath()) {
@@ -226,13 +261,22 @@ final class KubernetesManifests {
                     throw new AssertionError("kubectl is not installed and this user cannot install it. " + HOW);
                 }
                 run(Path.of("/"), 600, "apt-get", "update", "-q");
-                run(Path.of("/"), 600, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q",
+                run(
+                        Path.of("/"),
+                        600,
+                        "env",
+                        "DEBIAN_FRONTEND=noninteractive",
+                        "apt-get",
+                        "install",
+                        "-y",
+                        "-q",
                         "kubernetes-client");
             }
             String version = run(Path.of("/"), 30, "kubectl", "version", "--client");
             Matcher m = KUSTOMIZE.matcher(version);
             if (!m.find() || Integer.parseInt(m.group(1)) < MIN_KUSTOMIZE_MAJOR) {
-                throw new AssertionError("kubectl's Kustomize is older than v" + MIN_KUSTOMIZE_MAJOR + ":\n" + version + HOW);
+                throw new AssertionError(
+                        "kubectl's Kustomize is older than v" + MIN_KUSTOMIZE_MAJOR + ":\n" + version + HOW);
             }
             return "kubectl";
         }

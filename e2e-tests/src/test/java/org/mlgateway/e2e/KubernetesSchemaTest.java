@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.Alertmanager;
 import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
@@ -53,7 +54,11 @@ class KubernetesSchemaTest {
             Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
             Map.entry("monitoring.coreos.com/v1/PodMonitor", PodMonitor.class),
             Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class),
-            Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class));
+            Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class),
+            Map.entry("monitoring.coreos.com/v1/Alertmanager", Alertmanager.class),
+            Map.entry(
+                    "monitoring.coreos.com/v1alpha1/AlertmanagerConfig",
+                    io.fabric8.openshift.api.model.monitoring.v1alpha1.AlertmanagerConfig.class));
 
     /**
      * The model classes keep unknown fields in an "additionalProperties" map (@JsonAnySetter) rather
@@ -63,17 +68,19 @@ class KubernetesSchemaTest {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-            .registerModule(new SimpleModule("reject-unknown-fields").setDeserializerModifier(new BeanDeserializerModifier() {
-                @Override
-                public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription bean,
-                        BeanDeserializerBuilder builder) {
-                    builder.setAnySetter(null);
-                    return builder;
-                }
-            }));
+            .registerModule(
+                    new SimpleModule("reject-unknown-fields").setDeserializerModifier(new BeanDeserializerModifier() {
+                        @Override
+                        public BeanDeserializerBuilder updateBuilder(
+                                DeserializationConfig config, BeanDescription bean, BeanDeserializerBuilder builder) {
+                            builder.setAnySetter(null);
+                            return builder;
+                        }
+                    }));
 
     /** Checked against Argo Rollouts' schema in KubernetesArgoRolloutsTest. */
-    static final java.util.Set<String> ARGO = java.util.Set.of("argoproj.io/v1alpha1/Rollout", "argoproj.io/v1alpha1/AnalysisTemplate");
+    static final java.util.Set<String> ARGO =
+            java.util.Set.of("argoproj.io/v1alpha1/Rollout", "argoproj.io/v1alpha1/AnalysisTemplate");
 
     @ParameterizedTest
     @FieldSource("OVERLAYS")
@@ -84,9 +91,12 @@ class KubernetesSchemaTest {
             if (ARGO.contains(type)) {
                 if ("Rollout".equals(object.get("kind"))) {
                     try {
-                        STRICT.convertValue(KubernetesManifests.podTemplate(object), io.fabric8.kubernetes.api.model.PodTemplateSpec.class);
+                        STRICT.convertValue(
+                                KubernetesManifests.podTemplate(object),
+                                io.fabric8.kubernetes.api.model.PodTemplateSpec.class);
                     } catch (IllegalArgumentException e) {
-                        problems.add(KubernetesManifests.id(object) + " pod template: " + e.getMessage().lines().findFirst().orElse(""));
+                        problems.add(KubernetesManifests.id(object) + " pod template: "
+                                + e.getMessage().lines().findFirst().orElse(""));
                     }
                 }
                 continue;
@@ -100,7 +110,8 @@ class KubernetesSchemaTest {
                 HasMetadata typed = STRICT.convertValue(object, model);
                 assertEquals(object.get("kind"), typed.getKind());
             } catch (IllegalArgumentException e) {
-                problems.add(KubernetesManifests.id(object) + ": " + e.getMessage().lines().findFirst().orElse(""));
+                problems.add(KubernetesManifests.id(object) + ": "
+                        + e.getMessage().lines().findFirst().orElse(""));
             }
         }
         assertTrue(problems.isEmpty(), overlay + " renders objects its API rejects:\n" + String.join("\n", problems));
@@ -109,9 +120,23 @@ class KubernetesSchemaTest {
     @ParameterizedTest
     @FieldSource("OVERLAYS")
     void theOverlayRendersEveryKindOfTheDesign(String overlay) {
-        List<String> kinds = KubernetesManifests.objects(overlay).stream().map(o -> String.valueOf(o.get("kind"))).distinct().toList();
-        for (String kind : List.of("Namespace", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler",
-                "NetworkPolicy", "Secret", "ConfigMap", "PodMonitor", "PrometheusRule")) {
+        List<String> kinds = KubernetesManifests.objects(overlay).stream()
+                .map(o -> String.valueOf(o.get("kind")))
+                .distinct()
+                .toList();
+        for (String kind : List.of(
+                "Namespace",
+                "Deployment",
+                "Service",
+                "PodDisruptionBudget",
+                "HorizontalPodAutoscaler",
+                "NetworkPolicy",
+                "Secret",
+                "ConfigMap",
+                "PodMonitor",
+                "PrometheusRule",
+                "Alertmanager",
+                "AlertmanagerConfig")) {
             assertTrue(kinds.contains(kind), overlay + " renders no " + kind + " (it renders " + kinds + ")");
         }
     }

@@ -1,11 +1,11 @@
 package org.mlgateway.e2e;
 
-import static org.mlgateway.e2e.KubernetesManifests.id;
-import static org.mlgateway.e2e.KubernetesManifests.map;
-import static org.mlgateway.e2e.KubernetesManifests.ofKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mlgateway.e2e.KubernetesManifests.id;
+import static org.mlgateway.e2e.KubernetesManifests.map;
+import static org.mlgateway.e2e.KubernetesManifests.ofKind;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +42,13 @@ class KubernetesSecretsTest {
         Path tls = overlay.startsWith("production") ? KubernetesManifests.WORK.resolve(PRODUCTION_TLS) : generated;
         List<Map<String, Object>> secrets = ofKind(overlay, "Secret");
         assertEquals(2, secrets.size(), overlay + ": the gateway's TLS and htpasswd Secrets");
-        Map<String, Path> files = Map.of("tls.crt", tls.resolve("tls.crt"), "tls.key", tls.resolve("tls.key"), "htpasswd", generated.resolve("htpasswd"));
+        Map<String, Path> files = Map.of(
+                "tls.crt",
+                tls.resolve("tls.crt"),
+                "tls.key",
+                tls.resolve("tls.key"),
+                "htpasswd",
+                generated.resolve("htpasswd"));
         for (Map<String, Object> secret : secrets) {
             assertFalse(map(secret, "metadata").containsKey("annotations"), id(secret) + " carries annotations");
             Map<String, Object> data = map(secret, "data");
@@ -50,7 +56,8 @@ class KubernetesSecretsTest {
             for (Map.Entry<String, Object> entry : data.entrySet()) {
                 Path file = files.get(entry.getKey());
                 assertTrue(file != null, id(secret) + " key " + entry.getKey() + " comes from no generated file");
-                assertEquals(Files.readString(file),
+                assertEquals(
+                        Files.readString(file),
                         new String(Base64.getMimeDecoder().decode(String.valueOf(entry.getValue()))),
                         id(secret) + " key " + entry.getKey() + " is not the file make k8s-secrets wrote");
             }
@@ -59,18 +66,25 @@ class KubernetesSecretsTest {
 
     @Test
     void theGeneratedFilesAreIgnoredAndNothingTrackedLooksLikeASecret() throws IOException {
-        for (String file : List.of(SECRETS + "/tls.crt", SECRETS + "/tls.key", SECRETS + "/htpasswd", SECRETS + "/password",
-                PRODUCTION_TLS + "/tls.crt", PRODUCTION_TLS + "/tls.key")) {
+        for (String file : List.of(
+                SECRETS + "/tls.crt",
+                SECRETS + "/tls.key",
+                SECRETS + "/htpasswd",
+                SECRETS + "/password",
+                PRODUCTION_TLS + "/tls.crt",
+                PRODUCTION_TLS + "/tls.key")) {
             String ignoredBy = KubernetesManifests.run(ROOT, 30, "git", "check-ignore", "-v", "--no-index", file);
             assertFalse(ignoredBy.isBlank(), file + " is not git-ignored");
         }
-        String tracked = KubernetesManifests.run(ROOT, 30, "git", "ls-files", "--cached", "--others", "--exclude-standard", "kubernetes");
+        String tracked = KubernetesManifests.run(
+                ROOT, 30, "git", "ls-files", "--cached", "--others", "--exclude-standard", "kubernetes");
         List<String> suspicious = new ArrayList<>();
         for (String file : tracked.lines().toList()) {
             Path path = ROOT.resolve(file);
             if (file.startsWith(SECRETS + "/") || file.startsWith(PRODUCTION_TLS + "/")) {
                 suspicious.add(file + " (in the secrets folder)");
-            } else if (Files.isRegularFile(path) && SECRET_LOOKING.matcher(Files.readString(path)).find()) {
+            } else if (Files.isRegularFile(path)
+                    && SECRET_LOOKING.matcher(Files.readString(path)).find()) {
                 suspicious.add(file);
             }
         }
@@ -83,30 +97,95 @@ class KubernetesSecretsTest {
         Path crt = dir.resolve(name + ".crt");
         String san = "subjectAltName=DNS:" + host;
         if (selfSigned) {
-            KubernetesManifests.run(dir, 60, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=" + host,
-                    "-addext", san, "-keyout", key.toString(), "-out", crt.toString());
+            KubernetesManifests.run(
+                    dir,
+                    60,
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=" + host,
+                    "-addext",
+                    san,
+                    "-keyout",
+                    key.toString(),
+                    "-out",
+                    crt.toString());
         } else {
             if (!Files.exists(dir.resolve("ca.crt"))) {
-                KubernetesManifests.run(dir, 60, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test CA",
-                        "-keyout", "ca.key", "-out", "ca.crt");
+                KubernetesManifests.run(
+                        dir,
+                        60,
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=Test CA",
+                        "-keyout",
+                        "ca.key",
+                        "-out",
+                        "ca.crt");
             }
-            KubernetesManifests.run(dir, 60, "openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + host,
-                    "-keyout", key.toString(), "-out", name + ".csr");
+            KubernetesManifests.run(
+                    dir,
+                    60,
+                    "openssl",
+                    "req",
+                    "-new",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-subj",
+                    "/CN=" + host,
+                    "-keyout",
+                    key.toString(),
+                    "-out",
+                    name + ".csr");
             Files.writeString(dir.resolve(name + ".ext"), san + "\n");
-            KubernetesManifests.run(dir, 60, "openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-                    "-CAcreateserial", "-days", "2", "-extfile", name + ".ext", "-out", crt.toString());
+            KubernetesManifests.run(
+                    dir,
+                    60,
+                    "openssl",
+                    "x509",
+                    "-req",
+                    "-in",
+                    name + ".csr",
+                    "-CA",
+                    "ca.crt",
+                    "-CAkey",
+                    "ca.key",
+                    "-CAcreateserial",
+                    "-days",
+                    "2",
+                    "-extfile",
+                    name + ".ext",
+                    "-out",
+                    crt.toString());
         }
         return new Path[] {crt, key};
     }
 
-    private record Run(int exit, String output) {
-    }
+    private record Run(int exit, String output) {}
 
     /** make k8s-secrets on COPY with the given variables. */
     private static Run secrets(Path copy, String... variables) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("make", "-s", "k8s-secrets", "K8S_DIR=" + copy.resolve("kubernetes")));
+        List<String> command =
+                new ArrayList<>(List.of("make", "-s", "k8s-secrets", "K8S_DIR=" + copy.resolve("kubernetes")));
         command.addAll(List.of(variables));
-        Process process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "make k8s-secrets finished");
         return new Run(process.exitValue(), output);
@@ -123,47 +202,75 @@ class KubernetesSecretsTest {
     void theProductionOverlaysRefuseTheSelfSignedLocalhostCertificateUnlessAsked() throws Exception {
         Path copy = KubernetesManifests.cleanCopy();
         Path certs = Files.createTempDirectory("k8s-certs");
-        KubernetesManifests.run(ROOT, 300, "make", "-s", "k8s-rules", "k8s-analysis", "K8S_DIR=" + copy.resolve("kubernetes"),
-                "K8S_RULES=" + copy.resolve("prometheus/rules"), "CANARY_ANALYSIS=" + copy.resolve("delivery/canary.yaml"));
+        KubernetesManifests.run(
+                ROOT,
+                300,
+                "make",
+                "-s",
+                "k8s-rules",
+                "k8s-analysis",
+                "K8S_DIR=" + copy.resolve("kubernetes"),
+                "K8S_RULES=" + copy.resolve("prometheus/rules"),
+                "CANARY_ANALYSIS=" + copy.resolve("delivery/canary.yaml"));
         Run plain = secrets(copy);
         assertEquals(0, plain.exit(), plain.output());
         assertTrue(plain.output().contains("production overlays: no certificate yet"), plain.output());
         KubernetesManifests.render(copy, "dev");
-        AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
-                () -> KubernetesManifests.render(copy, "production"), "production renders without a certificate");
-        assertTrue(refused.getMessage().contains("tls.crt"), "the failure names the missing certificate: " + refused.getMessage());
+        AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(
+                AssertionError.class,
+                () -> KubernetesManifests.render(copy, "production"),
+                "production renders without a certificate");
+        assertTrue(
+                refused.getMessage().contains("tls.crt"),
+                "the failure names the missing certificate: " + refused.getMessage());
 
         Path base = copy.resolve(SECRETS);
         Path[] selfSignedHost = certificate(certs, "self", "api.example.com", true);
         Path[] localhost = certificate(certs, "local", "localhost", false);
         Path[] good = certificate(certs, "good", "api.example.com", false);
         Map<String, String[]> refusals = new java.util.LinkedHashMap<>();
-        refusals.put("it is self-signed", new String[] {base.resolve("tls.crt").toString(), base.resolve("tls.key").toString()});
-        refusals.put("it is self-signed, so no client trusts it", new String[] {selfSignedHost[0].toString(), selfSignedHost[1].toString()});
+        refusals.put("it is self-signed", new String[] {
+            base.resolve("tls.crt").toString(), base.resolve("tls.key").toString()
+        });
+        refusals.put(
+                "it is self-signed, so no client trusts it",
+                new String[] {selfSignedHost[0].toString(), selfSignedHost[1].toString()});
         refusals.put("it names no host but localhost", new String[] {localhost[0].toString(), localhost[1].toString()});
         refusals.put("is not the certificate's key", new String[] {good[0].toString(), localhost[1].toString()});
         for (Map.Entry<String, String[]> refusal : refusals.entrySet()) {
             Run run = secrets(copy, "K8S_TLS_CERT=" + refusal.getValue()[0], "K8S_TLS_KEY=" + refusal.getValue()[1]);
             assertEquals(2, run.exit(), "refused (make exits 2 when the script fails): " + run.output());
-            assertTrue(run.output().contains("refusing") && run.output().contains(refusal.getKey()), refusal.getKey() + ":\n" + run.output());
-            assertFalse(Files.exists(copy.resolve(PRODUCTION_TLS).resolve("tls.crt")), "nothing was copied: " + run.output());
+            assertTrue(
+                    run.output().contains("refusing") && run.output().contains(refusal.getKey()),
+                    refusal.getKey() + ":\n" + run.output());
+            assertFalse(
+                    Files.exists(copy.resolve(PRODUCTION_TLS).resolve("tls.crt")),
+                    "nothing was copied: " + run.output());
         }
 
         Run taken = secrets(copy, "K8S_TLS_CERT=" + good[0], "K8S_TLS_KEY=" + good[1]);
         assertEquals(0, taken.exit(), taken.output());
-        assertEquals(Files.readString(good[0]), tlsSecretCertificate(KubernetesManifests.render(copy, "production")),
+        assertEquals(
+                Files.readString(good[0]),
+                tlsSecretCertificate(KubernetesManifests.render(copy, "production")),
                 "the production gateway gets the given certificate");
 
         Files.delete(copy.resolve(PRODUCTION_TLS).resolve("tls.crt"));
         Run asked = secrets(copy, "K8S_SELF_SIGNED=true");
         assertEquals(0, asked.exit(), asked.output());
-        assertEquals(Files.readString(base.resolve("tls.crt")), tlsSecretCertificate(KubernetesManifests.render(copy, "production")),
+        assertEquals(
+                Files.readString(base.resolve("tls.crt")),
+                tlsSecretCertificate(KubernetesManifests.render(copy, "production")),
                 "asked for, the self-signed certificate is taken");
     }
 
     private static String tlsSecretCertificate(List<Map<String, Object>> objects) {
-        Map<String, Object> secret = objects.stream().filter(o -> "Secret".equals(o.get("kind"))
-                && KubernetesManifests.name(o).startsWith("gateway-tls")).findFirst().orElseThrow();
-        return new String(Base64.getMimeDecoder().decode(String.valueOf(map(secret, "data").get("tls.crt"))));
+        Map<String, Object> secret = objects.stream()
+                .filter(o -> "Secret".equals(o.get("kind"))
+                        && KubernetesManifests.name(o).startsWith("gateway-tls"))
+                .findFirst()
+                .orElseThrow();
+        return new String(Base64.getMimeDecoder()
+                .decode(String.valueOf(map(secret, "data").get("tls.crt"))));
     }
 }

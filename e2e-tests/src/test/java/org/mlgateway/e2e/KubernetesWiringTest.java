@@ -1,5 +1,8 @@
 package org.mlgateway.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mlgateway.e2e.KubernetesManifests.containers;
 import static org.mlgateway.e2e.KubernetesManifests.id;
 import static org.mlgateway.e2e.KubernetesManifests.list;
@@ -9,9 +12,6 @@ import static org.mlgateway.e2e.KubernetesManifests.namespace;
 import static org.mlgateway.e2e.KubernetesManifests.ofKind;
 import static org.mlgateway.e2e.KubernetesManifests.podLabels;
 import static org.mlgateway.e2e.KubernetesManifests.selects;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,17 +38,36 @@ class KubernetesWiringTest {
     private static final Path ROOT = StackEnv.projectRoot();
     private static final Pattern HTTP_GET = Pattern.compile("\\.get\\(\"(/health/[a-z]+)\"\\)");
     private static final Pattern EXACT_LOCATION = Pattern.compile("location\\s*=\\s*(/[^\\s{]+)");
-    private static final Pattern UPSTREAM_SERVER = Pattern.compile("^\\s*server\\s+([^:\\s]+):(\\d+)", Pattern.MULTILINE);
+    private static final Pattern UPSTREAM_SERVER =
+            Pattern.compile("^\\s*server\\s+([^:\\s]+):(\\d+)", Pattern.MULTILINE);
     private static final Pattern INCLUDE_UPSTREAM = Pattern.compile("include\\s+upstreams/([^;\\s]+)\\s*;");
     private static final Pattern SETTING = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*)}");
 
     /** Pod templates (Deployments, Rollouts) of one namespace. */
     private static List<Map<String, Object>> deploymentsIn(String overlay, String namespace) {
-        return KubernetesManifests.workloads(overlay).stream().filter(d -> namespace.equals(namespace(d))).toList();
+        return KubernetesManifests.workloads(overlay).stream()
+                .filter(d -> namespace.equals(namespace(d)))
+                .toList();
     }
 
     private static List<Map<String, Object>> selected(String overlay, String namespace, Map<String, Object> selector) {
-        return deploymentsIn(overlay, namespace).stream().filter(d -> selects(selector, podLabels(d))).toList();
+        return deploymentsIn(overlay, namespace).stream()
+                .filter(d -> selects(selector, podLabels(d)))
+                .toList();
+    }
+
+    /**
+     * The Alertmanager objects whose pods (made by the Prometheus Operator, labelled alertmanager=NAME
+     * and app.kubernetes.io/name=alertmanager) the selector matches.
+     */
+    private static List<Map<String, Object>> alertmanagerPodsSelected(
+            String overlay, String namespace, Map<String, Object> selector) {
+        return ofKind(overlay, "Alertmanager").stream()
+                .filter(a -> namespace.equals(namespace(a)))
+                .filter(a -> selects(
+                        selector,
+                        Map.of("alertmanager", KubernetesManifests.name(a), "app.kubernetes.io/name", "alertmanager")))
+                .toList();
     }
 
     private static Set<Object> containerPorts(Map<String, Object> deployment, String field) {
@@ -61,7 +80,8 @@ class KubernetesWiringTest {
 
     /** A port reference (name or number) that a container of the pod declares. */
     private static boolean declares(Map<String, Object> deployment, Object port) {
-        return port instanceof Number ? containerPorts(deployment, "containerPort").contains(port)
+        return port instanceof Number
+                ? containerPorts(deployment, "containerPort").contains(port)
                 : containerPorts(deployment, "name").contains(port);
     }
 
@@ -72,11 +92,14 @@ class KubernetesWiringTest {
             Map<String, Object> selector = map(map(service, "spec"), "selector");
             assertFalse(selector.isEmpty(), id(service) + " has no selector");
             List<Map<String, Object>> pods = selected(overlay, namespace(service), selector);
-            assertFalse(pods.isEmpty(), id(service) + " selector " + selector + " matches no pod template in " + overlay);
+            assertFalse(
+                    pods.isEmpty(), id(service) + " selector " + selector + " matches no pod template in " + overlay);
             for (Map<String, Object> port : list(map(service, "spec"), "ports")) {
                 for (Map<String, Object> pod : pods) {
-                    assertTrue(declares(pod, port.get("targetPort")), id(service) + " port " + port.get("name")
-                            + " targets " + port.get("targetPort") + ", which " + id(pod) + " declares in no container port");
+                    assertTrue(
+                            declares(pod, port.get("targetPort")),
+                            id(service) + " port " + port.get("name") + " targets " + port.get("targetPort")
+                                    + ", which " + id(pod) + " declares in no container port");
                 }
             }
         }
@@ -95,7 +118,9 @@ class KubernetesWiringTest {
                         continue;
                     }
                     String where = id(deployment) + " container " + container.get("name") + " " + probe;
-                    assertTrue(declares(deployment, get.get("port")), where + " uses port " + get.get("port") + ", not declared");
+                    assertTrue(
+                            declares(deployment, get.get("port")),
+                            where + " uses port " + get.get("port") + ", not declared");
                     Object path = get.get("path");
                     Set<String> served = switch (String.valueOf(container.get("name"))) {
                         case "api" -> apiPaths;
@@ -103,7 +128,9 @@ class KubernetesWiringTest {
                         case "exporter" -> Set.of("/metrics");
                         default -> Set.of();
                     };
-                    assertTrue(served.contains(path), where + " asks " + path + ", which the container does not serve " + served);
+                    assertTrue(
+                            served.contains(path),
+                            where + " asks " + path + ", which the container does not serve " + served);
                 }
             }
         }
@@ -115,13 +142,14 @@ class KubernetesWiringTest {
      */
     static Set<String> apiHealthPaths() throws IOException {
         Set<String> paths = new TreeSet<>();
-        Matcher m = HTTP_GET.matcher(Files.readString(ROOT.resolve(
-                "ml-api-war/src/test/java/it/org/mlgateway/api/PlatformEndpointsIT.java")));
+        Matcher m = HTTP_GET.matcher(Files.readString(
+                ROOT.resolve("ml-api-war/src/test/java/it/org/mlgateway/api/PlatformEndpointsIT.java")));
         while (m.find()) {
             paths.add(m.group(1));
         }
         String server = Files.readString(ROOT.resolve("liberty/server.xml"));
-        Matcher health = Pattern.compile("<feature>mpHealth-(\\d+)\\.\\d+</feature>").matcher(server);
+        Matcher health =
+                Pattern.compile("<feature>mpHealth-(\\d+)\\.\\d+</feature>").matcher(server);
         if (health.find() && Integer.parseInt(health.group(1)) >= 4) {
             paths.add("/health/started");
         }
@@ -142,7 +170,9 @@ class KubernetesWiringTest {
 
     static List<Path> sharedTemplates() throws IOException {
         try (Stream<Path> files = Files.list(ROOT.resolve("nginx/templates"))) {
-            return files.filter(p -> p.toString().endsWith(".template")).sorted().toList();
+            return files.filter(p -> p.toString().endsWith(".template"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -155,8 +185,14 @@ class KubernetesWiringTest {
         Set<String> apiIngressPeers = new TreeSet<>();
         for (Map<String, Object> policy : ofKind(overlay, "NetworkPolicy")) {
             Map<String, Object> spec = map(policy, "spec");
-            List<Map<String, Object>> pods = selected(overlay, namespace(policy), map(map(spec, "podSelector"), "matchLabels"));
-            assertFalse(pods.isEmpty(), id(policy) + " podSelector matches no pod template in " + overlay);
+            Map<String, Object> podSelector = map(map(spec, "podSelector"), "matchLabels");
+            List<Map<String, Object>> pods = selected(overlay, namespace(policy), podSelector);
+            assertFalse(
+                    pods.isEmpty()
+                            && alertmanagerPodsSelected(overlay, namespace(policy), podSelector)
+                                    .isEmpty(),
+                    id(policy) + " podSelector matches no pod template (nor the operator's Alertmanager pods) in "
+                            + overlay);
             boolean api = pods.stream().anyMatch(p -> "api".equals(podLabels(p).get("app.kubernetes.io/component")));
             for (String direction : List.of("ingress", "egress")) {
                 for (Map<String, Object> rule : list(spec, direction)) {
@@ -165,12 +201,16 @@ class KubernetesWiringTest {
                         Map<String, Object> pod = map(map(peer, "podSelector"), "matchLabels");
                         Map<String, Object> ns = map(map(peer, "namespaceSelector"), "matchLabels");
                         if (ns.isEmpty()) {
-                            assertFalse(selected(overlay, namespace(policy), pod).isEmpty(),
-                                    id(policy) + " " + direction + " peer " + pod + " matches no pod template in " + overlay);
+                            assertFalse(
+                                    selected(overlay, namespace(policy), pod).isEmpty(),
+                                    id(policy) + " " + direction + " peer " + pod + " matches no pod template in "
+                                            + overlay);
                         } else {
                             String expected = external.get(ns);
-                            assertTrue(expected != null && expected.equals(label(pod)), id(policy) + " " + direction
-                                    + " peer " + ns + " " + pod + " is none of the documented outside peers " + external);
+                            assertTrue(
+                                    expected != null && expected.equals(label(pod)),
+                                    id(policy) + " " + direction + " peer " + ns + " " + pod
+                                            + " is none of the documented outside peers " + external);
                         }
                         if (api && direction.equals("ingress")) {
                             apiIngressPeers.add(ns.isEmpty() ? label(pod) : ns + " " + label(pod));
@@ -182,13 +222,19 @@ class KubernetesWiringTest {
                     if (direction.equals("ingress")) {
                         for (Map<String, Object> port : list(rule, "ports")) {
                             if (!(port.get("port") instanceof Number)) {
-                                assertTrue(pods.stream().allMatch(p -> declares(p, port.get("port"))),
-                                        id(policy) + " allows port " + port.get("port") + ", which a selected pod does not declare");
+                                assertTrue(
+                                        pods.stream().allMatch(p -> declares(p, port.get("port"))),
+                                        id(policy) + " allows port " + port.get("port")
+                                                + ", which a selected pod does not declare");
                             }
                         }
                     }
                     if (api && direction.equals("egress")) {
-                        assertEquals(List.of(53, 53), list(rule, "ports").stream().map(p -> p.get("port")).toList(),
+                        assertEquals(
+                                List.of(53, 53),
+                                list(rule, "ports").stream()
+                                        .map(p -> p.get("port"))
+                                        .toList(),
                                 id(policy) + ": API pods may call the DNS only");
                     }
                 }
@@ -197,13 +243,21 @@ class KubernetesWiringTest {
                 assertEquals(1, list(spec, "egress").size(), id(policy) + ": API pods may call the DNS only");
             }
         }
-        assertEquals(new TreeSet<>(Set.of("app.kubernetes.io/component=gateway",
-                "{kubernetes.io/metadata.name=monitoring} app.kubernetes.io/name=prometheus")), apiIngressPeers,
+        assertEquals(
+                new TreeSet<>(Set.of(
+                        "app.kubernetes.io/component=gateway",
+                        "{kubernetes.io/metadata.name=monitoring} app.kubernetes.io/name=prometheus")),
+                apiIngressPeers,
                 overlay + ": who may reach the API pods");
     }
 
     private static String label(Map<String, Object> matchLabels) {
-        return String.join(",", matchLabels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList());
+        return String.join(
+                ",",
+                matchLabels.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .sorted()
+                        .toList());
     }
 
     /**
@@ -218,7 +272,9 @@ class KubernetesWiringTest {
     @FieldSource("OVERLAYS")
     void theGatewaysUpstreamsAreTheApiServices(String overlay) throws IOException {
         Map<String, Object> nginx = containers(named(overlay, "Deployment", "gateway")).stream()
-                .filter(c -> "nginx".equals(c.get("name"))).findFirst().orElseThrow();
+                .filter(c -> "nginx".equals(c.get("name")))
+                .findFirst()
+                .orElseThrow();
         Map<String, String> settings = new java.util.LinkedHashMap<>();
         list(nginx, "env").forEach(e -> settings.put(String.valueOf(e.get("name")), String.valueOf(e.get("value"))));
         Path own = ROOT.resolve("kubernetes/gateway/templates/upstreams");
@@ -232,20 +288,33 @@ class KubernetesWiringTest {
         assertFalse(included.isEmpty(), "the shared templates include no upstreams/ file");
         for (String file : included) {
             Path template = own.resolve(file + ".template");
-            Path list = Files.isRegularFile(template) ? template : ROOT.resolve("docker/nginx/upstreams").resolve(file);
-            assertTrue(Files.isRegularFile(list), "nginx/templates include upstreams/" + file + "; the gateway image has no " + list);
+            Path list = Files.isRegularFile(template)
+                    ? template
+                    : ROOT.resolve("docker/nginx/upstreams").resolve(file);
+            assertTrue(
+                    Files.isRegularFile(list),
+                    "nginx/templates include upstreams/" + file + "; the gateway image has no " + list);
             String rendered = substitute(Files.readString(list), settings);
             if (file.equals("delivery.conf")) {
                 // Not a server list: no client is answered by the candidate pool, and a share is mirrored
                 // to it only where the overlay turns the mirror on (the file it includes).
-                assertTrue(rendered.contains("$canary_side { default champion; }"), list + " keeps clients off the candidate: " + rendered);
+                assertTrue(
+                        rendered.contains("$canary_side { default champion; }"),
+                        list + " keeps clients off the candidate: " + rendered);
                 Matcher include = INCLUDE_UPSTREAM.matcher(rendered);
                 assertTrue(include.find(), list + " includes the mirror's file: " + rendered);
                 String mirror = substitute(Files.readString(own.resolve(include.group(1) + ".template")), settings);
                 boolean shadow = overlay.equals("production-shadow");
-                assertEquals(shadow ? "upstreams/shadow-on.conf" : "upstreams/shadow-off.conf", "upstreams/" + include.group(1), overlay);
-                assertTrue(shadow ? mirror.contains("split_clients \"$request_id\" $shadow_on { " + settings.get("SHADOW_PERCENT") + "% 1; * 0; }")
-                        : mirror.contains("$shadow_on { default 0; }"), overlay + " mirrors " + (shadow ? "a share" : "nothing") + ": " + mirror);
+                assertEquals(
+                        shadow ? "upstreams/shadow-on.conf" : "upstreams/shadow-off.conf",
+                        "upstreams/" + include.group(1),
+                        overlay);
+                assertTrue(
+                        shadow
+                                ? mirror.contains("split_clients \"$request_id\" $shadow_on { "
+                                        + settings.get("SHADOW_PERCENT") + "% 1; * 0; }")
+                                : mirror.contains("$shadow_on { default 0; }"),
+                        overlay + " mirrors " + (shadow ? "a share" : "nothing") + ": " + mirror);
                 continue;
             }
             Matcher m = UPSTREAM_SERVER.matcher(rendered);
@@ -255,10 +324,14 @@ class KubernetesWiringTest {
                 int port = Integer.parseInt(m.group(2));
                 servers.add(service);
                 Map<String, Object> svc = named(overlay, "Service", service);
-                assertTrue(list(map(svc, "spec"), "ports").stream().anyMatch(p -> Integer.valueOf(port).equals(p.get("port"))),
+                assertTrue(
+                        list(map(svc, "spec"), "ports").stream()
+                                .anyMatch(p -> Integer.valueOf(port).equals(p.get("port"))),
                         list + ": Service " + service + " has no port " + port);
                 if (file.equals("api-candidate.conf")) {
-                    assertEquals(overlay.equals("production-shadow") ? "api-candidate" : "api-v1", service,
+                    assertEquals(
+                            overlay.equals("production-shadow") ? "api-candidate" : "api-v1",
+                            service,
                             overlay + ": the candidate pool is the candidate's Service where one runs, else api-v1");
                 }
             }
@@ -282,7 +355,8 @@ class KubernetesWiringTest {
     @ParameterizedTest
     @FieldSource("OVERLAYS")
     void theGatewaySetsEverySettingTheTemplatesUse(String overlay) throws IOException {
-        Map<String, Object> nginx = containers(named(overlay, "Deployment", "gateway")).get(0);
+        Map<String, Object> nginx =
+                containers(named(overlay, "Deployment", "gateway")).get(0);
         Set<String> env = new TreeSet<>();
         list(nginx, "env").forEach(e -> env.add(String.valueOf(e.get("name"))));
         Set<String> missing = new TreeSet<>();
@@ -295,5 +369,67 @@ class KubernetesWiringTest {
             }
         }
         assertTrue(missing.isEmpty(), "settings the templates use but the gateway does not set: " + missing);
+    }
+
+    /**
+     * Alertmanager through the operator: one Alertmanager that takes the generated AlertmanagerConfig
+     * (its selector matches the config's labels), whose route ends at a receiver it defines, with the
+     * settings' webhook only when one is set (none here: its UI and API only); its pods run as a group
+     * other than 0, and only Prometheus reaches their web port.
+     */
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void alertmanagerTakesTheGeneratedConfigAndOnlyPrometheusReachesIt(String overlay) {
+        List<Map<String, Object>> alertmanagers = ofKind(overlay, "Alertmanager");
+        assertEquals(1, alertmanagers.size(), overlay + ": one Alertmanager");
+        Map<String, Object> alertmanager = alertmanagers.get(0);
+        Map<String, Object> spec = map(alertmanager, "spec");
+        List<Map<String, Object>> configs = ofKind(overlay, "AlertmanagerConfig");
+        assertEquals(1, configs.size(), overlay + ": one AlertmanagerConfig");
+        Map<String, Object> config = configs.get(0);
+        assertEquals(namespace(alertmanager), namespace(config));
+        assertTrue(
+                selects(
+                        map(map(spec, "alertmanagerConfigSelector"), "matchLabels"),
+                        map(map(config, "metadata"), "labels")),
+                id(alertmanager) + " selects " + id(config));
+        assertEquals(
+                "None",
+                map(spec, "alertmanagerConfigMatcherStrategy").get("type"),
+                "the rules' alerts have no namespace label: the routes must not require one");
+        Map<String, Object> route = map(map(config, "spec"), "route");
+        List<Map<String, Object>> receivers = list(map(config, "spec"), "receivers");
+        assertTrue(
+                receivers.stream().anyMatch(r -> r.get("name").equals(route.get("receiver"))),
+                "the route's receiver exists: " + receivers);
+        assertEquals(
+                List.of(Map.of("name", "stack")),
+                receivers,
+                "no ALERT_* setting: no receiver but Alertmanager's UI and API");
+
+        Map<String, Object> security = map(spec, "securityContext");
+        assertEquals(Boolean.TRUE, security.get("runAsNonRoot"));
+        for (String field : List.of("runAsUser", "runAsGroup", "fsGroup")) {
+            assertTrue(
+                    security.get(field) instanceof Integer id && id > 0,
+                    id(alertmanager) + " " + field + ": " + security.get(field));
+        }
+
+        List<Map<String, Object>> policies = ofKind(overlay, "NetworkPolicy").stream()
+                .filter(p -> !alertmanagerPodsSelected(
+                                overlay, namespace(p), map(map(map(p, "spec"), "podSelector"), "matchLabels"))
+                        .isEmpty())
+                .toList();
+        assertEquals(1, policies.size(), overlay + ": one NetworkPolicy for the Alertmanager pods");
+        Map<String, Object> policy = map(policies.get(0), "spec");
+        assertEquals(List.of("Ingress"), policy.get("policyTypes"));
+        List<Map<String, Object>> ingress = list(policy, "ingress");
+        assertEquals(1, ingress.size());
+        assertEquals(
+                List.of(Map.of("port", 9093, "protocol", "TCP")), ingress.get(0).get("ports"), "the web port only");
+        assertEquals(
+                "app.kubernetes.io/name=prometheus",
+                label(map(map(list(ingress.get(0), "from").get(0), "podSelector"), "matchLabels")),
+                "Prometheus alone");
     }
 }

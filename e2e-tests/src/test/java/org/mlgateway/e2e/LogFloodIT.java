@@ -57,9 +57,21 @@ class LogFloodIT {
         Process ab;
         String abOutput;
         try {
-            ab = new ProcessBuilder("ab", "-q", "-k", "-n", String.valueOf(FLOOD), "-c", "8", "-s", "30",
-                    "-H", "User-Agent: " + userAgent, "http://127.0.0.1:" + StackEnv.httpPort() + "/predict")
-                    .redirectErrorStream(true).start();
+            ab = new ProcessBuilder(
+                            "ab",
+                            "-q",
+                            "-k",
+                            "-n",
+                            String.valueOf(FLOOD),
+                            "-c",
+                            "8",
+                            "-s",
+                            "30",
+                            "-H",
+                            "User-Agent: " + userAgent,
+                            "http://127.0.0.1:" + StackEnv.httpPort() + "/predict")
+                    .redirectErrorStream(true)
+                    .start();
             abOutput = new String(ab.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(ab.waitFor(5, TimeUnit.MINUTES), "ab finished");
         } finally {
@@ -84,49 +96,78 @@ class LogFloodIT {
                 statuses.merge(entry.path("status").asInt(), 1, Integer::sum);
             }
         }
-        System.out.printf("Flood: %d requests with a 7 KiB User-Agent to port 80 in %.1f s (%.0f/s): %s; %d access log lines,"
-                + " %.1f MB, %.0f bytes each on average, the longest %d; the other client: %s%n", FLOOD, seconds, FLOOD / seconds,
-                statuses, lines.size(), floodBytes / 1e6, (double) floodBytes / Math.max(1, lines.size()), longest, other.statuses);
+        System.out.printf(
+                "Flood: %d requests with a 7 KiB User-Agent to port 80 in %.1f s (%.0f/s): %s; %d access log lines,"
+                        + " %.1f MB, %.0f bytes each on average, the longest %d; the other client: %s%n",
+                FLOOD,
+                seconds,
+                FLOOD / seconds,
+                statuses,
+                lines.size(),
+                floodBytes / 1e6,
+                (double) floodBytes / Math.max(1, lines.size()),
+                longest,
+                other.statuses);
         assertEquals(FLOOD, lines.size(), "one line per request");
         assertTrue(longest < 4096, "no line of 4 KiB or more: " + longest);
-        assertEquals(Map.of(301, statuses.get(301), 429, FLOOD - statuses.get(301)), statuses, "redirects within the limit, 429 past it");
+        assertEquals(
+                Map.of(301, statuses.get(301), 429, FLOOD - statuses.get(301)),
+                statuses,
+                "redirects within the limit, 429 past it");
         int rate = StackEnv.intSetting("RATE_LIMIT");
-        assertTrue(statuses.get(301) <= 1 + StackEnv.intSetting("RATE_BURST") + rate * (seconds + 1),
+        assertTrue(
+                statuses.get(301) <= 1 + StackEnv.intSetting("RATE_BURST") + rate * (seconds + 1),
                 "at most the burst and the rate got a redirect: " + statuses);
 
         // The other address was served all along.
-        assertTrue(other.statuses.getOrDefault("443 200", 0) >= 10 && other.statuses.getOrDefault("80 301", 0) >= 10,
+        assertTrue(
+                other.statuses.getOrDefault("443 200", 0) >= 10 && other.statuses.getOrDefault("80 301", 0) >= 10,
                 "127.0.0.2 was served during the flood: " + other.statuses);
-        assertEquals(List.of("443 200", "80 301"), new ArrayList<>(other.statuses.keySet()), "and nothing else: " + other.statuses);
+        assertEquals(
+                List.of("443 200", "80 301"),
+                new ArrayList<>(other.statuses.keySet()),
+                "and nothing else: " + other.statuses);
 
         // The rotator keeps access.log under its size (it looks every few seconds) and Nginx writes to the new file.
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (Files.size(GatewayFiles.accessLog()) > maxBytes && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(200);
         }
-        assertTrue(Files.size(GatewayFiles.accessLog()) <= maxBytes, "access.log rotated at " + maxBytes + " bytes: " + listing());
+        assertTrue(
+                Files.size(GatewayFiles.accessLog()) <= maxBytes,
+                "access.log rotated at " + maxBytes + " bytes: " + listing());
         String after = "after-" + marker;
-        HttpURLConnection health = (HttpURLConnection) new URL("http://127.0.0.1:" + StackEnv.httpPort() + "/gateway-health").openConnection();
+        HttpURLConnection health = (HttpURLConnection)
+                new URL("http://127.0.0.1:" + StackEnv.httpPort() + "/gateway-health").openConnection();
         health.setRequestProperty("User-Agent", after);
         health.setInstanceFollowRedirects(false);
-        health.getResponseCode();   // 301, or 429 while 127.0.0.1's budget is still spent
+        health.getResponseCode(); // 301, or 429 while 127.0.0.1's budget is still spent
         long lineDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!Files.readString(GatewayFiles.accessLog(), StandardCharsets.ISO_8859_1).contains(after)) {
-            assertTrue(System.nanoTime() < lineDeadline, "Nginx writes to the new access.log after the rotation (USR1): " + listing());
+        while (!Files.readString(GatewayFiles.accessLog(), StandardCharsets.ISO_8859_1)
+                .contains(after)) {
+            assertTrue(
+                    System.nanoTime() < lineDeadline,
+                    "Nginx writes to the new access.log after the rotation (USR1): " + listing());
             TimeUnit.MILLISECONDS.sleep(50);
         }
         long accessFiles;
         long total;
         try (Stream<Path> files = Files.list(NGINX_LOGS)) {
             List<Path> all = files.filter(Files::isRegularFile).toList();
-            accessFiles = all.stream().filter(p -> p.getFileName().toString().startsWith("access.log")).count();
-            total = all.stream().filter(p -> p.getFileName().toString().matches("(access|error)\\.log(\\.\\d+)?"))
-                    .mapToLong(p -> p.toFile().length()).sum();
+            accessFiles = all.stream()
+                    .filter(p -> p.getFileName().toString().startsWith("access.log"))
+                    .count();
+            total = all.stream()
+                    .filter(p -> p.getFileName().toString().matches("(access|error)\\.log(\\.\\d+)?"))
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
         assertTrue(accessFiles <= kept + 1, "at most " + kept + " rotated access logs: " + listing());
-        assertTrue(total <= 2L * (kept + 1) * maxBytes, "Nginx's logs under 2 x (LOG_FILES_KEPT + 1) x LOG_FILE_MAX_MB: " + listing());
+        assertTrue(
+                total <= 2L * (kept + 1) * maxBytes,
+                "Nginx's logs under 2 x (LOG_FILES_KEPT + 1) x LOG_FILE_MAX_MB: " + listing());
         assertOwnerAndGroupOnly(StackEnv.stateDir().resolve("logs"));
-        assertOwnerAndGroupOnly(NGINX_LOGS.toRealPath());   // state/logs/nginx may link to /var/log/ml-gateway/...
+        assertOwnerAndGroupOnly(NGINX_LOGS.toRealPath()); // state/logs/nginx may link to /var/log/ml-gateway/...
         assertOwnerAndGroupOnly(StackEnv.stateDir().resolve("supervisor"));
     }
 
@@ -134,10 +175,14 @@ class LogFloodIT {
     private static void assertOwnerAndGroupOnly(Path dir) throws IOException {
         List<String> open = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().matches(".*\\.(log|jsonl)(\\.\\d+)?")).toList()) {
+            for (Path file : files.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().matches(".*\\.(log|jsonl)(\\.\\d+)?"))
+                    .toList()) {
                 var permissions = Files.getPosixFilePermissions(file);
-                if (permissions.contains(PosixFilePermission.OTHERS_READ) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-                    open.add(dir.relativize(file) + " " + java.nio.file.attribute.PosixFilePermissions.toString(permissions));
+                if (permissions.contains(PosixFilePermission.OTHERS_READ)
+                        || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+                    open.add(dir.relativize(file) + " "
+                            + java.nio.file.attribute.PosixFilePermissions.toString(permissions));
                 }
             }
         }
@@ -146,7 +191,10 @@ class LogFloodIT {
 
     private static String listing() throws IOException {
         try (Stream<Path> files = Files.list(NGINX_LOGS)) {
-            return files.map(p -> p.getFileName() + "=" + p.toFile().length()).sorted().toList().toString();
+            return files.map(p -> p.getFileName() + "=" + p.toFile().length())
+                    .sorted()
+                    .toList()
+                    .toString();
         }
     }
 
@@ -159,9 +207,11 @@ class LogFloodIT {
         public void run() {
             try {
                 InetAddress source = InetAddress.getByName("127.0.0.2");
-                SSLSocketFactory tls = new SourceBoundSocketFactory(TrustStores.sslContext(StackEnv.certificate(), "TLS").getSocketFactory(), source);
+                SSLSocketFactory tls = new SourceBoundSocketFactory(
+                        TrustStores.sslContext(StackEnv.certificate(), "TLS").getSocketFactory(), source);
                 while (running.get()) {
-                    HttpsURLConnection https = (HttpsURLConnection) new URL("https://127.0.0.1:" + StackEnv.httpsPort() + "/gateway-health").openConnection();
+                    HttpsURLConnection https = (HttpsURLConnection)
+                            new URL("https://127.0.0.1:" + StackEnv.httpsPort() + "/gateway-health").openConnection();
                     https.setSSLSocketFactory(tls);
                     https.setConnectTimeout(5_000);
                     https.setReadTimeout(5_000);
@@ -188,7 +238,9 @@ class LogFloodIT {
         private static int plainStatus(InetAddress source) throws IOException {
             try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), StackEnv.httpPort(), source, 0)) {
                 socket.setSoTimeout(5_000);
-                socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream()
+                        .write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.ISO_8859_1));
                 String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
                 return Integer.parseInt(head.substring(9, 12));
             }

@@ -26,10 +26,16 @@ class LogRotationTest {
     Path temp;
 
     private String bash(String script) throws IOException, InterruptedException {
-        // Nginx's logs in the test's own state folder (as root, nginx.sh would choose /var/log for a folder its workers cannot reach).
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
-                + " && source scripts/lib/nginx.sh && NGINX_LOG_DIR=\"$LOG_DIR/nginx\" && source scripts/lib/logs.sh && " + script)
-                .directory(StackEnv.projectRoot().toFile()).redirectErrorStream(true);
+        // Nginx's logs in the test's own state folder (as root, nginx.sh would choose /var/log for a folder its workers
+        // cannot reach).
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
+                                + " && source scripts/lib/nginx.sh && NGINX_LOG_DIR=\"$LOG_DIR/nginx\" && source scripts/lib/logs.sh && "
+                                + script)
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true);
         builder.environment().keySet().removeIf(StackEnv.readStackEnv()::containsKey);
         builder.environment().put("STATE_DIR", temp.resolve("state").toString());
         builder.environment().put("LOG_FILE_MAX_MB", "1");
@@ -47,7 +53,9 @@ class LogRotationTest {
         Path marker = temp.resolve("usr1");
         bash("logs_make_dir && mkdir -p \"$NGINX_LOG_DIR\" \"$NGINX_STATE_DIR\" && logs_render");
         // A stand-in for Nginx's master: it notes every USR1 it gets.
-        Process master = new ProcessBuilder("bash", "-c", "trap 'echo usr1 >> \"" + marker + "\"' USR1; while :; do sleep 0.1; done").start();
+        Process master = new ProcessBuilder(
+                        "bash", "-c", "trap 'echo usr1 >> \"" + marker + "\"' USR1; while :; do sleep 0.1; done")
+                .start();
         try {
             Files.writeString(temp.resolve("state/nginx/nginx.pid"), master.pid() + "\n");
             Path access = logs.resolve("access.log");
@@ -58,7 +66,10 @@ class LogRotationTest {
             bash(rotate);
             assertEquals(1_500_000, Files.size(logs.resolve("access.log.1")), "the full log was renamed");
             assertEquals(0, Files.size(access), "and made anew");
-            assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(access)), "with the old one's mode");
+            assertEquals(
+                    "rw-r-----",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(access)),
+                    "with the old one's mode");
             awaitUsr1(marker, 1);
 
             Files.write(access, new byte[500_000]);
@@ -70,10 +81,18 @@ class LogRotationTest {
                 Files.write(access, new byte[1_100_000 + round]);
                 bash(rotate);
             }
-            assertEquals(List.of("access.log", "access.log.1", "access.log.2"),
-                    Files.list(logs).map(p -> p.getFileName().toString()).filter(n -> n.startsWith("access")).sorted().toList(),
+            assertEquals(
+                    List.of("access.log", "access.log.1", "access.log.2"),
+                    Files.list(logs)
+                            .map(p -> p.getFileName().toString())
+                            .filter(n -> n.startsWith("access"))
+                            .sorted()
+                            .toList(),
                     "two rotated files kept, the oldest gone");
-            assertEquals(1_100_002, Files.size(logs.resolve("access.log.1")), "the newest rotated file is the last full log");
+            assertEquals(
+                    1_100_002,
+                    Files.size(logs.resolve("access.log.1")),
+                    "the newest rotated file is the last full log");
             awaitUsr1(marker, 4);
         } finally {
             master.destroy();
@@ -91,14 +110,28 @@ class LogRotationTest {
     /** supervisord and Liberty are given the same limits, from the same settings. */
     @Test
     void everyWriterGetsTheSameLimits() throws IOException {
-        String supervisor = Files.readString(StackEnv.projectRoot().resolve("scripts/lib/supervisor.sh"));
-        assertTrue(supervisor.contains("\"stdout_logfile_maxbytes=${LOG_FILE_MAX_MB}MB\" \"stdout_logfile_backups=$LOG_FILES_KEPT\""),
+        String supervisor = Files.readString(StackEnv.projectRoot().resolve("supervisor/supervisord.conf.template"));
+        String apiServer = Files.readString(StackEnv.projectRoot().resolve("supervisor/api-server.conf.template"));
+        String programLimits =
+                "\nstdout_logfile_maxbytes=${LOG_FILE_MAX_MB}MB\nstdout_logfile_backups=${LOG_FILES_KEPT}\n";
+        assertEquals(
+                supervisor.split("\n\\[program:", -1).length - 1,
+                supervisor.split(java.util.regex.Pattern.quote(programLimits), -1).length - 1,
                 "every program's output");
-        assertTrue(supervisor.contains("logfile_maxbytes=${LOG_FILE_MAX_MB}MB\nlogfile_backups=$LOG_FILES_KEPT\n"), "supervisord's own log");
-        assertTrue(supervisor.contains("\numask=027\n"), "files its programs create are their owner's and group's only");
+        assertTrue(apiServer.endsWith(programLimits), "every API server's output");
+        assertTrue(
+                supervisor.contains("\nlogfile_maxbytes=${LOG_FILE_MAX_MB}MB\nlogfile_backups=${LOG_FILES_KEPT}\n"),
+                "supervisord's own log");
+        assertTrue(
+                supervisor.contains("\numask=027\n"), "files its programs create are their owner's and group's only");
         String logging = Files.readString(StackEnv.projectRoot().resolve("liberty/configDropins/deployed/logging.xml"));
-        assertTrue(logging.contains("<logging maxFileSize=\"${env.LOG_FILE_MAX_MB}\" maxFiles=\"${env.LOG_FILES_KEPT}\"/>"), logging);
+        assertTrue(
+                logging.contains(
+                        "<logging maxFileSize=\"${env.LOG_FILE_MAX_MB}\" maxFiles=\"${env.LOG_FILES_KEPT}\"/>"),
+                logging);
         String serverEnv = Files.readString(StackEnv.projectRoot().resolve("liberty/server.env.template"));
-        assertTrue(serverEnv.contains("LOG_FILE_MAX_MB=${LOG_FILE_MAX_MB}\nLOG_FILES_KEPT=${LOG_FILES_KEPT}\n"), serverEnv);
+        assertTrue(
+                serverEnv.contains("LOG_FILE_MAX_MB=${LOG_FILE_MAX_MB}\nLOG_FILES_KEPT=${LOG_FILES_KEPT}\n"),
+                serverEnv);
     }
 }

@@ -43,7 +43,8 @@ class MonitoringFilesTest {
     private static List<Map<String, Object>> rules() throws IOException {
         List<Map<String, Object>> rules = new ArrayList<>();
         try (Stream<Path> files = Files.list(PROMETHEUS.resolve("rules"))) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
+            for (Path file :
+                    files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
                 Map<String, Object> doc = new Yaml().load(Files.readString(file));
                 for (Object group : list(doc, "groups")) {
                     list(cast(group), "rules").forEach(r -> rules.add(cast(r)));
@@ -69,14 +70,20 @@ class MonitoringFilesTest {
     }
 
     private static JsonNode dashboard() throws IOException {
-        return new ObjectMapper().readTree(StackEnv.projectRoot().resolve("grafana/dashboards/ml-gateway.json").toFile());
+        return new ObjectMapper()
+                .readTree(StackEnv.projectRoot()
+                        .resolve("grafana/dashboards/ml-gateway.json")
+                        .toFile());
     }
 
     @Test
     void dashboardAndConsolePlotOnlyRecordedSeries() throws IOException {
         Set<String> recorded = recordedNames();
         StringBuilder exprs = new StringBuilder();
-        dashboard().path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.append(t.path("expr").asText()).append('\n')));
+        dashboard()
+                .path("panels")
+                .forEach(p -> p.path("targets")
+                        .forEach(t -> exprs.append(t.path("expr").asText()).append('\n')));
         Set<String> fromDashboard = seriesUsedIn(exprs.toString());
         Set<String> fromConsole = seriesUsedIn(Files.readString(PROMETHEUS.resolve("consoles/ml-gateway.html")));
         assertTrue(!fromDashboard.isEmpty() && !fromConsole.isEmpty(), "both use recording rules");
@@ -92,16 +99,27 @@ class MonitoringFilesTest {
         assertEquals("ML gateway", dashboard.path("title").asText());
         List<String> titles = new ArrayList<>();
         dashboard.path("panels").forEach(p -> titles.add(p.path("title").asText()));
-        assertEquals(List.of("Requests/s by status", "401 and 429 refusals", "Requests per v1 server (balancing)",
-                "v1 vs v2 traffic", "Predictions by label", "Inference latency p50 / p95 / p99",
-                "JVM heap used per server", "Targets up/down", "Prediction drift per server",
-                "Candidate: agreement with the champion", "Candidate: label pairs and probability difference"), titles);
+        assertEquals(
+                List.of(
+                        "Requests/s by status",
+                        "401 and 429 refusals",
+                        "Requests per v1 server (balancing)",
+                        "v1 vs v2 traffic",
+                        "Predictions by label",
+                        "Inference latency p50 / p95 / p99",
+                        "JVM heap used per server",
+                        "Targets up/down",
+                        "Prediction drift per server",
+                        "Candidate: agreement with the champion",
+                        "Candidate: label pairs and probability difference"),
+                titles);
     }
 
     @Test
     void everyAlertIsUnitTestedFiringAndSilent() throws IOException {
-        Map<String, int[]> cases = new TreeMap<>();   // alert -> {firing, silent}
-        rules().stream().filter(r -> r.containsKey("alert"))
+        Map<String, int[]> cases = new TreeMap<>(); // alert -> {firing, silent}
+        rules().stream()
+                .filter(r -> r.containsKey("alert"))
                 .forEach(r -> cases.put(String.valueOf(r.get("alert")), new int[2]));
         try (Stream<Path> files = Files.list(PROMETHEUS.resolve("tests"))) {
             for (Path file : files.filter(p -> p.toString().endsWith(".yml")).toList()) {

@@ -25,8 +25,12 @@ class MonitoringIT {
 
     private static final int PREDICTIONS = 12;
     /** The application's own metrics, which must pass promtool's lint as well as its parser. */
-    private static final List<String> APPLICATION_METRICS = List.of("predictions_total", "inference_seconds", "rejected_requests_total",
-            "prediction_drift", "prediction_log_dropped_lines");
+    private static final List<String> APPLICATION_METRICS = List.of(
+            "predictions_total",
+            "inference_seconds",
+            "rejected_requests_total",
+            "prediction_drift",
+            "prediction_log_dropped_lines");
 
     private static int v1Replicas() {
         return StackEnv.intSetting("V1_REPLICAS");
@@ -51,14 +55,18 @@ class MonitoringIT {
             names.add(series.path("metric").path("job").asText() + "/" + name);
             assertEquals("1", series.path("value").get(1).asText(), "up for " + series.path("metric"));
         }
-        Set<String> expected = new TreeSet<>(Set.of("prometheus/prometheus", "nginx/nginx", "liberty/api-v2", "canary/make-canary"));
+        Set<String> expected =
+                new TreeSet<>(Set.of("prometheus/prometheus", "nginx/nginx", "liberty/api-v2", "canary/make-canary"));
         for (int i = 1; i <= v1Replicas(); i++) {
             expected.add("liberty/api-v1-" + i);
         }
         assertEquals(expected, names, "scraped targets");
         for (JsonNode series : PrometheusQueries.query("up{job=\"liberty\"}")) {
             String name = series.path("metric").path("instance_name").asText();
-            assertEquals(name.startsWith("api-v1") ? "v1" : "v2", series.path("metric").path("variant").asText(), name);
+            assertEquals(
+                    name.startsWith("api-v1") ? "v1" : "v2",
+                    series.path("metric").path("variant").asText(),
+                    name);
         }
         assertEquals(1.0, PrometheusQueries.scalar("nginx_up"), "the exporter reaches Nginx's stub_status");
     }
@@ -68,26 +76,38 @@ class MonitoringIT {
         // Earlier tests' predictions may not be scraped yet: start once Prometheus has caught up
         // with what the servers report themselves, so that only this test's predictions count.
         double served = predictionsServed();
-        double predictionsStart = PrometheusQueries.poll(Duration.ofSeconds(15),
-                () -> orZero(PrometheusQueries.scalar("sum(predictions_total)")), v -> v == served);
+        double predictionsStart = PrometheusQueries.poll(
+                Duration.ofSeconds(15),
+                () -> orZero(PrometheusQueries.scalar("sum(predictions_total)")),
+                v -> v == served);
         assertEquals(served, predictionsStart, 0.0, "Prometheus caught up with the servers' prediction counters");
         // The same for Nginx's counter: a sample scraped after this point, so the requests of the test
         // before (up to a scrape interval earlier) are in it and not counted as this test's.
         double now = System.currentTimeMillis() / 1000.0;
-        double[] nginxBefore = PrometheusQueries.poll(Duration.ofSeconds(15), MonitoringIT::nginxRequestsSample, v -> v[1] > now);
+        double[] nginxBefore =
+                PrometheusQueries.poll(Duration.ofSeconds(15), MonitoringIT::nginxRequestsSample, v -> v[1] > now);
         assertFalse(Double.isNaN(nginxBefore[0]), "Prometheus has Nginx's request counter");
         assertTrue(nginxBefore[1] > now, "Prometheus scraped the exporter after the test began");
 
         for (int i = 0; i < PREDICTIONS; i++) {
-            assertEquals(200, GatewayCalls.predict("monitoring check number " + i + " makes me happy", null).statusCode());
+            assertEquals(
+                    200,
+                    GatewayCalls.predict("monitoring check number " + i + " makes me happy", null)
+                            .statusCode());
             GatewayCalls.paceBelowRateLimit();
         }
 
-        double predictionsAfter = PrometheusQueries.poll(Duration.ofSeconds(15),
-                () -> PrometheusQueries.scalar("sum(predictions_total)"), v -> v - predictionsStart >= PREDICTIONS);
-        double[] nginxAfter = PrometheusQueries.poll(Duration.ofSeconds(15),
-                MonitoringIT::nginxRequestsSample, v -> v[0] - nginxBefore[0] >= PREDICTIONS);
-        assertEquals(PREDICTIONS, predictionsAfter - predictionsStart, 0.0, "sum(predictions_total) grew by the predictions sent");
+        double predictionsAfter = PrometheusQueries.poll(
+                Duration.ofSeconds(15),
+                () -> PrometheusQueries.scalar("sum(predictions_total)"),
+                v -> v - predictionsStart >= PREDICTIONS);
+        double[] nginxAfter = PrometheusQueries.poll(
+                Duration.ofSeconds(15), MonitoringIT::nginxRequestsSample, v -> v[0] - nginxBefore[0] >= PREDICTIONS);
+        assertEquals(
+                PREDICTIONS,
+                predictionsAfter - predictionsStart,
+                0.0,
+                "sum(predictions_total) grew by the predictions sent");
         // Nginx counts every request it serves: the predictions, and the exporter's reads of
         // stub_status, one per Prometheus scrape of the exporter (each scrape in the window, the
         // last one included, read it once). Nothing else goes through this gateway during the test.
@@ -96,16 +116,20 @@ class MonitoringIT {
         // schedule: each of its scrapes from a second before the window to a second after may count.
         int canaryReads = samplesBetween("up{job=\"canary\"}", nginxBefore[1] - 1, nginxAfter[1] + 1);
         double grew = nginxAfter[0] - nginxBefore[0];
-        assertTrue(grew >= PREDICTIONS && grew <= PREDICTIONS + exporterReads + canaryReads,
+        assertTrue(
+                grew >= PREDICTIONS && grew <= PREDICTIONS + exporterReads + canaryReads,
                 "nginx_http_requests_total grew by " + grew + ", expected " + PREDICTIONS + " predictions plus at most "
                         + exporterReads + " stub_status reads by the exporter (" + exporterReads + " scrapes from "
-                        + nginxBefore[1] + " to " + nginxAfter[1] + ") and " + canaryReads + " reads of make canary's state");
+                        + nginxBefore[1] + " to " + nginxAfter[1] + ") and " + canaryReads
+                        + " reads of make canary's state");
     }
 
     /** Nginx's request counter as Prometheus last scraped it: {value, scrape time in seconds}. */
     private static double[] nginxRequestsSample() {
-        return new double[] {PrometheusQueries.scalar("sum(nginx_http_requests_total)"),
-                PrometheusQueries.scalar("max(timestamp(nginx_http_requests_total))")};
+        return new double[] {
+            PrometheusQueries.scalar("sum(nginx_http_requests_total)"),
+            PrometheusQueries.scalar("max(timestamp(nginx_http_requests_total))")
+        };
     }
 
     /** How many times Prometheus scraped the exporter after the scrape at from, up to and with the one at to. */
@@ -130,9 +154,15 @@ class MonitoringIT {
 
     /** The result of a query evaluated at a given time (seconds since the epoch): here a range vector's raw samples. */
     private static JsonNode queryAt(String expr, double time) {
-        String body = RestAssured.given().baseUri(StackEnv.prometheusUrl()).queryParam("query", expr)
+        String body = RestAssured.given()
+                .baseUri(StackEnv.prometheusUrl())
+                .queryParam("query", expr)
                 .queryParam("time", String.format(java.util.Locale.ROOT, "%.3f", time))
-                .get("/api/v1/query").then().statusCode(200).extract().asString();
+                .get("/api/v1/query")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         try {
             return GatewayCalls.JSON.readTree(body).path("data").path("result");
         } catch (java.io.IOException e) {
@@ -149,7 +179,11 @@ class MonitoringIT {
     private static double predictionsServed() {
         double sum = 0;
         for (int port : libertyPorts()) {
-            String metrics = RestAssured.get("http://127.0.0.1:" + port + "/metrics").then().statusCode(200).extract().asString();
+            String metrics = RestAssured.get("http://127.0.0.1:" + port + "/metrics")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString();
             sum += metrics.lines()
                     .filter(line -> line.startsWith("predictions_total{"))
                     .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
@@ -161,9 +195,15 @@ class MonitoringIT {
     @Test
     void promtoolAcceptsEveryLibertyMetricsOutput() throws Exception {
         for (int port : libertyPorts()) {
-            String metrics = RestAssured.get("http://127.0.0.1:" + port + "/metrics").then().statusCode(200).extract().asString();
+            String metrics = RestAssured.get("http://127.0.0.1:" + port + "/metrics")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString();
             assertTrue(metrics.contains("# TYPE"), "port " + port + " serves Prometheus text");
-            Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+            Process promtool = new ProcessBuilder("promtool", "check", "metrics")
+                    .redirectErrorStream(true)
+                    .start();
             try (OutputStream in = promtool.getOutputStream()) {
                 in.write(metrics.getBytes(StandardCharsets.UTF_8));
             }
@@ -171,11 +211,14 @@ class MonitoringIT {
             assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool finished");
             // Exit 1 is a parse error; 3 lists lint problems, which Liberty's own camelCase base
             // metrics (memory_usedHeap_bytes, ...) always have, but the application's must not.
-            assertTrue(promtool.exitValue() == 0 || promtool.exitValue() == 3,
+            assertTrue(
+                    promtool.exitValue() == 0 || promtool.exitValue() == 3,
                     "port " + port + ": promtool rejects /metrics (exit " + promtool.exitValue() + "):\n" + report);
             List<String> applicationProblems = report.lines()
-                    .filter(line -> APPLICATION_METRICS.stream().anyMatch(line::startsWith)).toList();
-            assertEquals(List.of(), applicationProblems, "port " + port + ": promtool lint of the application's metrics");
+                    .filter(line -> APPLICATION_METRICS.stream().anyMatch(line::startsWith))
+                    .toList();
+            assertEquals(
+                    List.of(), applicationProblems, "port " + port + ": promtool lint of the application's metrics");
         }
     }
 }

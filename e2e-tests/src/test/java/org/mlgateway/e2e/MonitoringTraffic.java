@@ -11,8 +11,7 @@ import java.util.Map;
  */
 final class MonitoringTraffic {
 
-    private MonitoringTraffic() {
-    }
+    private MonitoringTraffic() {}
 
     static void sendEveryKind() {
         String[] sentences = {"I love this!", "This is so boring", "I am worried about tomorrow"};
@@ -22,11 +21,25 @@ final class MonitoringTraffic {
         }
         assertEquals(200, GatewayCalls.predict("What a surprise", "debug").statusCode(), "v2 prediction");
         GatewayCalls.paceBelowRateLimit();
-        assertEquals(422, StackEnv.authenticated().contentType(ContentType.JSON)
-                .body(Map.of("sentence", " ")).post("/predict").statusCode(), "blank sentence");
+        assertEquals(
+                422,
+                StackEnv.authenticated()
+                        .contentType(ContentType.JSON)
+                        .body(Map.of("sentence", " "))
+                        .post("/predict")
+                        .statusCode(),
+                "blank sentence");
         GatewayCalls.paceBelowRateLimit();
-        assertEquals(401, StackEnv.gateway().auth().preemptive().basic(StackEnv.user(), "not-the-password")
-                .contentType(ContentType.JSON).body(Map.of("sentence", "hello")).post("/predict").statusCode(),
+        assertEquals(
+                401,
+                StackEnv.gateway()
+                        .auth()
+                        .preemptive()
+                        .basic(StackEnv.user(), "not-the-password")
+                        .contentType(ContentType.JSON)
+                        .body(Map.of("sentence", "hello"))
+                        .post("/predict")
+                        .statusCode(),
                 "wrong password");
     }
 }

@@ -70,8 +70,18 @@ class NginxConfigTest {
     /** `nginx -t` on one configuration; fails with nginx's own message. */
     static void assertNginxAccepts(String what, Path conf, Path prefix) throws IOException {
         try {
-            KubernetesManifests.run(prefix, 60, PrivateGateway.nginxBinary(), "-t", "-q", "-p", prefix + "/",
-                    "-e", prefix.resolve("nginx-t.log").toString(), "-c", conf.toString());
+            KubernetesManifests.run(
+                    prefix,
+                    60,
+                    PrivateGateway.nginxBinary(),
+                    "-t",
+                    "-q",
+                    "-p",
+                    prefix + "/",
+                    "-e",
+                    prefix.resolve("nginx-t.log").toString(),
+                    "-c",
+                    conf.toString());
         } catch (AssertionError e) {
             throw new AssertionError(what + ": nginx -t rejects " + conf + "\n" + e.getMessage(), e);
         }
@@ -96,7 +106,15 @@ class NginxConfigTest {
                 Map.of("STATE_DIR_NAME", "state"),
                 // The other branches of the renderer: both delivery shares on (split_clients), one
                 // server, a state folder whose path holds a space (paths quoted).
-                Map.of("STATE_DIR_NAME", "a state", "SHADOW_PERCENT", "10", "CANARY_PERCENT", "25", "V1_REPLICAS", "1"));
+                Map.of(
+                        "STATE_DIR_NAME",
+                        "a state",
+                        "SHADOW_PERCENT",
+                        "10",
+                        "CANARY_PERCENT",
+                        "25",
+                        "V1_REPLICAS",
+                        "1"));
     }
 
     /**
@@ -111,9 +129,12 @@ class NginxConfigTest {
         Path state = dir.resolve(settings.get("STATE_DIR_NAME"));
         List<String> command = new ArrayList<>(List.of("env", "STATE_DIR=" + state, "GATEWAY_BIND=127.0.0.1"));
         settings.forEach((k, v) -> command.add(k + "=" + v));
-        command.addAll(List.of("bash", "-c", "set -e; source scripts/lib/settings.sh; source scripts/lib/progress.sh;"
-                + " source scripts/lib/nginx.sh; source scripts/lib/certs.sh; settings_validate; mkdir -p \"$LOG_DIR\";"
-                + " certs_ensure_gateway_certificate; nginx_render; certs_write_htpasswd"));
+        command.addAll(List.of(
+                "bash",
+                "-c",
+                "set -e; source scripts/lib/settings.sh; source scripts/lib/progress.sh;"
+                        + " source scripts/lib/nginx.sh; source scripts/lib/certs.sh; settings_validate; mkdir -p \"$LOG_DIR\";"
+                        + " certs_ensure_gateway_certificate; nginx_render; certs_write_htpasswd"));
         KubernetesManifests.run(ROOT, 120, command.toArray(String[]::new));
         String what = "native " + settings;
         assertEverySettingSubstituted(what, state.resolve("nginx"));
@@ -125,7 +146,8 @@ class NginxConfigTest {
      * absolute path, and a test may not write there.
      */
     private static String relocate(String text, Path dir) {
-        Matcher m = Pattern.compile("(?<![\\w/.-])(/etc/nginx|/var/log/nginx|/tmp)(?=[/;\\s\"]|$)").matcher(text);
+        Matcher m = Pattern.compile("(?<![\\w/.-])(/etc/nginx|/var/log/nginx|/tmp)(?=[/;\\s\"]|$)")
+                .matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String to = switch (m.group(1)) {
@@ -153,7 +175,8 @@ class NginxConfigTest {
      * be set; templates/*.template go to conf.d, templates/upstreams/*.template to conf.d/upstreams.
      * Then nginx -t on MAIN, as the container runs it.
      */
-    private static void renderAndCheckContainer(String what, Path dir, Path main, Map<String, String> env) throws IOException {
+    private static void renderAndCheckContainer(String what, Path dir, Path main, Map<String, String> env)
+            throws IOException {
         Path etc = dir.resolve("etc");
         Files.createDirectories(etc.resolve("conf.d"));
         Files.createDirectories(dir.resolve("log"));
@@ -161,7 +184,8 @@ class NginxConfigTest {
         Files.writeString(etc.resolve("nginx.conf"), relocate(Files.readString(main), dir));
         Set<String> used = new TreeSet<>();
         try (Stream<Path> templates = Files.walk(etc.resolve("templates"))) {
-            for (Path template : templates.filter(p -> p.toString().endsWith(".template")).toList()) {
+            for (Path template :
+                    templates.filter(p -> p.toString().endsWith(".template")).toList()) {
                 Matcher m = SETTING.matcher(Files.readString(template));
                 while (m.find()) {
                     used.add(m.group(1));
@@ -179,9 +203,12 @@ class NginxConfigTest {
             }
             Path to = Files.createDirectories(etc.resolve("conf.d").resolve(sub));
             try (Stream<Path> templates = Files.list(from)) {
-                for (Path template : templates.filter(p -> p.toString().endsWith(".template")).toList()) {
+                for (Path template : templates
+                        .filter(p -> p.toString().endsWith(".template"))
+                        .toList()) {
                     String rendered = relocate(PrivateGateway.render(template, values), dir);
-                    Files.writeString(to.resolve(template.getFileName().toString().replace(".template", "")),
+                    Files.writeString(
+                            to.resolve(template.getFileName().toString().replace(".template", "")),
                             sub.isEmpty() ? rendered : loopbackServers(rendered));
                 }
             }
@@ -189,9 +216,25 @@ class NginxConfigTest {
         // The certificate the container's secrets hold (gateway-secrets.sh, or a Kubernetes Secret).
         Path certs = Path.of(relocate(values.get("NGINX_CERT_DIR"), dir));
         Files.createDirectories(certs);
-        KubernetesManifests.run(dir, 60, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", certs.resolve("gateway.key").toString(),
-                "-out", certs.resolve("gateway.crt").toString());
+        KubernetesManifests.run(
+                dir,
+                60,
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                certs.resolve("gateway.key").toString(),
+                "-out",
+                certs.resolve("gateway.crt").toString());
         assertEverySettingSubstituted(what, etc);
         assertNginxAccepts(what, etc.resolve("nginx.conf"), etc);
     }
@@ -217,7 +260,8 @@ class NginxConfigTest {
         Files.createDirectories(etc.resolve("upstreams"));
         try (Stream<Path> lists = Files.list(ROOT.resolve("docker/nginx/upstreams"))) {
             for (Path list : lists.toList()) {
-                Files.writeString(etc.resolve("upstreams").resolve(list.getFileName()), loopbackServers(Files.readString(list)));
+                Files.writeString(
+                        etc.resolve("upstreams").resolve(list.getFileName()), loopbackServers(Files.readString(list)));
             }
         }
         renderAndCheckContainer("compose", dir, ROOT.resolve("docker/nginx/nginx.conf"), env);
@@ -227,9 +271,11 @@ class NginxConfigTest {
     @ParameterizedTest
     @MethodSource("org.mlgateway.e2e.KubernetesManifests#overlays")
     void everyKubernetesGatewayConfigurationPassesNginxT(String overlay, @TempDir Path dir) throws IOException {
-        Map<String, Object> nginx = KubernetesManifests.containers(KubernetesManifests.workload(overlay, "gateway")).stream()
-                .filter(c -> "nginx".equals(c.get("name"))).findFirst()
-                .orElseThrow(() -> new AssertionError(overlay + ": the gateway has no container nginx"));
+        Map<String, Object> nginx =
+                KubernetesManifests.containers(KubernetesManifests.workload(overlay, "gateway")).stream()
+                        .filter(c -> "nginx".equals(c.get("name")))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(overlay + ": the gateway has no container nginx"));
         Map<String, String> env = new TreeMap<>();
         for (Map<String, Object> variable : KubernetesManifests.list(nginx, "env")) {
             env.put(String.valueOf(variable.get("name")), String.valueOf(variable.get("value")));
@@ -239,10 +285,13 @@ class NginxConfigTest {
         copyFolder(ROOT.resolve("nginx/snippets"), etc.resolve("snippets"));
         copyFolder(ROOT.resolve("kubernetes/gateway/templates/upstreams"), etc.resolve("templates/upstreams"));
         for (String list : List.of("api-v1.conf", "api-v2.conf")) {
-            Files.copy(ROOT.resolve("docker/nginx/upstreams").resolve(list), etc.resolve("templates/upstreams").resolve(list + ".template"));
+            Files.copy(
+                    ROOT.resolve("docker/nginx/upstreams").resolve(list),
+                    etc.resolve("templates/upstreams").resolve(list + ".template"));
         }
         Files.createSymbolicLink(etc.resolve("upstreams"), etc.resolve("conf.d/upstreams"));
-        renderAndCheckContainer("kubernetes " + overlay + " " + env, dir, ROOT.resolve("kubernetes/gateway/nginx.conf"), env);
+        renderAndCheckContainer(
+                "kubernetes " + overlay + " " + env, dir, ROOT.resolve("kubernetes/gateway/nginx.conf"), env);
     }
 
     // ---- the JSON error page ---------------------------------------------------------------------
@@ -255,17 +304,26 @@ class NginxConfigTest {
     @Test
     void everyStatusOfTheContractIsAJsonErrorWithItsCodeAndASentence(@TempDir Path dir) throws Exception {
         int port = PrivateGateway.freePort();
-        StringBuilder server = new StringBuilder("server {\n    listen 127.0.0.1:" + port + ";\n    include snippets/error-pages.conf;\n");
-        CONTRACT.keySet().stream().filter(s -> s != 408).forEach(s -> server.append("    location = /status/").append(s).append(" { return ").append(s).append("; }\n"));
+        StringBuilder server = new StringBuilder(
+                "server {\n    listen 127.0.0.1:" + port + ";\n    include snippets/error-pages.conf;\n");
+        CONTRACT.keySet().stream()
+                .filter(s -> s != 408)
+                .forEach(s -> server.append("    location = /status/")
+                        .append(s)
+                        .append(" { return ")
+                        .append(s)
+                        .append("; }\n"));
         server.append("}\n");
         Map<String, String> settings = Map.of("GATEWAY_MAX_BODY_SIZE", "3k");
-        try (PrivateGateway gateway = new PrivateGateway(dir, null, settings, 9, Map.of("99-statuses.conf", server.toString()))) {
+        try (PrivateGateway gateway =
+                new PrivateGateway(dir, null, settings, 9, Map.of("99-statuses.conf", server.toString()))) {
             for (var entry : CONTRACT.entrySet()) {
                 int status = entry.getKey();
                 if (status == 408) {
                     continue;
                 }
-                RawHttps.Reply reply = PrivateGateway.sendHttp(port, RawHttps.request("GET", "/status/" + status, List.of("Host: localhost"), null));
+                RawHttps.Reply reply = PrivateGateway.sendHttp(
+                        port, RawHttps.request("GET", "/status/" + status, List.of("Host: localhost"), null));
                 String context = status + ": " + reply;
                 assertEquals(SENT_AS_400.contains(status) ? 400 : status, reply.status(), context);
                 assertTrue(reply.header("Content-Type").startsWith("application/json"), context);
@@ -276,19 +334,24 @@ class NginxConfigTest {
                 assertTrue(message.length() >= 10 && message.endsWith("."), context + ": a sentence saying what to do");
                 assertFalse(message.contains("$"), context + ": no nginx variable is left in the message");
                 assertEquals(status == 405, reply.header("Allow") != null, context + ": Allow on 405 only");
-                assertEquals(status == 429 ? "1" : null, reply.header("Retry-After"), context + ": Retry-After on 429 only");
+                assertEquals(
+                        status == 429 ? "1" : null, reply.header("Retry-After"), context + ": Retry-After on 429 only");
                 if (status == 413) {
                     assertTrue(message.contains("3k"), context + ": the message names the limit in force");
                 }
             }
-            RawHttps.Reply page = PrivateGateway.sendHttp(port, RawHttps.request("GET", "/_errors/404", List.of("Host: localhost"), null));
+            RawHttps.Reply page = PrivateGateway.sendHttp(
+                    port, RawHttps.request("GET", "/_errors/404", List.of("Host: localhost"), null));
             assertEquals(404, page.status(), "clients cannot ask for the error page itself: " + page);
 
             // The body limit is the setting: 3 KiB passes to the (absent) server, one byte more does not.
             String auth = "Authorization: " + gateway.basicAuthorization();
             for (int size : List.of(3 * 1024, 3 * 1024 + 1)) {
-                RawHttps.Reply reply = gateway.sendHttps(RawHttps.request("POST", "/predict", List.of("Host: localhost", auth,
-                        "Content-Type: application/json"), "x".repeat(size).getBytes(StandardCharsets.UTF_8)));
+                RawHttps.Reply reply = gateway.sendHttps(RawHttps.request(
+                        "POST",
+                        "/predict",
+                        List.of("Host: localhost", auth, "Content-Type: application/json"),
+                        "x".repeat(size).getBytes(StandardCharsets.UTF_8)));
                 assertEquals(size > 3 * 1024 ? 413 : 502, reply.status(), size + " bytes: " + reply);
             }
         }

@@ -46,7 +46,8 @@ class OpenInferenceProtocolIT {
         if (id != null) {
             request.put("id", id);
         }
-        ObjectNode input = request.putArray("inputs").addObject().put("name", "text").put("datatype", "BYTES");
+        ObjectNode input =
+                request.putArray("inputs").addObject().put("name", "text").put("datatype", "BYTES");
         input.putArray("shape").add(sentences.size());
         ArrayNode data = input.putArray("data");
         sentences.forEach(data::add);
@@ -78,30 +79,53 @@ class OpenInferenceProtocolIT {
         for (String path : List.of("/v2", "/v2/")) {
             Response server = conforming(group).get(path);
             assertEquals(200, server.statusCode(), server.asString());
-            assertEquals("Emotion prediction API", GatewayCalls.json(server).path("name").asText());
+            assertEquals(
+                    "Emotion prediction API",
+                    GatewayCalls.json(server).path("name").asText());
         }
-        assertTrue(GatewayCalls.json(conforming(group).get("/v2/health/live")).path("live").asBoolean());
-        assertTrue(GatewayCalls.json(conforming(group).get("/v2/health/ready")).path("ready").asBoolean());
+        assertTrue(GatewayCalls.json(conforming(group).get("/v2/health/live"))
+                .path("live")
+                .asBoolean());
+        assertTrue(GatewayCalls.json(conforming(group).get("/v2/health/ready"))
+                .path("ready")
+                .asBoolean());
         JsonNode metadata = GatewayCalls.json(conforming(group).get("/v2/models/emotion"));
-        assertEquals(group.equals(DEBUG) ? "v2" : "v1", metadata.path("parameters").path("api_variant").asText(), metadata.toString());
+        assertEquals(
+                group.equals(DEBUG) ? "v2" : "v1",
+                metadata.path("parameters").path("api_variant").asText(),
+                metadata.toString());
         assertEquals(group.equals(DEBUG) ? 2 : 1, metadata.path("outputs").size(), metadata.toString());
-        assertEquals(StackEnv.intSetting("API_BATCH_MAX"), metadata.path("parameters").path("max_batch_size").asInt());
+        assertEquals(
+                StackEnv.intSetting("API_BATCH_MAX"),
+                metadata.path("parameters").path("max_batch_size").asInt());
         String version = metadata.path("versions").get(0).asText();
         assertTrue(version.matches("[0-9a-f]{12}"), version);
         assertEquals(metadata, GatewayCalls.json(conforming(group).get("/v2/models/emotion/versions/" + version)));
-        assertEquals("{\"name\":\"emotion\",\"ready\":true}", conforming(group).get("/v2/models/emotion/ready").asString());
-        assertEquals("{\"name\":\"emotion\",\"ready\":true}",
-                conforming(group).get("/v2/models/emotion/versions/" + version + "/ready").asString());
+        assertEquals(
+                "{\"name\":\"emotion\",\"ready\":true}",
+                conforming(group).get("/v2/models/emotion/ready").asString());
+        assertEquals(
+                "{\"name\":\"emotion\",\"ready\":true}",
+                conforming(group)
+                        .get("/v2/models/emotion/versions/" + version + "/ready")
+                        .asString());
         isError(conforming(group).get("/v2/models/emotion/versions/000000000000"), 404, "model_version_not_found");
     }
 
     @ParameterizedTest(name = "group \"{0}\"")
     @ValueSource(strings = {"", DEBUG})
     void aBatchIsAnsweredAsPredictAnswersEachSentence(String group) {
-        List<String> sentences = List.of("I love this sunny morning!", "so tired and sad today", "what a boring meeting");
-        String version = GatewayCalls.json(conforming(group).get("/v2/models/emotion")).path("versions").get(0).asText();
+        List<String> sentences =
+                List.of("I love this sunny morning!", "so tired and sad today", "what a boring meeting");
+        String version = GatewayCalls.json(conforming(group).get("/v2/models/emotion"))
+                .path("versions")
+                .get(0)
+                .asText();
         for (String path : List.of("/v2/models/emotion/infer", "/v2/models/emotion/versions/" + version + "/infer")) {
-            Response r = conforming(group).contentType("application/json").body(request("e2e-" + group, sentences)).post(path);
+            Response r = conforming(group)
+                    .contentType("application/json")
+                    .body(request("e2e-" + group, sentences))
+                    .post(path);
             JsonNode answer = GatewayCalls.json(r);
             assertEquals(200, r.statusCode(), answer.toString());
             assertEquals("emotion", answer.path("model_name").asText());
@@ -119,10 +143,15 @@ class OpenInferenceProtocolIT {
                 GatewayCalls.paceBelowRateLimit();
             }
             assertEquals(single, predicted, path + ": each sentence's label is /predict's");
-            assertEquals(group.equals(DEBUG), answer.path("outputs").size() == 2, "probabilities for the debug group only: " + answer);
+            assertEquals(
+                    group.equals(DEBUG),
+                    answer.path("outputs").size() == 2,
+                    "probabilities for the debug group only: " + answer);
             if (group.equals(DEBUG)) {
                 JsonNode probabilities = answer.path("outputs").get(1);
-                assertEquals("[" + sentences.size() + ",13]", probabilities.path("shape").toString());
+                assertEquals(
+                        "[" + sentences.size() + ",13]",
+                        probabilities.path("shape").toString());
                 assertEquals(sentences.size() * 13, probabilities.path("data").size());
             }
         }
@@ -132,21 +161,56 @@ class OpenInferenceProtocolIT {
     @ValueSource(strings = {"", DEBUG})
     void theServersRefusalsAreTheProtocolsErrors(String group) {
         int max = StackEnv.intSetting("API_BATCH_MAX");
-        isError(conforming(group).contentType("application/json").body(request(null, Collections.nCopies(max + 1, "many")))
-                .post("/v2/models/emotion/infer"), 413, "batch_too_large");
-        isError(conforming(group).contentType("application/json").body(request(null, List.of("fine", "   ")))
-                .post("/v2/models/emotion/infer"), 422, "blank_sentence");
-        isError(conforming(group).contentType("application/json").body(request(null, List.of("x"), "logits"))
-                .post("/v2/models/emotion/infer"), 422, "unknown_output");
-        isError(conforming(group).contentType("application/json").body(request(null, List.of("x")))
-                .post("/v2/models/emotion/versions/000000000000/infer"), 404, "model_version_not_found");
+        isError(
+                conforming(group)
+                        .contentType("application/json")
+                        .body(request(null, Collections.nCopies(max + 1, "many")))
+                        .post("/v2/models/emotion/infer"),
+                413,
+                "batch_too_large");
+        isError(
+                conforming(group)
+                        .contentType("application/json")
+                        .body(request(null, List.of("fine", "   ")))
+                        .post("/v2/models/emotion/infer"),
+                422,
+                "blank_sentence");
+        isError(
+                conforming(group)
+                        .contentType("application/json")
+                        .body(request(null, List.of("x"), "logits"))
+                        .post("/v2/models/emotion/infer"),
+                422,
+                "unknown_output");
+        isError(
+                conforming(group)
+                        .contentType("application/json")
+                        .body(request(null, List.of("x")))
+                        .post("/v2/models/emotion/versions/000000000000/infer"),
+                404,
+                "model_version_not_found");
         isError(conforming(group).get("/v2/models/sentiment"), 404, "model_not_found");
-        isError(nonConforming(group).contentType("application/json").body("{\"inputs\": [").post("/v2/models/emotion/infer"),
-                400, "invalid_json");
-        isError(nonConforming(group).contentType("application/json")
-                .body("{\"inputs\": " + "[".repeat(5_000) + "]".repeat(5_000) + "}").post("/v2/models/emotion/infer"), 400, "invalid_json");
-        isError(nonConforming(group).contentType("text/plain").body("I love this").post("/v2/models/emotion/infer"),
-                415, "unsupported_media_type");
+        isError(
+                nonConforming(group)
+                        .contentType("application/json")
+                        .body("{\"inputs\": [")
+                        .post("/v2/models/emotion/infer"),
+                400,
+                "invalid_json");
+        isError(
+                nonConforming(group)
+                        .contentType("application/json")
+                        .body("{\"inputs\": " + "[".repeat(5_000) + "]".repeat(5_000) + "}")
+                        .post("/v2/models/emotion/infer"),
+                400,
+                "invalid_json");
+        isError(
+                nonConforming(group)
+                        .contentType("text/plain")
+                        .body("I love this")
+                        .post("/v2/models/emotion/infer"),
+                415,
+                "unsupported_media_type");
     }
 
     @ParameterizedTest(name = "group \"{0}\"")
@@ -155,15 +219,21 @@ class OpenInferenceProtocolIT {
         Response get = nonConforming(group).get("/v2/models/emotion/infer");
         isError(get, 405, "method_not_allowed");
         assertEquals("POST", get.header("Allow"));
-        Response post = nonConforming(group).contentType("application/json").body("{}").post("/v2/models/emotion");
+        Response post =
+                nonConforming(group).contentType("application/json").body("{}").post("/v2/models/emotion");
         isError(post, 405, "method_not_allowed");
         assertEquals("GET, HEAD", post.header("Allow"));
         isError(nonConforming(group).get("/v2/models/emotion/labels"), 404, "not_found");
-        Response anonymous = withGroup(StackEnv.gateway().filter(PROTOCOL.conforming()), group).contentType("application/json")
-                .body(request(null, List.of("who am I?"))).post("/v2/models/emotion/infer");
+        Response anonymous = withGroup(StackEnv.gateway().filter(PROTOCOL.conforming()), group)
+                .contentType("application/json")
+                .body(request(null, List.of("who am I?")))
+                .post("/v2/models/emotion/infer");
         isError(anonymous, 401, "unauthorized");
         assertTrue(anonymous.header("WWW-Authenticate").startsWith("Basic"));
         String tooLarge = request(null, List.of("a".repeat(70 * 1024)));
-        isError(conforming(group).contentType("application/json").body(tooLarge).post("/v2/models/emotion/infer"), 413, "body_too_large");
+        isError(
+                conforming(group).contentType("application/json").body(tooLarge).post("/v2/models/emotion/infer"),
+                413,
+                "body_too_large");
     }
 }

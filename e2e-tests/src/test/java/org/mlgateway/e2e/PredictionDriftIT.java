@@ -30,9 +30,12 @@ class PredictionDriftIT {
     private static final int WINDOW = 1000;
     /** PredictionDrift's threshold in prometheus/rules/alerts.yml. */
     private static final double ALERT_THRESHOLD = 0.2;
+
     private static final Pattern DRIFT = Pattern.compile("(?m)^prediction_drift\\{([^}]*)\\} (\\S+)$");
     private static final HttpClient DIRECT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build();
 
     @Test
     void followsTheLabelsOfTheLastPredictionsAndReachesPrometheus() throws Exception {
@@ -51,23 +54,34 @@ class PredictionDriftIT {
         send(server, tweets.subList(WINDOW, 2 * WINDOW)); // and back, so no alert is left pending
         double back = drift(server);
         assertTrue(back < ALERT_THRESHOLD, "tweets again: " + back);
-        System.out.printf("Drift of %s over %d predictions: tweets %.3f, one label %.3f, tweets again %.3f (alert above %.2f)%n",
+        System.out.printf(
+                "Drift of %s over %d predictions: tweets %.3f, one label %.3f, tweets again %.3f (alert above %.2f)%n",
                 server.name(), WINDOW, usual, oneLabel, back, ALERT_THRESHOLD);
 
         // Prometheus scrapes every 5 s: within 15 s it has the value, for each server, with its model version.
-        JsonNode seen = PrometheusQueries.poll(Duration.ofSeconds(15),
+        JsonNode seen = PrometheusQueries.poll(
+                Duration.ofSeconds(15),
                 () -> PrometheusQueries.query("prediction_drift{instance_name=\"api-v2\"}"),
-                r -> r.size() == 1 && Math.abs(Double.parseDouble(r.get(0).path("value").get(1).asText()) - back) < 1e-6);
+                r -> r.size() == 1
+                        && Math.abs(Double.parseDouble(
+                                                r.get(0).path("value").get(1).asText())
+                                        - back)
+                                < 1e-6);
         assertEquals(1, seen.size(), "api-v2's gauge in Prometheus: " + seen);
         assertEquals(version, seen.get(0).path("metric").path("model_version").asText(), seen.toString());
         assertEquals(back, Double.parseDouble(seen.get(0).path("value").get(1).asText()), 1e-6, seen.toString());
-        assertEquals(StackEnv.intSetting("V1_REPLICAS") + 1, PrometheusQueries.query("prediction_drift").size(),
+        assertEquals(
+                StackEnv.intSetting("V1_REPLICAS") + 1,
+                PrometheusQueries.query("prediction_drift").size(),
                 "every server has the gauge");
     }
 
     private static double drift(StackServers.Server server) throws Exception {
-        String metrics = DIRECT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = DIRECT.send(
+                        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         Matcher m = DRIFT.matcher(metrics);
         assertTrue(m.find(), "prediction_drift in /metrics of " + server.name());
         return Double.parseDouble(m.group(2));
@@ -79,8 +93,10 @@ class PredictionDriftIT {
             List<CompletableFuture<HttpResponse<String>>> batch = new ArrayList<>();
             for (String s : sentences.subList(i, Math.min(i + 4, sentences.size()))) {
                 HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/predict"))
-                        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(GatewayCalls.JSON.writeValueAsString(java.util.Map.of("sentence", s))))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                GatewayCalls.JSON.writeValueAsString(java.util.Map.of("sentence", s))))
                         .build();
                 batch.add(DIRECT.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
             }
@@ -93,7 +109,9 @@ class PredictionDriftIT {
 
     /** Tweets from the training data: the text column of train.csv (quotes undone; enough for traffic). */
     private static List<String> tweets(int n) throws Exception {
-        Path csv = StackEnv.projectRoot().resolve("../shared/data/emotion/train.csv").normalize();
+        Path csv = StackEnv.projectRoot()
+                .resolve("../shared/data/emotion/train.csv")
+                .normalize();
         List<String> texts = new ArrayList<>();
         for (String line : Files.readAllLines(csv).subList(1, n * 2)) {
             int comma = line.indexOf(',');

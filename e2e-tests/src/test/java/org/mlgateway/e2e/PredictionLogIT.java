@@ -32,7 +32,8 @@ class PredictionLogIT {
         Map<String, Response> byRequestId = new HashMap<>();
         GatewayFiles.LogPosition before = GatewayFiles.accessLogPosition();
         for (int i = 0; i < 12; i++) {
-            Response r = GatewayCalls.predict("a line for the prediction log, number " + i, i % 4 == 3 ? "debug" : null);
+            Response r =
+                    GatewayCalls.predict("a line for the prediction log, number " + i, i % 4 == 3 ? "debug" : null);
             assertEquals(200, r.statusCode(), r.asString());
             String id = r.header("X-Request-ID");
             assertNotNull(id, "the answer carries the gateway's request id");
@@ -41,10 +42,13 @@ class PredictionLogIT {
             GatewayCalls.paceBelowRateLimit();
         }
 
-        // Which server and model answered: the gateway's access log says (clients outside the debug group are not told).
+        // Which server and model answered: the gateway's access log says (clients outside the debug group are not
+        // told).
         Map<String, GatewayFiles.Answer> answers = Map.of();
         long logDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!(answers = GatewayFiles.answersByRequestId(GatewayFiles.accessLogSince(before))).keySet().containsAll(byRequestId.keySet())
+        while (!(answers = GatewayFiles.answersByRequestId(GatewayFiles.accessLogSince(before)))
+                        .keySet()
+                        .containsAll(byRequestId.keySet())
                 && System.nanoTime() < logDeadline) {
             Thread.sleep(50);
         }
@@ -59,14 +63,25 @@ class PredictionLogIT {
             assertEquals(v2 ? "v2" : "v1", line.path("variant").asText(), line.toString());
             assertEquals(logged.modelVersion(), line.path("model_version").asText(), line.toString());
             if (v2) {
-                assertEquals(logged.modelVersion(), answer.header("X-Model-Version"), "the debug group is told the model version");
+                assertEquals(
+                        logged.modelVersion(),
+                        answer.header("X-Model-Version"),
+                        "the debug group is told the model version");
             }
-            assertEquals(body.path("prediction value").asText(), line.path("label").asText(), line.toString());
-            assertTrue(line.path("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"), line.toString());
+            assertEquals(
+                    body.path("prediction value").asText(), line.path("label").asText(), line.toString());
+            assertTrue(
+                    line.path("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z"),
+                    line.toString());
             double top = line.path("top_probability").asDouble();
             assertTrue(top > 1.0 / 13 && top <= 1, line.toString());
             if (v2) {
-                assertEquals(body.path("prediction_proba_dict").path(line.path("label").asText()).asDouble(), top, 1e-9,
+                assertEquals(
+                        body.path("prediction_proba_dict")
+                                .path(line.path("label").asText())
+                                .asDouble(),
+                        top,
+                        1e-9,
                         "the top probability is the answer's probability of its label");
             }
             assertTrue(line.path("latency_ms").asDouble() > 0, line.toString());
@@ -85,7 +100,9 @@ class PredictionLogIT {
             if (found != null) {
                 return found;
             }
-            assertTrue(System.nanoTime() < deadline, "no line for request " + requestId + " in " + dir + " within " + WRITER_DELAY);
+            assertTrue(
+                    System.nanoTime() < deadline,
+                    "no line for request " + requestId + " in " + dir + " within " + WRITER_DELAY);
             Thread.sleep(200);
         }
     }
@@ -96,7 +113,8 @@ class PredictionLogIT {
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(f -> f.getFileName().toString().matches("predictions\\.\\d+\\.jsonl")).toList();
+            files = s.filter(f -> f.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
+                    .toList();
         }
         String key = "\"request_id\":\"" + requestId + "\"";
         for (Path f : files) {

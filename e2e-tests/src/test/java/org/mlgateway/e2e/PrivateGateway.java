@@ -39,6 +39,7 @@ final class PrivateGateway implements AutoCloseable {
     final String password = "private-test-password";
     /** As the native stack's gateway-token.d/ holds it (scripts/lib/nginx.sh), with a throw-away token. */
     final String gatewayToken = "0123456789abcdef0123456789abcdef";
+
     private final Process process;
 
     /**
@@ -53,7 +54,12 @@ final class PrivateGateway implements AutoCloseable {
     }
 
     /** As above, with files of the test's own in conf.d (name to content) beside the rendered ones. */
-    PrivateGateway(Path dir, List<String> templates, Map<String, String> settings, int upstreamPort, Map<String, String> extraConf)
+    PrivateGateway(
+            Path dir,
+            List<String> templates,
+            Map<String, String> settings,
+            int upstreamPort,
+            Map<String, String> extraConf)
             throws IOException, InterruptedException {
         this.dir = dir;
         String nginx = nginxBinary();
@@ -66,7 +72,9 @@ final class PrivateGateway implements AutoCloseable {
         httpPort = Integer.parseInt(values.get("GATEWAY_HTTP_PORT"));
         httpsPort = Integer.parseInt(values.get("GATEWAY_HTTPS_PORT"));
         boolean root = "root".equals(System.getProperty("user.name"));
-        values.put("NGINX_USER_DIRECTIVE", root ? "user nobody " + (groupExists("nogroup") ? "nogroup" : "nobody") + ";" : "");
+        values.put(
+                "NGINX_USER_DIRECTIVE",
+                root ? "user nobody " + (groupExists("nogroup") ? "nogroup" : "nobody") + ";" : "");
         values.put("NGINX_STATE_DIR", dir.toString());
         values.put("NGINX_WORKER_DIR", dir.toString());
         values.put("NGINX_LOG_DIR", dir.resolve("logs").toString());
@@ -74,8 +82,17 @@ final class PrivateGateway implements AutoCloseable {
         values.put("NGINX_HTPASSWD_FILE", dir.resolve("htpasswd").toString());
         values.put("STUB_STATUS_LISTEN", "127.0.0.1:" + values.get("STUB_STATUS_PORT"));
 
-        for (String sub : List.of("conf.d", "snippets", "upstreams", "logs", "certs", "tmp/client_body", "tmp/proxy",
-                "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi")) {
+        for (String sub : List.of(
+                "conf.d",
+                "snippets",
+                "upstreams",
+                "logs",
+                "certs",
+                "tmp/client_body",
+                "tmp/proxy",
+                "tmp/fastcgi",
+                "tmp/uwsgi",
+                "tmp/scgi")) {
             Files.createDirectories(dir.resolve(sub));
         }
         // The workers (nobody, when the test runs as root) read the htpasswd file: a throw-away password.
@@ -85,16 +102,35 @@ final class PrivateGateway implements AutoCloseable {
             }
         }
         writeHtpasswd(dir, user + ":{PLAIN}" + password + "\n");
-        run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout", dir.resolve("certs/gateway.key").toString(), "-out", dir.resolve("certs/gateway.crt").toString()));
+        run(List.of(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout",
+                dir.resolve("certs/gateway.key").toString(),
+                "-out",
+                dir.resolve("certs/gateway.crt").toString()));
 
         Files.writeString(dir.resolve("nginx.conf"), render(NGINX.resolve("nginx.conf.template"), values));
         try (Stream<Path> files = Files.list(NGINX.resolve("templates"))) {
-            for (Path template : files.filter(p -> p.toString().endsWith(".conf.template")).sorted().toList()) {
+            for (Path template : files.filter(p -> p.toString().endsWith(".conf.template"))
+                    .sorted()
+                    .toList()) {
                 String name = template.getFileName().toString();
                 if (templates == null || templates.contains(name)) {
-                    Files.writeString(dir.resolve("conf.d").resolve(name.replace(".template", "")), render(template, values));
+                    Files.writeString(
+                            dir.resolve("conf.d").resolve(name.replace(".template", "")), render(template, values));
                 }
             }
         }
@@ -106,22 +142,43 @@ final class PrivateGateway implements AutoCloseable {
         for (Map.Entry<String, String> extra : extraConf.entrySet()) {
             Files.writeString(dir.resolve("conf.d").resolve(extra.getKey()), extra.getValue());
         }
-        Files.writeString(dir.resolve("upstreams/api-v1.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
-        Files.writeString(dir.resolve("upstreams/api-v2.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
-        Files.writeString(dir.resolve("upstreams/api-candidate.conf"), "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
-        Files.copy(StackEnv.projectRoot().resolve("docker/nginx/upstreams/delivery.conf"), dir.resolve("upstreams/delivery.conf"));
+        Files.writeString(
+                dir.resolve("upstreams/api-v1.conf"),
+                "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
+        Files.writeString(
+                dir.resolve("upstreams/api-v2.conf"),
+                "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
+        Files.writeString(
+                dir.resolve("upstreams/api-candidate.conf"),
+                "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
+        Files.copy(
+                StackEnv.projectRoot().resolve("docker/nginx/upstreams/delivery.conf"),
+                dir.resolve("upstreams/delivery.conf"));
         Files.createDirectories(dir.resolve("gateway-token.d"));
-        Files.writeString(dir.resolve("gateway-token.d/token.conf"), "proxy_set_header X-Gateway-Token \"" + gatewayToken + "\";\n");
+        Files.writeString(
+                dir.resolve("gateway-token.d/token.conf"),
+                "proxy_set_header X-Gateway-Token \"" + gatewayToken + "\";\n");
 
-        process = new ProcessBuilder(nginx, "-p", dir.toString(), "-e", dir.resolve("logs/error.log").toString(),
-                "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("logs/nginx.out").toFile()).start();
+        process = new ProcessBuilder(
+                        nginx,
+                        "-p",
+                        dir.toString(),
+                        "-e",
+                        dir.resolve("logs/error.log").toString(),
+                        "-c",
+                        dir.resolve("nginx.conf").toString(),
+                        "-g",
+                        "daemon off;")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("logs/nginx.out").toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (!listening(httpPort)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 close();
-                throw new AssertionError("the private nginx did not start: " + Files.readString(dir.resolve("logs/nginx.out"))
-                        + Files.readString(dir.resolve("logs/error.log")));
+                throw new AssertionError(
+                        "the private nginx did not start: " + Files.readString(dir.resolve("logs/nginx.out"))
+                                + Files.readString(dir.resolve("logs/error.log")));
             }
             Thread.sleep(100);
         }
@@ -141,8 +198,9 @@ final class PrivateGateway implements AutoCloseable {
                 return fallback;
             }
         }
-        throw new AssertionError("nginx is not installed (not on PATH, nor /usr/sbin/nginx): this test runs the project's"
-                + " nginx files in a private nginx; install it (make start-project does, or apt-get install nginx)");
+        throw new AssertionError(
+                "nginx is not installed (not on PATH, nor /usr/sbin/nginx): this test runs the project's"
+                        + " nginx files in a private nginx; install it (make start-project does, or apt-get install nginx)");
     }
 
     /** envsubst with a list of names: only ${NAME} of known settings is replaced; every other $ stays. */
@@ -165,14 +223,22 @@ final class PrivateGateway implements AutoCloseable {
     }
 
     String basicAuthorization() {
-        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return "Basic "
+                + java.util.Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The status of POST /predict with these basic-auth credentials. */
     int predictStatus(String user, String password) throws IOException {
-        String authorization = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        return sendHttps(RawHttps.request("POST", "/predict", List.of("Host: localhost", "Authorization: " + authorization,
-                "Content-Type: application/json"), "{\"sentence\": \"hi\"}".getBytes(StandardCharsets.UTF_8))).status();
+        String authorization = "Basic "
+                + java.util.Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return sendHttps(RawHttps.request(
+                        "POST",
+                        "/predict",
+                        List.of("Host: localhost", "Authorization: " + authorization, "Content-Type: application/json"),
+                        "{\"sentence\": \"hi\"}".getBytes(StandardCharsets.UTF_8)))
+                .status();
     }
 
     /** The private gateway's access log. */
@@ -216,7 +282,7 @@ final class PrivateGateway implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroy();   // SIGTERM: nginx's fast shutdown, workers included
+            process.destroy(); // SIGTERM: nginx's fast shutdown, workers included
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -243,7 +309,9 @@ final class PrivateGateway implements AutoCloseable {
     }
 
     private static void run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(new ArrayList<>(command))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " failed:\n" + output);

@@ -40,8 +40,15 @@ class PrometheusConsoleIT {
         profile = Files.createTempDirectory("chromium-profile");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(StackEnv.env("CHROMIUM_BINARY", "/usr/bin/chromium"));
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
                 "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(StackEnv.env("CHROMEDRIVER", "/usr/bin/chromedriver")))
@@ -57,7 +64,8 @@ class PrometheusConsoleIT {
         }
         if (profile != null) {
             try (var paths = Files.walk(profile)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -76,28 +84,40 @@ class PrometheusConsoleIT {
                 + ".filter(g => !Array.from(g.querySelectorAll('svg path')).some(p => (p.getAttribute('d') || '').length > 20))"
                 + ".map(g => g.id + ': ' + (g.querySelector('.prom_graph_error') ? g.querySelector('.prom_graph_error').textContent : 'not drawn'));";
         @SuppressWarnings("unchecked")
-        List<String> notDrawn = PrometheusQueries.poll(Duration.ofSeconds(60), () -> {
-            try {
-                new WebDriverWait(browser, Duration.ofSeconds(10)).until(b -> ((List<?>) ((JavascriptExecutor) b)
-                        .executeScript(undrawn)).isEmpty());
-            } catch (org.openqa.selenium.TimeoutException e) {
-                browser.navigate().refresh();
-            }
-            return (List<String>) ((JavascriptExecutor) browser).executeScript(undrawn);
-        }, List::isEmpty);
+        List<String> notDrawn = PrometheusQueries.poll(
+                Duration.ofSeconds(60),
+                () -> {
+                    try {
+                        new WebDriverWait(browser, Duration.ofSeconds(10))
+                                .until(b -> ((List<?>) ((JavascriptExecutor) b).executeScript(undrawn)).isEmpty());
+                    } catch (org.openqa.selenium.TimeoutException e) {
+                        browser.navigate().refresh();
+                    }
+                    return (List<String>) ((JavascriptExecutor) browser).executeScript(undrawn);
+                },
+                List::isEmpty);
 
         saveScreenshot();
         assertEquals(List.of(), notDrawn, "graphs without a drawn line");
         List<WebElement> errors = browser.findElements(By.cssSelector(".mlg-panel .prom_graph_error"));
-        assertTrue(errors.isEmpty(), "graph errors: " + errors.stream().map(WebElement::getText).toList());
+        assertTrue(
+                errors.isEmpty(),
+                "graph errors: " + errors.stream().map(WebElement::getText).toList());
         // The candidate's graphs have data only while a candidate gets shadow traffic; without one they
         // may say so, and nothing else.
         List<String> candidate = browser.findElements(By.cssSelector(".mlg-candidate .prom_graph_error")).stream()
-                .map(WebElement::getText).filter(t -> !t.equals("No timeseries returned")).toList();
+                .map(WebElement::getText)
+                .filter(t -> !t.equals("No timeseries returned"))
+                .toList();
         assertEquals(List.of(), candidate, "candidate graph errors");
-        assertEquals(1, browser.findElements(By.cssSelector(".mlg-candidate div[id]")).size(), "the candidate's graph is on the page");
-        String targets = browser.findElement(By.cssSelector("table.mlg-targets")).getText();
-        assertTrue(targets.contains("api-v1-1") && targets.contains("api-v2") && targets.contains("nginx"),
+        assertEquals(
+                1,
+                browser.findElements(By.cssSelector(".mlg-candidate div[id]")).size(),
+                "the candidate's graph is on the page");
+        String targets =
+                browser.findElement(By.cssSelector("table.mlg-targets")).getText();
+        assertTrue(
+                targets.contains("api-v1-1") && targets.contains("api-v2") && targets.contains("nginx"),
                 "target table lists the servers and Nginx:\n" + targets);
         assertFalse(targets.contains("down"), "no target is down:\n" + targets);
     }

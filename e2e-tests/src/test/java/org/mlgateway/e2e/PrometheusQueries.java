@@ -12,17 +12,20 @@ final class PrometheusQueries {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PrometheusQueries() {
-    }
+    private PrometheusQueries() {}
 
     /** The result vector of an instant query (an empty array when nothing matches). */
     static JsonNode query(String expr) {
-        Response response = RestAssured.given().baseUri(StackEnv.prometheusUrl())
-                .queryParam("query", expr).get("/api/v1/query");
+        Response response = RestAssured.given()
+                .baseUri(StackEnv.prometheusUrl())
+                .queryParam("query", expr)
+                .get("/api/v1/query");
         try {
             JsonNode body = JSON.readTree(response.asString());
-            if (response.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
-                throw new AssertionError("query " + expr + " failed (" + response.statusCode() + "): " + response.asString());
+            if (response.statusCode() != 200
+                    || !"success".equals(body.path("status").asText())) {
+                throw new AssertionError(
+                        "query " + expr + " failed (" + response.statusCode() + "): " + response.asString());
             }
             return body.path("data").path("result");
         } catch (java.io.IOException e) {
@@ -33,7 +36,9 @@ final class PrometheusQueries {
     /** The single value of an aggregating query such as sum(...), or NaN when there is no series. */
     static double scalar(String expr) {
         JsonNode result = query(expr);
-        return result.isEmpty() ? Double.NaN : Double.parseDouble(result.get(0).path("value").get(1).asText());
+        return result.isEmpty()
+                ? Double.NaN
+                : Double.parseDouble(result.get(0).path("value").get(1).asText());
     }
 
     /** Re-runs check every second until it holds or the timeout passes; returns the last value it saw. */

@@ -14,7 +14,8 @@ class RateLimitBucketTest {
         for (int i = 0; i < 51; i++) {
             bucket.accept(5.0);
         }
-        assertEquals(51, bucket.excessWith(5.0), 1e-9, "51 requests at once: the 52nd would be the 51st above the rate");
+        assertEquals(
+                51, bucket.excessWith(5.0), 1e-9, "51 requests at once: the 52nd would be the 51st above the rate");
         assertEquals(41, bucket.excessWith(5.1), 1e-9, "0.1 s at 100 r/s drains 10");
         assertEquals(0, bucket.excessWith(7.0), 1e-9, "empty again after a quiet second, never negative");
     }
@@ -28,7 +29,11 @@ class RateLimitBucketTest {
             peak = Math.max(peak, bucket.excessWith(at));
             bucket.accept(at);
         }
-        assertEquals(0, peak, 1e-9, "75 r/s against 100: each request finds the previous one drained, nothing above the rate");
+        assertEquals(
+                0,
+                peak,
+                1e-9,
+                "75 r/s against 100: each request finds the previous one drained, nothing above the rate");
     }
 
     @Test
@@ -37,7 +42,7 @@ class RateLimitBucketTest {
         bucket.accept(1.0);
         bucket.accept(1.0);
         assertEquals(2, bucket.excessWith(0.9), 1e-9, "logged as arriving earlier (another worker's clock): no drain");
-        bucket.excessWith(1.0);   // asked about, not accepted: a 429
+        bucket.excessWith(1.0); // asked about, not accepted: a 429
         assertEquals(2, bucket.excessWith(1.0), 1e-9);
     }
 }

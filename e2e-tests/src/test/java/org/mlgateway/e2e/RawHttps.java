@@ -20,8 +20,7 @@ import javax.net.ssl.SSLSocket;
  */
 final class RawHttps {
 
-    private RawHttps() {
-    }
+    private RawHttps() {}
 
     /** One answer; header names lower-cased, first value kept. */
     record Reply(int status, Map<String, String> headers, byte[] body) {
@@ -41,7 +40,8 @@ final class RawHttps {
 
     /** A request: method, target as sent, raw header lines (ISO-8859-1, so any byte can be in them), body or null. */
     static byte[] request(String method, String target, List<String> headerLines, byte[] body) {
-        StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        StringBuilder head =
+                new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
         for (String line : headerLines) {
             head.append(line).append("\r\n");
         }
@@ -95,14 +95,16 @@ final class RawHttps {
             }
             String[] lines = new String(raw, offset, end - offset, StandardCharsets.ISO_8859_1).split("\r\n");
             int status = Integer.parseInt(lines[0].split(" ")[1]);
-            if (status == 100) {   // 100 Continue precedes the real answer
+            if (status == 100) { // 100 Continue precedes the real answer
                 offset = end + 4;
                 continue;
             }
             Map<String, String> headers = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
-                headers.putIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                headers.putIfAbsent(
+                        lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
             }
             byte[] body = Arrays.copyOfRange(raw, end + 4, raw.length);
             if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
@@ -117,7 +119,8 @@ final class RawHttps {
         int pos = 0;
         while (true) {
             int lineEnd = indexOf(chunked, new byte[] {'\r', '\n'}, pos);
-            String sizeField = new String(chunked, pos, lineEnd - pos, StandardCharsets.ISO_8859_1).split(";")[0].trim();
+            String sizeField =
+                    new String(chunked, pos, lineEnd - pos, StandardCharsets.ISO_8859_1).split(";")[0].trim();
             int size = Integer.parseInt(sizeField, 16);
             if (size == 0) {
                 return out.toByteArray();

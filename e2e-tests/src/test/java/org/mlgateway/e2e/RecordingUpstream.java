@@ -32,7 +32,8 @@ final class RecordingUpstream implements AutoCloseable {
         server.createContext("/", exchange -> {
             Map<String, List<String>> headers = new TreeMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values));
-            received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), headers));
+            received.add(new Received(
+                    exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), headers));
             exchange.getRequestBody().readAllBytes();
             byte[] body = "{\"answered\": true}".getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");

@@ -34,10 +34,10 @@ final class RetrainedWar {
     private static final String MODEL_FILE = "emotion-model.tribuo.gz";
     private static final String CARD_FILE = "model-card.json";
 
-    private RetrainedWar() {
-    }
+    private RetrainedWar() {}
 
-    static final Path TRAINING_DATA = StackEnv.projectRoot().resolve("../shared/data/emotion/train.csv").normalize();
+    static final Path TRAINING_DATA =
+            StackEnv.projectRoot().resolve("../shared/data/emotion/train.csv").normalize();
 
     /** Trains with the given seed into workDir/model-SEED and returns the WAR built from original. */
     static Path build(Path original, Path workDir, long seed) throws IOException, InterruptedException {
@@ -66,8 +66,18 @@ final class RetrainedWar {
         Path modelDir = workDir.resolve("model-" + name);
         String args = "--dataset " + dataset + " --out " + modelDir + " --seed " + seed + " --epochs 1";
         Path log = workDir.resolve("train-" + name + ".log");
-        int exit = StackServers.runScript(log, Map.of(), Duration.ofMinutes(10),
-                "mvn", "-B", "-q", "-pl", "emotion-model", "compile", "exec:java@train", "-Dtrain.args=" + args);
+        int exit = StackServers.runScript(
+                log,
+                Map.of(),
+                Duration.ofMinutes(10),
+                "mvn",
+                "-B",
+                "-q",
+                "-pl",
+                "emotion-model",
+                "compile",
+                "exec:java@train",
+                "-Dtrain.args=" + args);
         if (exit != 0) {
             throw new IllegalStateException("training failed (exit " + exit + "); see " + log);
         }
@@ -80,7 +90,7 @@ final class RetrainedWar {
     private static void replaceModel(Path original, Path modelDir, Path target) throws IOException {
         String jar = modelJar(original);
         try (ZipFile in = new ZipFile(original.toFile());
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
             for (ZipEntry entry : in.stream().toList()) {
                 out.putNextEntry(new ZipEntry(entry.getName()));
                 try (InputStream data = in.getInputStream(entry)) {
@@ -101,7 +111,8 @@ final class RetrainedWar {
         try (ZipInputStream in = new ZipInputStream(jar)) {
             for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
                 out.putNextEntry(new ZipEntry(entry.getName()));
-                String file = entry.getName().startsWith(MODEL_DIR) ? entry.getName().substring(MODEL_DIR.length()) : "";
+                String file =
+                        entry.getName().startsWith(MODEL_DIR) ? entry.getName().substring(MODEL_DIR.length()) : "";
                 if (file.equals(MODEL_FILE) || file.equals(CARD_FILE)) {
                     Files.copy(modelDir.resolve(file), out);
                     replaced.add(file);
@@ -113,7 +124,8 @@ final class RetrainedWar {
         }
         out.finish();
         if (!replaced.equals(Set.of(MODEL_FILE, CARD_FILE))) {
-            throw new IllegalStateException("the model jar lacks " + MODEL_DIR + MODEL_FILE + " or " + MODEL_DIR + CARD_FILE);
+            throw new IllegalStateException(
+                    "the model jar lacks " + MODEL_DIR + MODEL_FILE + " or " + MODEL_DIR + CARD_FILE);
         }
     }
 
@@ -141,9 +153,13 @@ final class RetrainedWar {
     /** The name of the WAR's one emotion-model jar. */
     private static String modelJar(Path war) throws IOException {
         try (ZipFile zip = new ZipFile(war.toFile())) {
-            List<String> jars = zip.stream().map(ZipEntry::getName).filter(n -> MODEL_JAR.matcher(n).matches()).toList();
+            List<String> jars = zip.stream()
+                    .map(ZipEntry::getName)
+                    .filter(n -> MODEL_JAR.matcher(n).matches())
+                    .toList();
             if (jars.size() != 1) {
-                throw new IllegalStateException(war + " should hold exactly one WEB-INF/lib/emotion-model-*.jar: " + jars);
+                throw new IllegalStateException(
+                        war + " should hold exactly one WEB-INF/lib/emotion-model-*.jar: " + jars);
             }
             return jars.get(0);
         }
@@ -153,7 +169,7 @@ final class RetrainedWar {
     private static InputStream modelJarEntry(Path war, String file) throws IOException {
         String jar = modelJar(war);
         try (ZipFile zip = new ZipFile(war.toFile());
-             ZipInputStream in = new ZipInputStream(zip.getInputStream(zip.getEntry(jar)))) {
+                ZipInputStream in = new ZipInputStream(zip.getInputStream(zip.getEntry(jar)))) {
             for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
                 if (entry.getName().equals(MODEL_DIR + file)) {
                     return new ByteArrayInputStream(in.readAllBytes());

@@ -55,14 +55,42 @@ class SecurityIT {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-days", "1", "-subj", "/CN=localhost", "-keyout", dir.resolve("key").toString(),
-                "-out", dir.resolve("crt").toString()));
-        Process oldServer = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + port, version,
-                "-cipher", "DEFAULT@SECLEVEL=0", "-key", dir.resolve("key").toString(), "-cert", dir.resolve("crt").toString(),
-                "-naccept", "1").redirectErrorStream(true).start();   // stdin stays open: s_server quits on its EOF
+        run(List.of(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                dir.resolve("key").toString(),
+                "-out",
+                dir.resolve("crt").toString()));
+        Process oldServer = new ProcessBuilder(
+                        "openssl",
+                        "s_server",
+                        "-accept",
+                        "127.0.0.1:" + port,
+                        version,
+                        "-cipher",
+                        "DEFAULT@SECLEVEL=0",
+                        "-key",
+                        dir.resolve("key").toString(),
+                        "-cert",
+                        dir.resolve("crt").toString(),
+                        "-naccept",
+                        "1")
+                .redirectErrorStream(true)
+                .start(); // stdin stays open: s_server quits on its EOF
         try {
-            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(oldServer.getInputStream(), StandardCharsets.UTF_8));
+            var lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(oldServer.getInputStream(), StandardCharsets.UTF_8));
             String line;
             do {
                 line = lines.readLine();
@@ -87,8 +115,8 @@ class SecurityIT {
     void theProbeTimesOutOnAServerThatNeverAnswers() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             long begin = System.nanoTime();
-            AssertionError timedOut = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
-                    () -> handshake(silent.getLocalPort(), "-tls1_2"));
+            AssertionError timedOut = org.junit.jupiter.api.Assertions.assertThrows(
+                    AssertionError.class, () -> handshake(silent.getLocalPort(), "-tls1_2"));
             double seconds = (System.nanoTime() - begin) / 1e9;
             assertTrue(timedOut.getMessage().contains("did not finish"), timedOut.getMessage());
             assertTrue(seconds < TlsProbe.TIMEOUT_SECONDS + 10, "gave up after " + seconds + " s");
@@ -104,9 +132,16 @@ class SecurityIT {
         GatewayCalls.paceBelowRateLimit();
         answers.put("proxied 200", GatewayCalls.predict("I love this!", null));
         GatewayCalls.paceBelowRateLimit();
-        answers.put("proxied 422", StackEnv.authenticated().contentType(ContentType.JSON).body("{}").post("/predict"));
+        answers.put(
+                "proxied 422",
+                StackEnv.authenticated()
+                        .contentType(ContentType.JSON)
+                        .body("{}")
+                        .post("/predict"));
         GatewayCalls.paceBelowRateLimit();
-        answers.put("401", StackEnv.gateway().contentType(ContentType.JSON).body("{}").post("/predict"));
+        answers.put(
+                "401",
+                StackEnv.gateway().contentType(ContentType.JSON).body("{}").post("/predict"));
         answers.put("404", StackEnv.gateway().get("/nothing"));
         answers.put("405", StackEnv.gateway().get("/predict"));
 
@@ -168,11 +203,17 @@ class SecurityIT {
             String local = columns[3];
             int port = Integer.parseInt(local.substring(local.lastIndexOf(':') + 1));
             String address = local.substring(0, local.lastIndexOf(':'));
-            if (ours && !isLoopback(address) && !gatewayPorts.contains(port) && !(line.contains("\"java\"") && localJmx.contains(port))) {
+            if (ours
+                    && !isLoopback(address)
+                    && !gatewayPorts.contains(port)
+                    && !(line.contains("\"java\"") && localJmx.contains(port))) {
                 beyond.add(line.trim());
             }
         }
-        assertEquals(List.of(), beyond, "the stack's programs listening beyond loopback (local JMX connectors let through: " + localJmx + ")");
+        assertEquals(
+                List.of(),
+                beyond,
+                "the stack's programs listening beyond loopback (local JMX connectors let through: " + localJmx + ")");
     }
 
     /**
@@ -183,14 +224,20 @@ class SecurityIT {
         Set<Integer> ports = new java.util.TreeSet<>();
         Path servers = StackEnv.stateDir().resolve("liberty/usr/servers");
         try (var dirs = Files.list(servers)) {
-            for (Path file : dirs.map(d -> d.resolve("workarea/com.ibm.ws.jmx.local.address")).filter(Files::isRegularFile).toList()) {
+            for (Path file : dirs.map(d -> d.resolve("workarea/com.ibm.ws.jmx.local.address"))
+                    .filter(Files::isRegularFile)
+                    .toList()) {
                 String url = Files.readString(file).trim();
-                byte[] stub = java.util.Base64.getDecoder().decode(url.substring(url.indexOf("/stub/") + "/stub/".length()));
+                byte[] stub =
+                        java.util.Base64.getDecoder().decode(url.substring(url.indexOf("/stub/") + "/stub/".length()));
                 String text = new String(stub, StandardCharsets.ISO_8859_1);
-                int at = text.indexOf("UnicastRef2") + "UnicastRef2".length() + 1;   // then a format byte
+                int at = text.indexOf("UnicastRef2") + "UnicastRef2".length() + 1; // then a format byte
                 int hostLength = ((stub[at] & 0xff) << 8) | (stub[at + 1] & 0xff);
                 int portAt = at + 2 + hostLength;
-                ports.add(((stub[portAt] & 0xff) << 24) | ((stub[portAt + 1] & 0xff) << 16) | ((stub[portAt + 2] & 0xff) << 8) | (stub[portAt + 3] & 0xff));
+                ports.add(((stub[portAt] & 0xff) << 24)
+                        | ((stub[portAt + 1] & 0xff) << 16)
+                        | ((stub[portAt + 2] & 0xff) << 8)
+                        | (stub[portAt + 3] & 0xff));
             }
         }
         return ports;
@@ -255,8 +302,10 @@ class SecurityIT {
         Path key = StackEnv.stateDir().resolve("certs/gateway.key");
 
         assertTrue(Files.isRegularFile(key), key + " exists");
-        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
-                Files.getPosixFilePermissions(key), key + " has mode 600");
+        assertEquals(
+                Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(key),
+                key + " has mode 600");
     }
 
     /** The secrets the native stack writes (paths as in scripts/lib/certs.sh, nginx.sh, liberty.sh). */
@@ -269,7 +318,9 @@ class SecurityIT {
         List<StackServers.Server> servers = new ArrayList<>(StackServers.v1());
         servers.add(StackServers.v2());
         for (StackServers.Server server : servers) {
-            secrets.put(server.name() + " server.env", state.resolve("liberty/usr/servers/" + server.name() + "/server.env"));
+            secrets.put(
+                    server.name() + " server.env",
+                    state.resolve("liberty/usr/servers/" + server.name() + "/server.env"));
         }
         secrets.forEach((what, file) -> {
             assertTrue(Files.isRegularFile(file), what + ": " + file + " exists");
@@ -282,35 +333,55 @@ class SecurityIT {
 
         // htpasswd: where the rendered gateway reads it; 600, or 640 with group www-data for the workers.
         String gateway = Files.readString(state.resolve("nginx/conf.d/40-gateway.conf"));
-        Matcher userFile = Pattern.compile("auth_basic_user_file\\s+\"?([^\";\\s]+)\"?;").matcher(gateway);
+        Matcher userFile =
+                Pattern.compile("auth_basic_user_file\\s+\"?([^\";\\s]+)\"?;").matcher(gateway);
         assertTrue(userFile.find(), "the rendered gateway names its htpasswd file");
         Path htpasswd = Path.of(userFile.group(1));
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(htpasswd);
-        String group = Files.readAttributes(htpasswd, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
-        boolean groupReadable = mode.equals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.GROUP_READ)) && group.equals("www-data");
-        assertTrue(mode.equals(ownerOnly) || groupReadable, htpasswd + " is 600, or 640 with group www-data: "
-                + java.nio.file.attribute.PosixFilePermissions.toString(mode) + " group " + group);
+        String group = Files.readAttributes(htpasswd, java.nio.file.attribute.PosixFileAttributes.class)
+                .group()
+                .getName();
+        boolean groupReadable = mode.equals(Set.of(
+                        PosixFilePermission.OWNER_READ,
+                        PosixFilePermission.OWNER_WRITE,
+                        PosixFilePermission.GROUP_READ))
+                && group.equals("www-data");
+        assertTrue(
+                mode.equals(ownerOnly) || groupReadable,
+                htpasswd + " is 600, or 640 with group www-data: "
+                        + java.nio.file.attribute.PosixFilePermissions.toString(mode) + " group " + group);
     }
 
     @Test
     void noSecretIsTrackedOrTrackableByGit() throws Exception {
         Path root = StackEnv.projectRoot();
-        List<String> tracked = run(List.of("git", "-C", root.toString(), "ls-files")).lines().toList();
+        List<String> tracked =
+                run(List.of("git", "-C", root.toString(), "ls-files")).lines().toList();
 
         for (String file : tracked) {
             assertFalse(file.matches("(?i).*(\\.key|\\.pem|\\.p12|\\.jks|htpasswd)$"), "tracked secret: " + file);
             assertFalse(file.startsWith("state/"), "tracked run-time state: " + file);
         }
         // The default location is ignored, and so is the current one when it lies inside the repository.
-        List<Path> keys = new ArrayList<>(List.of(root.resolve("state/certs/gateway.key"), root.resolve("state/nginx/htpasswd")));
-        Path current = StackEnv.stateDir().resolve("certs/gateway.key").toAbsolutePath().normalize();
+        List<Path> keys =
+                new ArrayList<>(List.of(root.resolve("state/certs/gateway.key"), root.resolve("state/nginx/htpasswd")));
+        Path current = StackEnv.stateDir()
+                .resolve("certs/gateway.key")
+                .toAbsolutePath()
+                .normalize();
         if (current.startsWith(root)) {
             keys.add(current);
         }
         for (Path key : keys) {
-            Process check = new ProcessBuilder("git", "-C", root.toString(), "check-ignore", "-q", root.relativize(key).toString())
-                    .redirectErrorStream(true).start();
+            Process check = new ProcessBuilder(
+                            "git",
+                            "-C",
+                            root.toString(),
+                            "check-ignore",
+                            "-q",
+                            root.relativize(key).toString())
+                    .redirectErrorStream(true)
+                    .start();
             assertEquals(0, check.waitFor(), root.relativize(key) + " is ignored by git");
         }
     }
@@ -318,8 +389,18 @@ class SecurityIT {
     // --- the servers' own endpoints ---------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"/metrics", "/health", "/health/ready", "/health/live", "/openapi", "/openapi/ui/",
-        "/adminCenter/", "/nginx_status", "/ibm/api/"})
+    @ValueSource(
+            strings = {
+                "/metrics",
+                "/health",
+                "/health/ready",
+                "/health/live",
+                "/openapi",
+                "/openapi/ui/",
+                "/adminCenter/",
+                "/nginx_status",
+                "/ibm/api/"
+            })
     void serverEndpointsAreNotProxiedWithOrWithoutCredentials(String path) {
         for (RequestSpecification client : List.of(StackEnv.gateway(), StackEnv.authenticated())) {
             for (String method : List.of("GET", "POST")) {
@@ -328,7 +409,8 @@ class SecurityIT {
 
                 assertEquals(404, response.statusCode(), method + " " + path + ": " + response.asString());
                 assertTrue(response.contentType().startsWith("application/json"), response.contentType());
-                assertEquals("not_found", GatewayCalls.json(response).path("error").asText());
+                assertEquals(
+                        "not_found", GatewayCalls.json(response).path("error").asText());
                 assertNull(response.header("X-Served-By"), "no API server answered " + method + " " + path);
             }
         }

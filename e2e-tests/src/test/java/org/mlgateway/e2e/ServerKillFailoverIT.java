@@ -46,30 +46,41 @@ class ServerKillFailoverIT {
         process.onExit().get(10, TimeUnit.SECONDS);
         TimeUnit.NANOSECONDS.sleep(LOAD.toNanos() - load.elapsedNanos());
         SteadyLoad.Result result = load.stop();
-        System.out.printf("Failover, %s killed (SIGKILL) after %.1f s: %s%n", victim.name(), killedAt / 1e9, result.summary());
+        System.out.printf(
+                "Failover, %s killed (SIGKILL) after %.1f s: %s%n", victim.name(), killedAt / 1e9, result.summary());
 
         // Judged after the server is back, so the tests after this one find the whole stack either way.
         Runnable loadChecks = () -> assertAll(
                 () -> assertNull(result.unsteadiness(), "the load was sent steadily: " + result.summary()),
-                () -> assertEquals(Map.of(), result.countBy(o -> !o.succeeded(), SteadyLoad.Outcome::describe),
+                () -> assertEquals(
+                        Map.of(),
+                        result.countBy(o -> !o.succeeded(), SteadyLoad.Outcome::describe),
                         "no client request failed: " + result.summary()),
-                () -> assertTrue(result.outcomes().stream().anyMatch(o -> o.startedNanos() < killedAt && victim.name().equals(o.servedBy())),
+                () -> assertTrue(
+                        result.outcomes().stream()
+                                .anyMatch(o -> o.startedNanos() < killedAt
+                                        && victim.name().equals(o.servedBy())),
                         victim.name() + " served traffic before it was killed: " + result.summary()));
 
         // supervisord noticed the exit and runs a new JVM; nobody ran a command.
         ProcessHandle restarted = awaitNewProcess(victim, process.pid());
         assertNotEquals(process.pid(), restarted.pid(), victim.name() + " runs in a new process");
-        long readyDeadline = System.nanoTime() + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
+        long readyDeadline = System.nanoTime()
+                + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
         while (!StackServers.ready(victim)) {
-            assertTrue(System.nanoTime() < readyDeadline, victim.name() + " is ready again within READY_TIMEOUT ("
-                    + StackServers.supervisorState(victim.name()) + ")");
+            assertTrue(
+                    System.nanoTime() < readyDeadline,
+                    victim.name() + " is ready again within READY_TIMEOUT ("
+                            + StackServers.supervisorState(victim.name()) + ")");
             TimeUnit.MILLISECONDS.sleep(500);
         }
         double secondsToReady = (System.nanoTime() - killedAtNanoTime) / 1e9;
         double secondsToTraffic = awaitTrafficTo(victim.name()) / 1e9;
         assertEquals("RUNNING", StackServers.supervisorState(victim.name()), victim.name() + " state in supervisord");
-        System.out.printf("Self-healing: %s restarted by supervisord (pid %d -> %d), ready %.1f s after the kill,"
-                + " gets traffic %.1f s after that%n", victim.name(), process.pid(), restarted.pid(), secondsToReady, secondsToTraffic);
+        System.out.printf(
+                "Self-healing: %s restarted by supervisord (pid %d -> %d), ready %.1f s after the kill,"
+                        + " gets traffic %.1f s after that%n",
+                victim.name(), process.pid(), restarted.pid(), secondsToReady, secondsToTraffic);
         loadChecks.run();
     }
 
@@ -88,7 +99,8 @@ class ServerKillFailoverIT {
             }
             TimeUnit.MILLISECONDS.sleep(500);
         }
-        return fail("supervisord did not start " + server.name() + " again within " + RESTARTED_WITHIN.toSeconds() + " s: " + last);
+        return fail("supervisord did not start " + server.name() + " again within " + RESTARTED_WITHIN.toSeconds()
+                + " s: " + last);
     }
 
     /** Polls the gateway (well under the rate limit) until the server answers; returns how long that took. */
@@ -108,13 +120,16 @@ class ServerKillFailoverIT {
             GatewayFiles.LogPosition before = GatewayFiles.accessLogPosition();
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             String server = response.statusCode() == 200
-                    ? GatewayFiles.serverOf(response.headers().firstValue("X-Request-ID").orElse(null), before) : null;
+                    ? GatewayFiles.serverOf(
+                            response.headers().firstValue("X-Request-ID").orElse(null), before)
+                    : null;
             last = response.statusCode() + " from " + (server == null ? "nginx" : server);
             if (name.equals(server)) {
                 return System.nanoTime() - begin;
             }
             GatewayCalls.paceBelowRateLimit();
         }
-        return fail(name + " got no traffic within " + TRAFFIC_BACK_WITHIN.toSeconds() + " s of being ready again; last answer " + last);
+        return fail(name + " got no traffic within " + TRAFFIC_BACK_WITHIN.toSeconds()
+                + " s of being ready again; last answer " + last);
     }
 }

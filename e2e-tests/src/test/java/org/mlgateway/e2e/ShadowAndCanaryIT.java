@@ -40,6 +40,7 @@ class ShadowAndCanaryIT {
     private static final int CANARY_PERCENT = 25;
     /** Distinct client keys the share is measured over: the load gives each request its own X-Client-ID. */
     private static final int KEYS = 10_000;
+
     private static final Path LOGS = StackEnv.stateDir().resolve("logs");
 
     @BeforeAll
@@ -53,7 +54,9 @@ class ShadowAndCanaryIT {
     static void stopCandidate() throws Exception {
         delivery("candidate-stop");
         assertEquals("STOPPED", StackServers.supervisorState(CANDIDATE));
-        assertTrue(Files.readString(StackEnv.stateDir().resolve("nginx/upstreams/delivery.conf")).contains("shadow 0 %, canary 0 %"),
+        assertTrue(
+                Files.readString(StackEnv.stateDir().resolve("nginx/upstreams/delivery.conf"))
+                        .contains("shadow 0 %, canary 0 %"),
                 "the shares are back to 0");
     }
 
@@ -69,13 +72,18 @@ class ShadowAndCanaryIT {
         delivery("traffic", "0", "5");
         awaitNewWorkers();
         String run = Long.toHexString(System.nanoTime());
-        List<String> ids = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "probe-" + run + "-" + i).toList();
+        List<String> ids = java.util.stream.IntStream.range(0, 200)
+                .mapToObj(i -> "probe-" + run + "-" + i)
+                .toList();
         GatewayFiles.LogPosition before = GatewayFiles.accessLogPosition();
         Map<String, List<Response>> answers = new java.util.LinkedHashMap<>();
         for (int round = 0; round < 2; round++) {
             for (String id : ids) {
-                Response answer = StackEnv.authenticated().contentType(ContentType.JSON).header("X-Client-ID", id)
-                        .body(Map.of("sentence", "Which side am I on?")).post("/predict");
+                Response answer = StackEnv.authenticated()
+                        .contentType(ContentType.JSON)
+                        .header("X-Client-ID", id)
+                        .body(Map.of("sentence", "Which side am I on?"))
+                        .post("/predict");
                 assertEquals(200, answer.statusCode(), answer.asString());
                 answers.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(answer);
                 GatewayCalls.paceBelowRateLimit();
@@ -85,8 +93,13 @@ class ShadowAndCanaryIT {
         // The operator's view: which server answered each request.
         Map<String, GatewayFiles.Answer> logged = Map.of();
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        Set<String> requestIds = answers.values().stream().flatMap(List::stream).map(r -> r.header("X-Request-ID")).collect(Collectors.toSet());
-        while (!(logged = GatewayFiles.answersByRequestId(GatewayFiles.accessLogSince(before))).keySet().containsAll(requestIds)
+        Set<String> requestIds = answers.values().stream()
+                .flatMap(List::stream)
+                .map(r -> r.header("X-Request-ID"))
+                .collect(Collectors.toSet());
+        while (!(logged = GatewayFiles.answersByRequestId(GatewayFiles.accessLogSince(before)))
+                        .keySet()
+                        .containsAll(requestIds)
                 && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(50);
         }
@@ -103,22 +116,37 @@ class ShadowAndCanaryIT {
                 onCandidate.add(e.getKey());
             }
         }
-        System.out.printf("Canary 5 %%: the candidate answered %d of 200 probed client IDs, both times%n", onCandidate.size());
-        assertTrue(!onCandidate.isEmpty() && onCandidate.size() <= 30, "a 5 % share of 200 IDs on the candidate: " + onCandidate.size());
+        System.out.printf(
+                "Canary 5 %%: the candidate answered %d of 200 probed client IDs, both times%n", onCandidate.size());
+        assertTrue(
+                !onCandidate.isEmpty() && onCandidate.size() <= 30,
+                "a 5 % share of 200 IDs on the candidate: " + onCandidate.size());
 
         // The client's view: every answer alike, whichever side gave it (Date and the request's own id aside).
         Map<String, List<String>> byAnswer = new java.util.TreeMap<>();
-        answers.forEach((id, responses) -> responses.forEach(r -> byAnswer.computeIfAbsent(fingerprint(r), k -> new java.util.ArrayList<>())
-                .add(id + (onCandidate.contains(id) ? " (candidate)" : " (champion)"))));
-        assertEquals(1, byAnswer.size(), "answers that differ tell a client its side: " + byAnswer.entrySet().stream()
-                .map(e -> e.getKey() + " <- " + e.getValue().stream().limit(3).toList()).toList());
+        answers.forEach((id, responses) ->
+                responses.forEach(r -> byAnswer.computeIfAbsent(fingerprint(r), k -> new java.util.ArrayList<>())
+                        .add(id + (onCandidate.contains(id) ? " (candidate)" : " (champion)"))));
+        assertEquals(
+                1,
+                byAnswer.size(),
+                "answers that differ tell a client its side: "
+                        + byAnswer.entrySet().stream()
+                                .map(e -> e.getKey() + " <- "
+                                        + e.getValue().stream().limit(3).toList())
+                                .toList());
     }
 
     /** Everything a client sees of an answer but the date and the request's own id. */
     private static String fingerprint(Response r) {
-        return r.statusCode() + " " + r.headers().asList().stream()
-                .filter(h -> !h.getName().equalsIgnoreCase("Date") && !h.getName().equalsIgnoreCase("X-Request-ID"))
-                .map(h -> h.getName().toLowerCase(java.util.Locale.ROOT) + ": " + h.getValue()).sorted().toList() + " " + r.asString();
+        return r.statusCode() + " "
+                + r.headers().asList().stream()
+                        .filter(h -> !h.getName().equalsIgnoreCase("Date")
+                                && !h.getName().equalsIgnoreCase("X-Request-ID"))
+                        .map(h -> h.getName().toLowerCase(java.util.Locale.ROOT) + ": " + h.getValue())
+                        .sorted()
+                        .toList()
+                + " " + r.asString();
     }
 
     /**
@@ -140,17 +168,26 @@ class ShadowAndCanaryIT {
 
     /** shadow_comparisons_total of the candidate, from its own /metrics. */
     private static double comparisons(int port) throws Exception {
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        return response.body().lines().filter(l -> l.startsWith("shadow_comparisons_total{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        var response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body()
+                .lines()
+                .filter(l -> l.startsWith("shadow_comparisons_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
     @Order(3)
     void aStickyCanaryShareWithinTwoPointsAndAReloadThatLosesNothing() throws Exception {
         delivery("traffic", "0", String.valueOf(CANARY_PERCENT));
-        assertEquals(championPriorities(), StackServers.threadNiceValues(StackServers.process(CANDIDATE)),
+        assertEquals(
+                championPriorities(),
+                StackServers.threadNiceValues(StackServers.process(CANDIDATE)),
                 "answering clients, the candidate runs at the champions' CPU priority (nice)");
         awaitNewWorkers();
         SteadyLoad load = SteadyLoad.start();
@@ -167,31 +204,48 @@ class ShadowAndCanaryIT {
         } finally {
             result = load.stop();
         }
-        System.out.println("Canary " + CANARY_PERCENT + " %, nginx reloaded " + reloadedAt / 1_000_000_000 + " s in: " + result.summary());
+        System.out.println("Canary " + CANARY_PERCENT + " %, nginx reloaded " + reloadedAt / 1_000_000_000 + " s in: "
+                + result.summary());
         long reload = reloadedAt;
         championP99WithoutShadow = p99Millis(result.outcomes().stream()
-                .filter(o -> o.startedNanos() > 1_000_000_000L && o.startedNanos() < reload && !CANDIDATE.equals(o.servedBy())).toList());
+                .filter(o -> o.startedNanos() > 1_000_000_000L
+                        && o.startedNanos() < reload
+                        && !CANDIDATE.equals(o.servedBy()))
+                .toList());
         assertNull(result.unsteadiness(), result.summary());
         assertEquals(List.of(), result.failures(), "no failed request through the reload: " + result.summary());
 
-        long keys = result.outcomes().stream().map(SteadyLoad.Outcome::clientId).distinct().count();
+        long keys = result.outcomes().stream()
+                .map(SteadyLoad.Outcome::clientId)
+                .distinct()
+                .count();
         assertTrue(keys >= KEYS, "distinct client keys: " + keys);
-        long byCandidate = result.outcomes().stream().filter(o -> CANDIDATE.equals(o.servedBy())).count();
+        long byCandidate = result.outcomes().stream()
+                .filter(o -> CANDIDATE.equals(o.servedBy()))
+                .count();
         double share = 100.0 * byCandidate / result.sent();
         System.out.printf("Canary share over %d distinct keys: %.2f %% (weight %d %%)%n", keys, share, CANARY_PERCENT);
-        assertTrue(Math.abs(share - CANARY_PERCENT) <= 2, "candidate share " + share + " % for a weight of " + CANARY_PERCENT + " %");
+        assertTrue(
+                Math.abs(share - CANARY_PERCENT) <= 2,
+                "candidate share " + share + " % for a weight of " + CANARY_PERCENT + " %");
 
         // Sticky: the same key gets the same side again, from another address too.
-        Map<Boolean, List<SteadyLoad.Outcome>> sides = result.outcomes().stream().limit(2_000)
+        Map<Boolean, List<SteadyLoad.Outcome>> sides = result.outcomes().stream()
+                .limit(2_000)
                 .collect(Collectors.partitioningBy(o -> CANDIDATE.equals(o.servedBy())));
         int checked = 0;
         for (boolean candidate : List.of(true, false)) {
             for (SteadyLoad.Outcome o : sides.get(candidate).subList(0, 40)) {
                 GatewayFiles.LogPosition before = GatewayFiles.accessLogPosition();
-                Response again = StackEnv.authenticated().contentType(ContentType.JSON).header("X-Client-ID", o.clientId())
-                        .body(Map.of("sentence", "same client again")).post("/predict");
+                Response again = StackEnv.authenticated()
+                        .contentType(ContentType.JSON)
+                        .header("X-Client-ID", o.clientId())
+                        .body(Map.of("sentence", "same client again"))
+                        .post("/predict");
                 assertEquals(200, again.statusCode(), again.asString());
-                assertEquals(candidate, CANDIDATE.equals(GatewayFiles.serverOf(again.header("X-Request-ID"), before)),
+                assertEquals(
+                        candidate,
+                        CANDIDATE.equals(GatewayFiles.serverOf(again.header("X-Request-ID"), before)),
                         o.clientId() + " changed sides");
                 checked++;
                 GatewayCalls.paceBelowRateLimit();
@@ -209,7 +263,9 @@ class ShadowAndCanaryIT {
         String champion = StackServers.modelVersion(StackServers.v1().get(0));
         Map<String, String> gateQueries = gateQueries(champion);
         // Its p99 gate in the shadow phase compares it with the champion: only fair at the same priority.
-        assertEquals(championPriorities(), StackServers.threadNiceValues(jvm),
+        assertEquals(
+                championPriorities(),
+                StackServers.threadNiceValues(jvm),
                 "with shadow copies only, the candidate still runs at the champions' CPU priority (nice)");
         SteadyLoad load = SteadyLoad.start();
         SteadyLoad.Result result;
@@ -220,16 +276,24 @@ class ShadowAndCanaryIT {
             String version = StackServers.modelVersion(StackServers.v1().get(0));
             String agreement = "versions:shadow_agreement:ratio_rate1m{champion_version=\"" + version
                     + "\", candidate_version=\"" + version + "\"}";
-            JsonNode seen = PrometheusQueries.poll(Duration.ofSeconds(30), () -> PrometheusQueries.query(agreement), r -> !r.isEmpty());
+            JsonNode seen = PrometheusQueries.poll(
+                    Duration.ofSeconds(30), () -> PrometheusQueries.query(agreement), r -> !r.isEmpty());
             agreementSeenAt = load.elapsedNanos();
             assertEquals(1, seen.size(), agreement + ": " + seen);
-            assertEquals(1.0, Double.parseDouble(seen.get(0).path("value").get(1).asText()), 1e-9,
+            assertEquals(
+                    1.0,
+                    Double.parseDouble(seen.get(0).path("value").get(1).asText()),
+                    1e-9,
                     "the candidate runs the champion's model: it agrees on every request");
-            assertEquals(0.0, PrometheusQueries.scalar("shadow_probability_difference{candidate_version=\"" + version + "\"}"), 1e-12,
+            assertEquals(
+                    0.0,
+                    PrometheusQueries.scalar("shadow_probability_difference{candidate_version=\"" + version + "\"}"),
+                    1e-12,
                     "and gives the same probabilities");
             Map<String, String> empty = new java.util.TreeMap<>();
             GrafanaDashboardIT.panelQueries(true).forEach((panel, expr) -> {
-                if (PrometheusQueries.query(GrafanaDashboardIT.substitute(expr)).isEmpty() && !expr.contains("agree=\"false\"")) {
+                if (PrometheusQueries.query(GrafanaDashboardIT.substitute(expr)).isEmpty()
+                        && !expr.contains("agree=\"false\"")) {
                     empty.put(panel, expr);
                 }
             });
@@ -250,42 +314,59 @@ class ShadowAndCanaryIT {
             signal("CONT", jvm.pid());
             result = load.stop();
         }
-        System.out.printf("Shadow 100 %%: agreement in Prometheus %.1f s after the load began; candidate stopped (SIGSTOP) at %.1f s for 8 s, then killed (SIGKILL) 3 s later: %s%n",
+        System.out.printf(
+                "Shadow 100 %%: agreement in Prometheus %.1f s after the load began; candidate stopped (SIGSTOP) at %.1f s for 8 s, then killed (SIGKILL) 3 s later: %s%n",
                 agreementSeenAt / 1e9, stoppedAt / 1e9, result.summary());
         assertNull(result.unsteadiness(), result.summary());
         assertEquals(List.of(), result.failures(), "clients see only the champion: " + result.summary());
-        assertEquals(0, result.outcomes().stream().filter(o -> CANDIDATE.equals(o.servedBy())).count(), "no answer from the shadow");
+        assertEquals(
+                0,
+                result.outcomes().stream()
+                        .filter(o -> CANDIDATE.equals(o.servedBy()))
+                        .count(),
+                "no answer from the shadow");
 
         // Before the stop, the candidate scored the copies: their request ids are in its prediction log.
         Set<String> before = result.outcomes().stream()
                 .filter(o -> o.startedNanos() > 1_000_000_000L && o.startedNanos() < stoppedAt - 1_000_000_000L)
-                .map(SteadyLoad.Outcome::requestId).collect(Collectors.toSet());
+                .map(SteadyLoad.Outcome::requestId)
+                .collect(Collectors.toSet());
         Set<String> mirrored = candidateRequestIds();
         // What mirroring costs a client, printed and not asserted (a latency on a shared two-core machine is
         // a measurement): p99 of the champion's answers with shadow at 100 %, against the first test's
         // first half (shadow at 0), in the same run.
         long stop = stoppedAt;
         double withShadow = p99Millis(result.outcomes().stream()
-                .filter(o -> o.startedNanos() > 1_000_000_000L && o.startedNanos() < stop).toList());
-        System.out.printf("Client p99 of champion answers: shadow 0 %% %.2f ms, shadow 100 %% %.2f ms (ratio %.2f)%n",
+                .filter(o -> o.startedNanos() > 1_000_000_000L && o.startedNanos() < stop)
+                .toList());
+        System.out.printf(
+                "Client p99 of champion answers: shadow 0 %% %.2f ms, shadow 100 %% %.2f ms (ratio %.2f)%n",
                 championP99WithoutShadow, withShadow, withShadow / championP99WithoutShadow);
         long seen = before.stream().filter(mirrored::contains).count();
-        System.out.printf("Shadow copies logged by the candidate: %d of %d requests sent while it ran%n", seen, before.size());
-        assertTrue(before.size() > 500 && seen >= 0.98 * before.size(), seen + " of " + before.size() + " mirrored requests logged");
+        System.out.printf(
+                "Shadow copies logged by the candidate: %d of %d requests sent while it ran%n", seen, before.size());
+        assertTrue(
+                before.size() > 500 && seen >= 0.98 * before.size(),
+                seen + " of " + before.size() + " mirrored requests logged");
     }
 
     /** Set by the first test: the champion's p99 before shadow traffic was turned on. */
     private static double championP99WithoutShadow = Double.NaN;
 
     private static double p99Millis(List<SteadyLoad.Outcome> outcomes) {
-        long[] sorted = outcomes.stream().filter(SteadyLoad.Outcome::succeeded).mapToLong(SteadyLoad.Outcome::latencyNanos).sorted().toArray();
+        long[] sorted = outcomes.stream()
+                .filter(SteadyLoad.Outcome::succeeded)
+                .mapToLong(SteadyLoad.Outcome::latencyNanos)
+                .sorted()
+                .toArray();
         return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, (int) Math.ceil(0.99 * sorted.length) - 1)] / 1e6;
     }
 
     private static Set<String> candidateRequestIds() throws Exception {
         Set<String> ids = new HashSet<>();
         try (Stream<Path> files = Files.list(LOGS.resolve("liberty/" + CANDIDATE))) {
-            for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl")).toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
+                    .toList()) {
                 for (String line : Files.readAllLines(f)) {
                     ids.add(GatewayCalls.JSON.readTree(line).path("request_id").asText());
                 }
@@ -295,7 +376,8 @@ class ShadowAndCanaryIT {
     }
 
     private static Set<Integer> championPriorities() throws Exception {
-        return StackServers.threadNiceValues(StackServers.process(StackServers.v1().get(0)));
+        return StackServers.threadNiceValues(
+                StackServers.process(StackServers.v1().get(0)));
     }
 
     /** A reload starts new workers and lets the old ones finish: new connections meet the new shares soon after. */
@@ -308,8 +390,19 @@ class ShadowAndCanaryIT {
         Map<String, String> queries = new java.util.LinkedHashMap<>();
         for (String phase : List.of("shadow", "canary")) {
             Path out = LOGS.resolve("canary-queries-" + phase + ".tsv");
-            assertEquals(0, StackServers.runScript(out, Map.of(), Duration.ofSeconds(60), "scripts/canary.sh", "queries", phase, "60", "60",
-                    candidateVersion), Files.readString(out));
+            assertEquals(
+                    0,
+                    StackServers.runScript(
+                            out,
+                            Map.of(),
+                            Duration.ofSeconds(60),
+                            "scripts/canary.sh",
+                            "queries",
+                            phase,
+                            "60",
+                            "60",
+                            candidateVersion),
+                    Files.readString(out));
             for (String line : Files.readAllLines(out)) {
                 String[] f = line.split("\t", 3);
                 if (f.length == 3 && !f[1].equals("judged")) {
@@ -328,16 +421,30 @@ class ShadowAndCanaryIT {
      * copy and predicts the champion's labels (up to the edges of the two windows).
      */
     private static void assertGatesReadTheServers(Map<String, String> queries) {
-        Map<String, Double> values = PrometheusQueries.poll(Duration.ofSeconds(30), () -> {
-            Map<String, Double> read = new java.util.TreeMap<>();
-            queries.forEach((name, query) -> {
-                JsonNode result = PrometheusQueries.query(query);
-                read.put(name, result.isEmpty() ? Double.NaN : Double.parseDouble(result.get(0).path("value").get(1).asText()));
-            });
-            return read;
-        }, read -> read.entrySet().stream().allMatch(e -> e.getKey().endsWith("requests") ? e.getValue() > 0 : !e.getValue().isNaN()));
+        Map<String, Double> values = PrometheusQueries.poll(
+                Duration.ofSeconds(30),
+                () -> {
+                    Map<String, Double> read = new java.util.TreeMap<>();
+                    queries.forEach((name, query) -> {
+                        JsonNode result = PrometheusQueries.query(query);
+                        read.put(
+                                name,
+                                result.isEmpty()
+                                        ? Double.NaN
+                                        : Double.parseDouble(result.get(0)
+                                                .path("value")
+                                                .get(1)
+                                                .asText()));
+                    });
+                    return read;
+                },
+                read -> read.entrySet().stream()
+                        .allMatch(e -> e.getKey().endsWith("requests")
+                                ? e.getValue() > 0
+                                : !e.getValue().isNaN()));
         System.out.println("Gate queries of delivery/canary.yaml on the running stack (last 60 s): " + values);
-        values.forEach((name, value) -> assertTrue(name.endsWith("requests") ? value > 0 : !value.isNaN(),
+        values.forEach((name, value) -> assertTrue(
+                name.endsWith("requests") ? value > 0 : !value.isNaN(),
                 name + " reads nothing on the running stack: " + queries.get(name)));
         assertEquals(1.0, values.get("shadow agreement query"), 1e-9, "the candidate runs the champion's model");
         assertTrue(values.get("canary divergence_bits query") < 0.05, "and predicts the champion's labels: " + values);
@@ -345,14 +452,18 @@ class ShadowAndCanaryIT {
     }
 
     private static void delivery(String... args) throws Exception {
-        String[] command = Stream.concat(Stream.of("bash", "scripts/delivery.sh"), Stream.of(args)).toArray(String[]::new);
+        String[] command = Stream.concat(Stream.of("bash", "scripts/delivery.sh"), Stream.of(args))
+                .toArray(String[]::new);
         Path log = LOGS.resolve("delivery-" + args[0] + ".log");
-        int exit = StackServers.runScript(log, Map.of(), Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT") + 60), command);
+        int exit = StackServers.runScript(
+                log, Map.of(), Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT") + 60), command);
         assertEquals(0, exit, String.join(" ", command) + ":\n" + Files.readString(log));
     }
 
     private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).redirectErrorStream(true).start();
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid))
+                .redirectErrorStream(true)
+                .start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
     }
 }

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,38 +65,59 @@ class SlowServerIT {
         double counted = awaitSettledCount(countedBefore, result.sent()) - countedBefore;
 
         List<SteadyLoad.Outcome> failures = result.failures();
-        long timedOut = failures.stream().filter(o -> o.status() == 504 || (o.error() != null && o.error().contains("timed out"))).count();
+        long timedOut = failures.stream()
+                .filter(o ->
+                        o.status() == 504 || (o.error() != null && o.error().contains("timed out")))
+                .count();
         long succeeded = result.sent() - failures.size();
-        System.out.printf("Slow server: %s stopped (SIGSTOP) %.1f-%.1f s, proxy_read_timeout %d s: sent %d, succeeded %d,"
-                + " failed %d (timed out %d), counted by the servers %.0f (%s sent)%n  %s%n",
-                victim.name(), stoppedAt / 1e9, resumedAt / 1e9, readTimeout.toSeconds(), result.sent(), succeeded,
-                failures.size(), timedOut, counted, counted == result.sent() ? "=" : counted < result.sent() ? "<" : ">",
+        System.out.printf(
+                "Slow server: %s stopped (SIGSTOP) %.1f-%.1f s, proxy_read_timeout %d s: sent %d, succeeded %d,"
+                        + " failed %d (timed out %d), counted by the servers %.0f (%s sent)%n  %s%n",
+                victim.name(),
+                stoppedAt / 1e9,
+                resumedAt / 1e9,
+                readTimeout.toSeconds(),
+                result.sent(),
+                succeeded,
+                failures.size(),
+                timedOut,
+                counted,
+                counted == result.sent() ? "=" : counted < result.sent() ? "<" : ">",
                 result.summary());
 
-        assertTrue(result.sent() >= LOAD.toSeconds() * SteadyLoad.REQUESTS_PER_SECOND / 2, "the load was sent: " + result.summary());
+        assertTrue(
+                result.sent() >= LOAD.toSeconds() * SteadyLoad.REQUESTS_PER_SECOND / 2,
+                "the load was sent: " + result.summary());
 
         // Only the requests in flight on the stopped server fail: those routed to it (a 1/N share of
         // the load) from the stop until its first read timeouts take it out of rotation, plus a probe
         // per fail_timeout; each as a gateway timeout, never as something else.
         double share = (double) SteadyLoad.REQUESTS_PER_SECOND / v1.size();
         long bound = Math.round(share * (readTimeout.toSeconds() + 2)) + 5;
-        assertEquals(failures.size(), timedOut, "every failure is a timeout of a request in flight on " + victim.name()
-                + ": " + result.summary());
-        assertTrue(failures.size() <= bound, failures.size() + " failures, more than the " + bound
-                + " that can have been in flight on " + victim.name() + ": " + result.summary());
+        assertEquals(
+                failures.size(),
+                timedOut,
+                "every failure is a timeout of a request in flight on " + victim.name() + ": " + result.summary());
+        assertTrue(
+                failures.size() <= bound,
+                failures.size() + " failures, more than the " + bound + " that can have been in flight on "
+                        + victim.name() + ": " + result.summary());
         for (SteadyLoad.Outcome failure : failures) {
-            assertTrue(failure.startedNanos() >= stoppedAt - 1_000_000_000L && failure.startedNanos() <= resumedAt,
+            assertTrue(
+                    failure.startedNanos() >= stoppedAt - 1_000_000_000L && failure.startedNanos() <= resumedAt,
                     "a failure outside the stop: " + failure + "; " + result.summary());
         }
 
         // The gateway's log agrees: every failed request went to the stopped server alone (no retry of
         // a timeout on another server), and the others answered everything else.
         List<JsonNode> log = GatewayFiles.accessLogSince(logStart).stream()
-                .filter(e -> e.path("request").asText().startsWith("POST /predict")).toList();
+                .filter(e -> e.path("request").asText().startsWith("POST /predict"))
+                .toList();
         String victimAddress = "127.0.0.1:" + victim.port();
         List<String> misrouted = new ArrayList<>();
         for (JsonNode entry : log) {
-            if (entry.path("status").asInt() != 200 && !entry.path("upstream_addr").asText().equals(victimAddress)) {
+            if (entry.path("status").asInt() != 200
+                    && !entry.path("upstream_addr").asText().equals(victimAddress)) {
                 misrouted.add(entry.toString());
             }
         }
@@ -113,12 +130,15 @@ class SlowServerIT {
                 servedDuringStop.merge(o.servedBy(), 1L, Long::sum);
             }
         }
-        long duringStop = servedDuringStop.values().stream().mapToLong(Long::longValue).sum();
+        long duringStop =
+                servedDuringStop.values().stream().mapToLong(Long::longValue).sum();
         for (StackServers.Server other : v1) {
             if (!other.equals(victim)) {
                 long served = servedDuringStop.getOrDefault(other.name(), 0L);
-                assertTrue(served >= duringStop / (v1.size() + 1), other.name() + " stayed in rotation while "
-                        + victim.name() + " was stopped: served " + servedDuringStop);
+                assertTrue(
+                        served >= duringStop / (v1.size() + 1),
+                        other.name() + " stayed in rotation while " + victim.name() + " was stopped: served "
+                                + servedDuringStop);
             }
         }
 
@@ -129,14 +149,18 @@ class SlowServerIT {
     }
 
     private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).redirectErrorStream(true).start();
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid))
+                .redirectErrorStream(true)
+                .start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-            throw new IllegalStateException("kill -" + signal + " " + pid + ": " + new String(kill.getInputStream().readAllBytes()));
+            throw new IllegalStateException("kill -" + signal + " " + pid + ": "
+                    + new String(kill.getInputStream().readAllBytes()));
         }
     }
 
     private static void awaitReady(StackServers.Server server) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
+        long deadline = System.nanoTime()
+                + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
         while (!StackServers.ready(server)) {
             assertTrue(System.nanoTime() < deadline, server.name() + " is ready within READY_TIMEOUT");
             TimeUnit.MILLISECONDS.sleep(500);
@@ -159,6 +183,8 @@ class SlowServerIT {
 
     /** predictions_total summed over every API server, straight from their /metrics (as MonitoringIT reads it). */
     static double predictionsCounted() throws Exception {
-        return StackServers.predictionsByServer().values().stream().mapToDouble(Double::doubleValue).sum();
+        return StackServers.predictionsByServer().values().stream()
+                .mapToDouble(Double::doubleValue)
+                .sum();
     }
 }

@@ -19,8 +19,7 @@ public final class StackEnv {
 
     private static final Map<String, String> STACK_ENV = readStackEnv();
 
-    private StackEnv() {
-    }
+    private StackEnv() {}
 
     /** An environment variable, else stack.env's value, else the fallback (for names stack.env does not define). */
     public static String env(String name, String fallback) {
@@ -32,7 +31,8 @@ public final class StackEnv {
     public static String setting(String name) {
         String value = env(name, null);
         if (value == null) {
-            throw new IllegalStateException(name + " is neither in the environment nor in " + projectRoot().resolve("stack.env"));
+            throw new IllegalStateException(name + " is neither in the environment nor in "
+                    + projectRoot().resolve("stack.env"));
         }
         return value;
     }
@@ -58,12 +58,16 @@ public final class StackEnv {
     }
 
     public static Path projectRoot() {
-        return Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("project.root", ".."))
+                .toAbsolutePath()
+                .normalize();
     }
 
     public static Path stateDir() {
         String dir = System.getenv("STATE_DIR");
-        return dir == null || dir.isBlank() ? projectRoot().resolve("state") : Path.of(dir).toAbsolutePath();
+        return dir == null || dir.isBlank()
+                ? projectRoot().resolve("state")
+                : Path.of(dir).toAbsolutePath();
     }
 
     /**
@@ -111,7 +115,8 @@ public final class StackEnv {
         try {
             return Files.readString(adminPasswordFile()).trim();
         } catch (IOException e) {
-            throw new UncheckedIOException("ADMIN_PASSWORD is empty and " + adminPasswordFile() + " unreadable: is the stack started?", e);
+            throw new UncheckedIOException(
+                    "ADMIN_PASSWORD is empty and " + adminPasswordFile() + " unreadable: is the stack started?", e);
         }
     }
 
@@ -130,8 +135,8 @@ public final class StackEnv {
         }
         return RestAssured.given()
                 .baseUri(gatewayUrl())
-                .config(RestAssured.config().sslConfig(SSLConfig.sslConfig()
-                        .trustStore(TrustStores.fromPem(certificate()))));
+                .config(RestAssured.config()
+                        .sslConfig(SSLConfig.sslConfig().trustStore(TrustStores.fromPem(certificate()))));
     }
 
     /** The same, with the configured basic-auth credentials. */

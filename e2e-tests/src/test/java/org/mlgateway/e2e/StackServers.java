@@ -30,10 +30,11 @@ final class StackServers {
     }
 
     private static final HttpClient DIRECT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build();
 
-    private StackServers() {
-    }
+    private StackServers() {}
 
     static List<Server> v1() {
         int replicas = StackEnv.intSetting("V1_REPLICAS");
@@ -53,10 +54,12 @@ final class StackServers {
     static ProcessHandle process(String program) throws IOException, InterruptedException {
         String answer = supervisorctl("pid", program).trim();
         if (!answer.matches("[1-9][0-9]*")) {
-            throw new IllegalStateException(program + " has no running process: supervisorctl pid answered '" + answer + "'");
+            throw new IllegalStateException(
+                    program + " has no running process: supervisorctl pid answered '" + answer + "'");
         }
         long pid = Long.parseLong(answer);
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
                 .orElseThrow(() -> new IllegalStateException(program + " (pid " + pid + ") is not running"));
     }
 
@@ -67,7 +70,8 @@ final class StackServers {
     /** The CPU priorities (nice values) of a process's threads: Linux keeps one per thread. */
     static Set<Integer> threadNiceValues(ProcessHandle process) throws IOException {
         Set<Integer> values = new TreeSet<>();
-        try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+        try (DirectoryStream<Path> threads =
+                Files.newDirectoryStream(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
             for (Path thread : threads) {
                 String stat;
                 try {
@@ -75,7 +79,8 @@ final class StackServers {
                 } catch (IOException ended) {
                     continue; // the thread ended meanwhile
                 }
-                // proc(5): the thread's name in parentheses (it may hold spaces), then fields 3, 4...; nice is field 19.
+                // proc(5): the thread's name in parentheses (it may hold spaces), then fields 3, 4...; nice is field
+                // 19.
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 values.add(Integer.parseInt(fields[19 - 3]));
             }
@@ -87,8 +92,10 @@ final class StackServers {
     static String supervisorctl(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("scripts/stack.sh", "ctl"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -106,7 +113,8 @@ final class StackServers {
     static boolean ready(Server server) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health/ready"))
-                    .timeout(Duration.ofSeconds(5)).build();
+                    .timeout(Duration.ofSeconds(5))
+                    .build();
             return DIRECT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -125,7 +133,8 @@ final class StackServers {
                 .build();
         HttpResponse<String> response = DIRECT.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new IllegalStateException(server.name() + " answered " + response.statusCode() + ": " + response.body());
+            throw new IllegalStateException(
+                    server.name() + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.headers().firstValue("X-Model-Version").orElseThrow();
     }
@@ -136,13 +145,19 @@ final class StackServers {
      * shares: the gateway tells ordinary clients nothing of which server answered (docs/security.md).
      */
     static double predictions(Server server) throws IOException, InterruptedException {
-        HttpResponse<String> metrics = DIRECT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = DIRECT.send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (metrics.statusCode() != 200) {
             throw new IllegalStateException(server.name() + " /metrics answered " + metrics.statusCode());
         }
-        return metrics.body().lines().filter(l -> l.startsWith("predictions_total{"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return metrics.body()
+                .lines()
+                .filter(l -> l.startsWith("predictions_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /** {@link #predictions} of every v1 server and v2, by name. */
@@ -184,7 +199,8 @@ final class StackServers {
         if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
-            throw new IllegalStateException(String.join(" ", command) + " still runs after " + timeout + "; see " + log);
+            throw new IllegalStateException(
+                    String.join(" ", command) + " still runs after " + timeout + "; see " + log);
         }
         return process.exitValue();
     }
@@ -208,7 +224,8 @@ final class StackServers {
     static void requireAllReady() throws IOException, InterruptedException {
         List<Server> all = new ArrayList<>(v1());
         all.add(v2());
-        long deadline = System.nanoTime() + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
+        long deadline = System.nanoTime()
+                + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
         for (Server server : all) {
             while (!ready(server)) {
                 String state = supervisorState(server.name());

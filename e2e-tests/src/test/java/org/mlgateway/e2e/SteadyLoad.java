@@ -33,10 +33,12 @@ final class SteadyLoad {
 
     /** Two clients: together 150 requests/s, each 75, under the default limit of 100 per address. */
     static final List<String> SOURCES = List.of("127.0.0.1", "127.0.0.2");
+
     static final int REQUESTS_PER_SECOND = 150;
 
     /** After a stall the pacer catches up at most this much, so a client never bursts into the rate limit. */
     private static final Duration MAX_CATCH_UP = Duration.ofMillis(250);
+
     private static final int WARM_CONNECTIONS = 16;
     /** A load counts when it sent at least this share of the planned requests, ... */
     static final double MIN_SENT_SHARE = 0.9;
@@ -67,8 +69,16 @@ final class SteadyLoad {
      * the client is not told (docs/security.md): servedBy and modelVersion come from the gateway's
      * access log by that request id once the load stopped.
      */
-    record Outcome(String source, long startedNanos, int status, String servedBy, String modelVersion, String error,
-            String clientId, String requestId, long latencyNanos) {
+    record Outcome(
+            String source,
+            long startedNanos,
+            int status,
+            String servedBy,
+            String modelVersion,
+            String error,
+            String clientId,
+            String requestId,
+            long latencyNanos) {
 
         Outcome(String source, long startedNanos, int status, String servedBy, String modelVersion, String error) {
             this(source, startedNanos, status, servedBy, modelVersion, error, null, null, 0);
@@ -126,7 +136,9 @@ final class SteadyLoad {
                 }
                 previous = outcome.startedNanos();
             }
-            return duration.toNanos() - previous > longest[0] ? new long[] {duration.toNanos() - previous, duration.toNanos()} : longest;
+            return duration.toNanos() - previous > longest[0]
+                    ? new long[] {duration.toNanos() - previous, duration.toNanos()}
+                    : longest;
         }
 
         /**
@@ -135,31 +147,54 @@ final class SteadyLoad {
          */
         String unsteadiness() {
             if (sent() < MIN_SENT_SHARE * planned()) {
-                return String.format("only %d of %d planned requests were sent (%.0f %%, at least %.0f %% needed)",
+                return String.format(
+                        "only %d of %d planned requests were sent (%.0f %%, at least %.0f %% needed)",
                         sent(), planned(), 100.0 * sent() / Math.max(1, planned()), 100 * MIN_SENT_SHARE);
             }
             if (longestGap().compareTo(MAX_GAP) > 0) {
-                return "no request was started for " + longestGap().toMillis() + " ms (at most " + MAX_GAP.toMillis() + " ms allowed)";
+                return "no request was started for " + longestGap().toMillis() + " ms (at most " + MAX_GAP.toMillis()
+                        + " ms allowed)";
             }
             return null;
         }
 
         Map<String, Long> countBy(Predicate<Outcome> filter, java.util.function.Function<Outcome, String> key) {
-            return outcomes.stream().filter(filter)
-                    .collect(Collectors.groupingBy(o -> String.valueOf(key.apply(o)), TreeMap::new, Collectors.counting()));
+            return outcomes.stream()
+                    .filter(filter)
+                    .collect(Collectors.groupingBy(
+                            o -> String.valueOf(key.apply(o)), TreeMap::new, Collectors.counting()));
         }
 
         String summary() {
-            return String.format("%d requests (%d planned) in %.1f s (%.0f/s), longest gap %d ms (ending %.2f s in), from %s; failed %d; resent on a connection the gateway closed %d; by source %s; answered by %s; model versions %s%s%s",
-                    sent(), planned(), duration.toNanos() / 1e9, requestsPerSecond(), longestGap().toMillis(), longestGapEndingAt()[1] / 1e9, SOURCES, failures().size(), resent,
-                    countBy(o -> true, Outcome::source), countBy(o -> true, Outcome::servedBy),
+            return String.format(
+                    "%d requests (%d planned) in %.1f s (%.0f/s), longest gap %d ms (ending %.2f s in), from %s; failed %d; resent on a connection the gateway closed %d; by source %s; answered by %s; model versions %s%s%s",
+                    sent(),
+                    planned(),
+                    duration.toNanos() / 1e9,
+                    requestsPerSecond(),
+                    longestGap().toMillis(),
+                    longestGapEndingAt()[1] / 1e9,
+                    SOURCES,
+                    failures().size(),
+                    resent,
+                    countBy(o -> true, Outcome::source),
+                    countBy(o -> true, Outcome::servedBy),
                     countBy(o -> true, Outcome::modelVersion),
-                    peakExcess.isEmpty() ? "" : "; peak excess in the gateway's rate-limit bucket " + peakExcess.entrySet().stream()
-                            .map(e -> String.format("%s=%.1f", e.getKey(), e.getValue())).toList()
-                            + " of burst " + StackEnv.setting("RATE_BURST"),
-                    failures().isEmpty() ? "" : "; failures " + countBy(o -> !o.succeeded(), Outcome::describe)
-                            + ", the first at " + failures().stream().limit(10)
-                            .map(o -> String.format("%.2fs/%s", o.startedNanos() / 1e9, o.source())).toList());
+                    peakExcess.isEmpty()
+                            ? ""
+                            : "; peak excess in the gateway's rate-limit bucket "
+                                    + peakExcess.entrySet().stream()
+                                            .map(e -> String.format("%s=%.1f", e.getKey(), e.getValue()))
+                                            .toList()
+                                    + " of burst " + StackEnv.setting("RATE_BURST"),
+                    failures().isEmpty()
+                            ? ""
+                            : "; failures " + countBy(o -> !o.succeeded(), Outcome::describe)
+                                    + ", the first at "
+                                    + failures().stream()
+                                            .limit(10)
+                                            .map(o -> String.format("%.2fs/%s", o.startedNanos() / 1e9, o.source()))
+                                            .toList());
         }
     }
 
@@ -181,7 +216,8 @@ final class SteadyLoad {
     /** Warms up, then sends at the steady rate until {@link #stop()}. */
     static SteadyLoad start() throws IOException, InterruptedException {
         SteadyLoad load = new SteadyLoad();
-        SSLSocketFactory tls = TrustStores.sslContext(StackEnv.certificate(), "TLS").getSocketFactory();
+        SSLSocketFactory tls =
+                TrustStores.sslContext(StackEnv.certificate(), "TLS").getSocketFactory();
         List<SSLSocketFactory> factories = new ArrayList<>();
         for (String source : SOURCES) {
             factories.add(new SourceBoundSocketFactory(tls, InetAddress.getByName(source)));
@@ -257,8 +293,19 @@ final class SteadyLoad {
         List<Outcome> all = new ArrayList<>();
         for (Outcome o : outcomes) {
             GatewayFiles.Answer answer = o.requestId() == null ? null : answers.get(o.requestId());
-            all.add(answer == null ? o : new Outcome(o.source(), o.startedNanos(), o.status(), answer.server(), answer.modelVersion(),
-                    o.error(), o.clientId(), o.requestId(), o.latencyNanos()));
+            all.add(
+                    answer == null
+                            ? o
+                            : new Outcome(
+                                    o.source(),
+                                    o.startedNanos(),
+                                    o.status(),
+                                    answer.server(),
+                                    answer.modelVersion(),
+                                    o.error(),
+                                    o.clientId(),
+                                    o.requestId(),
+                                    o.latencyNanos()));
         }
         all.sort((a, b) -> Long.compare(a.startedNanos(), b.startedNanos()));
         return new Result(List.copyOf(all), duration, resent.get(), peakExcess(log));
@@ -278,19 +325,23 @@ final class SteadyLoad {
 
     /** Replays limit_req's bucket per source on the gateway's own arrival times (see {@link Result}). */
     private Map<String, Double> peakExcess(List<JsonNode> log) {
-        record Arrival(double at, boolean refused) {
-        }
+        record Arrival(double at, boolean refused) {}
         Map<String, List<Arrival>> arrivals = new TreeMap<>();
         try {
             for (JsonNode entry : log) {
                 String source = entry.path("remote_addr").asText();
-                if (SOURCES.contains(source) && entry.path("request").asText().startsWith("POST /predict ") && entry.has("msec")) {
-                    arrivals.computeIfAbsent(source, s -> new ArrayList<>()).add(new Arrival(
-                            entry.path("msec").asDouble() - entry.path("request_time").asDouble(), entry.path("status").asInt() == 429));
+                if (SOURCES.contains(source)
+                        && entry.path("request").asText().startsWith("POST /predict ")
+                        && entry.has("msec")) {
+                    arrivals.computeIfAbsent(source, s -> new ArrayList<>())
+                            .add(new Arrival(
+                                    entry.path("msec").asDouble()
+                                            - entry.path("request_time").asDouble(),
+                                    entry.path("status").asInt() == 429));
                 }
             }
         } catch (RuntimeException unreadable) {
-            return Map.of();   // not the native stack's log: nothing to replay
+            return Map.of(); // not the native stack's log: nothing to replay
         }
         int rate = StackEnv.intSetting("RATE_LIMIT");
         Map<String, Double> peaks = new TreeMap<>();
@@ -359,8 +410,10 @@ final class SteadyLoad {
     }
 
     private static boolean closedBeforeAnswer(Outcome outcome) {
-        return outcome.status() == -1 && outcome.error() != null
-                && (outcome.error().contains("Unexpected end of file from server") || outcome.error().contains("Connection reset"));
+        return outcome.status() == -1
+                && outcome.error() != null
+                && (outcome.error().contains("Unexpected end of file from server")
+                        || outcome.error().contains("Connection reset"));
     }
 
     private Outcome sendOnce(String source, SSLSocketFactory factory, String sentence, String clientId) {
@@ -388,11 +441,27 @@ final class SteadyLoad {
                 }
             }
             // Named by the access log once the load stopped (stop()); the gateway does not tell a client.
-            return new Outcome(source, started, status, null, null, null, clientId, connection.getHeaderField("X-Request-ID"),
+            return new Outcome(
+                    source,
+                    started,
+                    status,
+                    null,
+                    null,
+                    null,
+                    clientId,
+                    connection.getHeaderField("X-Request-ID"),
                     elapsedNanos() - started);
         } catch (IOException | RuntimeException e) {
-            return new Outcome(source, started, -1, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(),
-                    clientId, null, elapsedNanos() - started);
+            return new Outcome(
+                    source,
+                    started,
+                    -1,
+                    null,
+                    null,
+                    e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    clientId,
+                    null,
+                    elapsedNanos() - started);
         }
     }
 }

@@ -35,7 +35,8 @@ class SteadyLoadTest {
 
     @Test
     void aPauseInSendingIsCaught() {
-        String why = load(Duration.ofSeconds(20), 6_000_000_000L, SteadyLoad.MAX_GAP.toNanos() + 150_000_000L, 0).unsteadiness();
+        String why = load(Duration.ofSeconds(20), 6_000_000_000L, SteadyLoad.MAX_GAP.toNanos() + 150_000_000L, 0)
+                .unsteadiness();
         assertTrue(why != null && why.contains("no request was started for"), String.valueOf(why));
     }
 
@@ -43,7 +44,9 @@ class SteadyLoadTest {
     void aLoadThatStoppedEarlyIsCaught() {
         String why = load(Duration.ofSeconds(20), 15_000_000_000L, 0, 0).unsteadiness();
         assertNull(why, "no pause, full load");
-        String tail = new SteadyLoad.Result(load(Duration.ofSeconds(10), 0, 0, 0).outcomes(), Duration.ofSeconds(20)).unsteadiness();
+        String tail = new SteadyLoad.Result(
+                        load(Duration.ofSeconds(10), 0, 0, 0).outcomes(), Duration.ofSeconds(20))
+                .unsteadiness();
         assertTrue(tail != null, "a load that stopped half-way is caught");
     }
 

@@ -38,7 +38,8 @@ class SupervisorRecoveryIT {
     void killedNginxIsRestartedAndAnswersAgain() throws Exception {
         StackServers.requireAllReady();
         long seconds = killAndAwaitRestart("nginx", SupervisorRecoveryIT::gatewayAnswers);
-        System.out.printf("Self-healing: nginx killed (SIGKILL), answering again through TLS after %.1f s%n", seconds / 1e9);
+        System.out.printf(
+                "Self-healing: nginx killed (SIGKILL), answering again through TLS after %.1f s%n", seconds / 1e9);
     }
 
     @Test
@@ -59,30 +60,39 @@ class SupervisorRecoveryIT {
         try {
             StackServers.supervisorctl("restart", victim.name());
             String state = PrometheusQueries.poll(FATAL_WITHIN, () -> state(victim.name()), "FATAL"::equals);
-            assertEquals("FATAL", state, victim.name() + " ends FATAL after its bounded restarts, not restarted forever");
+            assertEquals(
+                    "FATAL", state, victim.name() + " ends FATAL after its bounded restarts, not restarted forever");
             // Still FATAL a little later: supervisord gave up on it.
             TimeUnit.SECONDS.sleep(5);
             assertEquals("FATAL", state(victim.name()), victim.name() + " stays FATAL");
 
             Path statusLog = StackEnv.projectRoot().resolve("e2e-tests/target/supervisor/status.log");
-            int statusExit = StackServers.runScript(statusLog, Map.of(), Duration.ofMinutes(1), "scripts/stack.sh", "status");
+            int statusExit =
+                    StackServers.runScript(statusLog, Map.of(), Duration.ofMinutes(1), "scripts/stack.sh", "status");
             String status = Files.readString(statusLog);
             assertEquals(3, statusExit, "make status reports a program that is not running: " + status);
-            assertTrue(status.lines().anyMatch(line -> line.trim().startsWith(victim.name() + " ") && line.contains("FATAL")),
+            assertTrue(
+                    status.lines()
+                            .anyMatch(line -> line.trim().startsWith(victim.name() + " ") && line.contains("FATAL")),
                     "make status shows " + victim.name() + " FATAL:\n" + status);
 
             String up = "up{job=\"liberty\",instance_name=\"" + victim.name() + "\"}";
-            double upValue = PrometheusQueries.poll(Duration.ofSeconds(30), () -> PrometheusQueries.scalar(up), v -> v == 0);
+            double upValue =
+                    PrometheusQueries.poll(Duration.ofSeconds(30), () -> PrometheusQueries.scalar(up), v -> v == 0);
             assertEquals(0, upValue, up + " in Prometheus");
-            String firing = "ALERTS{alertname=\"LibertyServerDown\",alertstate=\"firing\",instance_name=\"" + victim.name() + "\"}";
+            String firing = "ALERTS{alertname=\"LibertyServerDown\",alertstate=\"firing\",instance_name=\""
+                    + victim.name() + "\"}";
             double alert = PrometheusQueries.poll(ALERT_WITHIN, () -> PrometheusQueries.scalar(firing), v -> v == 1);
             assertEquals(1, alert, "LibertyServerDown fires for " + victim.name());
-            System.out.printf("Crash loop: %s FATAL in supervisord, shown by make status, up == 0 and LibertyServerDown firing%n",
+            System.out.printf(
+                    "Crash loop: %s FATAL in supervisord, shown by make status, up == 0 and LibertyServerDown firing%n",
                     victim.name());
         } finally {
             // make start-project lays the server out afresh (its jvm.options from the sources) and starts it.
             Path log = StackEnv.projectRoot().resolve("e2e-tests/target/supervisor/start-project.log");
-            assertEquals(0, StackServers.runScript(log, Map.of(), Duration.ofMinutes(10), "scripts/stack.sh", "start"),
+            assertEquals(
+                    0,
+                    StackServers.runScript(log, Map.of(), Duration.ofMinutes(10), "scripts/stack.sh", "start"),
                     "make start-project brings the stack back; see " + log);
         }
         assertTrue(StackServers.ready(victim), victim.name() + " is ready again after make start-project");
@@ -126,7 +136,9 @@ class SupervisorRecoveryIT {
 
     private static boolean answers(HttpClient client, String url) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(3))
+                    .build();
             return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (java.io.IOException e) {
             return false;

@@ -30,19 +30,29 @@ final class TlsProbe {
         }
     }
 
-    private TlsProbe() {
-    }
+    private TlsProbe() {}
 
     static Handshake handshake(int port, String versionFlag, String caFile) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
-                "-servername", "localhost", versionFlag, "-cipher", "DEFAULT@SECLEVEL=0"));
+        List<String> command = new ArrayList<>(List.of(
+                "openssl",
+                "s_client",
+                "-connect",
+                "127.0.0.1:" + port,
+                "-servername",
+                "localhost",
+                versionFlag,
+                "-cipher",
+                "DEFAULT@SECLEVEL=0"));
         if (caFile != null) {
             command.addAll(List.of("-CAfile", caFile));
         }
         File output = File.createTempFile("s_client", ".out");
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 throw new AssertionError("openssl s_client " + versionFlag + " did not finish within " + TIMEOUT_SECONDS

@@ -30,17 +30,27 @@ class TraceContextTest {
         try (RecordingUpstream upstream = new RecordingUpstream();
                 PrivateGateway gateway = new PrivateGateway(dir, null, Map.of(), upstream.port())) {
             for (String path : List.of("/predict", "/v2/models/emotion/infer")) {
-                RecordingUpstream.Received r = send(gateway, upstream, path, "traceparent: " + CLIENT_PARENT, "tracestate: vendor=1");
+                RecordingUpstream.Received r =
+                        send(gateway, upstream, path, "traceparent: " + CLIENT_PARENT, "tracestate: vendor=1");
                 assertEquals(CLIENT_PARENT, r.header("traceparent"), path + ": the client's trace context, unchanged");
                 assertEquals("vendor=1", r.header("tracestate"), path);
-                assertEquals(CLIENT_TRACE, accessLogLine(gateway, r.header("x-request-id")).path("trace_id").asText(), path);
+                assertEquals(
+                        CLIENT_TRACE,
+                        accessLogLine(gateway, r.header("x-request-id"))
+                                .path("trace_id")
+                                .asText(),
+                        path);
             }
 
             String later = "cc-" + CLIENT_TRACE + "-00f067aa0ba902b7-01-what-comes-later";
-            assertEquals(later, send(gateway, upstream, "/predict", "traceparent: " + later).header("traceparent"),
+            assertEquals(
+                    later,
+                    send(gateway, upstream, "/predict", "traceparent: " + later).header("traceparent"),
                     "a later version with more fields is the client's trace too");
 
-            List<String> invalid = new ArrayList<>(List.of("", "traceparent: 00-" + CLIENT_TRACE.toUpperCase() + "-00f067aa0ba902b7-01",
+            List<String> invalid = new ArrayList<>(List.of(
+                    "",
+                    "traceparent: 00-" + CLIENT_TRACE.toUpperCase() + "-00f067aa0ba902b7-01",
                     "traceparent: 00-00000000000000000000000000000000-00f067aa0ba902b7-01",
                     "traceparent: ff-" + CLIENT_TRACE + "-00f067aa0ba902b7-01",
                     "traceparent: 00-" + CLIENT_TRACE + "-0000000000000000-01",
@@ -49,25 +59,31 @@ class TraceContextTest {
                 RecordingUpstream.Received r = send(gateway, upstream, "/predict", header, "tracestate: vendor=1");
                 String requestId = r.header("x-request-id");
                 assertTrue(requestId.matches("[0-9a-f]{32}"), requestId);
-                assertEquals("00-" + requestId + "-" + requestId.substring(16) + "-01", r.header("traceparent"),
+                assertEquals(
+                        "00-" + requestId + "-" + requestId.substring(16) + "-01",
+                        r.header("traceparent"),
                         "'" + header + "': a trace of the gateway's, from its request id");
                 assertNull(r.header("tracestate"), "'" + header + "': the client's tracestate belongs to no trace now");
-                assertEquals(requestId, accessLogLine(gateway, requestId).path("trace_id").asText(), header);
+                assertEquals(
+                        requestId,
+                        accessLogLine(gateway, requestId).path("trace_id").asText(),
+                        header);
             }
         }
     }
 
-    private static RecordingUpstream.Received send(PrivateGateway gateway, RecordingUpstream upstream, String path, String... extra)
-            throws Exception {
+    private static RecordingUpstream.Received send(
+            PrivateGateway gateway, RecordingUpstream upstream, String path, String... extra) throws Exception {
         upstream.received.clear();
-        List<String> headers = new ArrayList<>(List.of("Host: localhost", "Authorization: " + gateway.basicAuthorization(),
-                "Content-Type: application/json"));
+        List<String> headers = new ArrayList<>(List.of(
+                "Host: localhost", "Authorization: " + gateway.basicAuthorization(), "Content-Type: application/json"));
         for (String h : extra) {
             if (!h.isEmpty()) {
                 headers.add(h);
             }
         }
-        RawHttps.Reply reply = gateway.sendHttps(RawHttps.request("POST", path, headers, "{}".getBytes(StandardCharsets.UTF_8)));
+        RawHttps.Reply reply =
+                gateway.sendHttps(RawHttps.request("POST", path, headers, "{}".getBytes(StandardCharsets.UTF_8)));
         assertEquals(200, reply.status(), path + ": " + reply);
         assertEquals(1, upstream.received.size(), path);
         return upstream.received.peek();

@@ -14,8 +14,7 @@ import javax.net.ssl.TrustManagerFactory;
 /** Trust exactly one PEM certificate: the gateway's self-signed one. */
 public final class TrustStores {
 
-    private TrustStores() {
-    }
+    private TrustStores() {}
 
     public static KeyStore fromPem(Path pem) {
         try (InputStream in = Files.newInputStream(pem)) {

@@ -28,8 +28,11 @@ import org.junit.jupiter.api.Test;
 class WarmUpIT {
 
     private static final HttpClient DIRECT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
-    private static final Pattern WARM_UP_DONE = Pattern.compile("^(done|stopped at [^ ]+) after (\\d+) requests in ([0-9.]+) s$");
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3))
+            .build();
+    private static final Pattern WARM_UP_DONE =
+            Pattern.compile("^(done|stopped at [^ ]+) after (\\d+) requests in ([0-9.]+) s$");
     /** api.warm-up.clients, the default the stack runs with. */
     private static final int WARM_UP_CONNECTIONS = 2;
 
@@ -52,7 +55,8 @@ class WarmUpIT {
 
         // Until ready: every direct prediction that the server answers is a 503 warming_up, and the
         // gateway answers every client with 200 all along.
-        long deadline = System.nanoTime() + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
+        long deadline = System.nanoTime()
+                + Duration.ofSeconds(StackEnv.intSetting("READY_TIMEOUT")).toNanos();
         int warmingAnswers = 0;
         int gatewayRequests = 0;
         // Client predictions it answered: one sent just as it turned ready (through the gateway, or the
@@ -69,7 +73,8 @@ class WarmUpIT {
             if (direct != null && direct.statusCode() == 200) {
                 servedByIt++;
             } else if (direct != null) {
-                assertEquals(503, direct.statusCode(), "a server that is not ready refuses predictions: " + direct.body());
+                assertEquals(
+                        503, direct.statusCode(), "a server that is not ready refuses predictions: " + direct.body());
                 JsonNode error = GatewayCalls.JSON.readTree(direct.body());
                 assertEquals("warming_up", error.path("error").asText(), direct.body());
                 assertEquals("1", direct.headers().firstValue("Retry-After").orElse(null), "Retry-After");
@@ -84,9 +89,11 @@ class WarmUpIT {
             GatewayCalls.paceBelowRateLimit();
         }
         restart.join(TimeUnit.SECONDS.toMillis(60));
-        assertEquals(List.of(), gatewayFailures, "the gateway served every client while " + server.name() + " warmed up");
+        assertEquals(
+                List.of(), gatewayFailures, "the gateway served every client while " + server.name() + " warmed up");
         // Which of them it answered: the gateway's access log says (clients are not told).
-        Map<String, GatewayFiles.Answer> answers = GatewayFiles.answersByRequestId(GatewayFiles.accessLogSince(logStart));
+        Map<String, GatewayFiles.Answer> answers =
+                GatewayFiles.answersByRequestId(GatewayFiles.accessLogSince(logStart));
         for (String id : gatewayRequestIds) {
             GatewayFiles.Answer logged = answers.get(id);
             assertTrue(logged != null, "the gateway logged request " + id);
@@ -98,30 +105,47 @@ class WarmUpIT {
 
         // Ready: the readiness data says how much warm-up ran, and none of it is in the metrics.
         HttpResponse<String> readiness = get(server, "/health/ready");
-        String summary = GatewayCalls.JSON.readTree(readiness.body()).path("checks").get(0).path("data").path("warmUp").asText();
+        String summary = GatewayCalls.JSON
+                .readTree(readiness.body())
+                .path("checks")
+                .get(0)
+                .path("data")
+                .path("warmUp")
+                .asText();
         Matcher m = WARM_UP_DONE.matcher(summary);
         assertTrue(m.matches(), "warm-up summary: " + summary);
         assertTrue(Long.parseLong(m.group(2)) > 0, "warm-up sent requests: " + summary);
-        System.out.printf("Warm-up of %s: %s; %d gateway requests, %d direct 503 warming_up meanwhile%n",
+        System.out.printf(
+                "Warm-up of %s: %s; %d gateway requests, %d direct 503 warming_up meanwhile%n",
                 server.name(), summary, gatewayRequests, warmingAnswers);
 
         String metrics = get(server, "/metrics").body();
-        assertEquals(servedByIt, sum(metrics, "predictions_total\\{[^}]*\\}"),
+        assertEquals(
+                servedByIt,
+                sum(metrics, "predictions_total\\{[^}]*\\}"),
                 "only client predictions counted after warm-up:\n" + grep(metrics, "predictions_total"));
-        assertEquals(servedByIt, sum(metrics, "inference_seconds_count\\{[^}]*\\}"), "only client inferences timed after warm-up");
+        assertEquals(
+                servedByIt,
+                sum(metrics, "inference_seconds_count\\{[^}]*\\}"),
+                "only client inferences timed after warm-up");
         // The base request metrics do count the warm-up: they describe the server's HTTP work. Liberty
         // loses one count when the two warm-up connections make the method's first requests together
         // (seen: 2,392 counted for 2,393 sent), so one per warm-up connection may be missing.
-        double restCount = sum(metrics, "REST_request_seconds_count\\{class=\"org.mlgateway.api.PredictResource\"[^}]*\\}");
+        double restCount =
+                sum(metrics, "REST_request_seconds_count\\{class=\"org.mlgateway.api.PredictResource\"[^}]*\\}");
         long warmUpRequests = Long.parseLong(m.group(2));
-        assertTrue(restCount >= warmUpRequests - WARM_UP_CONNECTIONS,
+        assertTrue(
+                restCount >= warmUpRequests - WARM_UP_CONNECTIONS,
                 "the warm-up ran POST /predict itself: " + restCount + " counted, " + warmUpRequests + " sent");
 
         // A client cannot pass for the warm-up: its guessed token changes nothing, and each prediction counts.
         assertEquals(200, predictDirect(server, "/predict", null).statusCode(), "a prediction once ready");
         HttpResponse<String> guessed = predictDirect(server, "/predict", "0123456789abcdef0123456789abcdef");
         assertEquals(200, guessed.statusCode(), "a prediction with a made-up warm-up token: " + guessed.body());
-        assertEquals(servedByIt + 2.0, sum(get(server, "/metrics").body(), "predictions_total\\{[^}]*\\}"), "both predictions counted");
+        assertEquals(
+                servedByIt + 2.0,
+                sum(get(server, "/metrics").body(), "predictions_total\\{[^}]*\\}"),
+                "both predictions counted");
     }
 
     /** supervisord stops the old JVM first: readiness means something only once the new one runs. */
@@ -158,7 +182,10 @@ class WarmUpIT {
     }
 
     private static HttpResponse<String> get(StackServers.Server server, String path) throws Exception {
-        return DIRECT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).timeout(Duration.ofSeconds(10)).build(),
+        return DIRECT.send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

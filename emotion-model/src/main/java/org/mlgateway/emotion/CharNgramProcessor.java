@@ -1,13 +1,11 @@
 package org.mlgateway.emotion;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Consumer;
-
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
-
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import org.tribuo.Feature;
 import org.tribuo.data.text.TextProcessor;
 
@@ -24,12 +22,12 @@ public final class CharNgramProcessor implements TextProcessor {
 
     @Config(description = "shortest character n-gram")
     private int min = 2;
+
     @Config(description = "longest character n-gram")
     private int max = 5;
 
     /** For OLCUT. */
-    private CharNgramProcessor() {
-    }
+    private CharNgramProcessor() {}
 
     public CharNgramProcessor(int min, int max) {
         this.min = min;
@@ -68,7 +66,8 @@ public final class CharNgramProcessor implements TextProcessor {
                 for (int off = 0; off + size <= len; off++) {
                     // Never cut an emoji (a surrogate pair) in half: half a pair is not valid UTF-8 and could
                     // not be stored in the model file.
-                    if (Character.isLowSurrogate(padded.charAt(off)) || Character.isHighSurrogate(padded.charAt(off + size - 1))) {
+                    if (Character.isLowSurrogate(padded.charAt(off))
+                            || Character.isHighSurrogate(padded.charAt(off + size - 1))) {
                         continue;
                     }
                     out.accept(CHARS + padded.substring(off, off + size));

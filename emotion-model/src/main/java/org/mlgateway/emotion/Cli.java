@@ -1,14 +1,13 @@
 package org.mlgateway.emotion;
 
-import java.io.IOException;
-import java.nio.file.Path;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.oracle.labs.mlrg.olcut.config.ArgumentException;
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.Options;
 import com.oracle.labs.mlrg.olcut.config.UsageException;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /** What the two command-line tools share: OLCUT option parsing (as Tribuo's own CLIs do) and JSON output. */
 final class Cli {
@@ -16,8 +15,7 @@ final class Cli {
     /** Exit status for a wrong command line (as before, and as `make evaluate` without DATASET). */
     static final int USAGE_ERROR = 2;
 
-    private Cli() {
-    }
+    private Cli() {}
 
     /**
      * Fills {@code options} from the command line. Returns false after printing the usage for

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
-
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.Model;
@@ -39,6 +38,7 @@ public final class EmotionClassifier {
 
     /** File names the trainer writes and the classpath folder ({@link #RESOURCE_DIR}) the WAR finds them in. */
     public static final String MODEL_FILE = "emotion-model.tribuo.gz";
+
     public static final String CARD_FILE = "model-card.json";
     public static final String RESOURCE_DIR = "model/";
     /** The committed model, packaged in this module's jar. */
@@ -54,6 +54,7 @@ public final class EmotionClassifier {
     private final int[] sortedIds;
     /** Null when the model is not a linear SGD model. */
     private final LinearScorer scorer;
+
     private final String version;
     /** Training rows per label, from the model card; empty when the model was loaded without one. */
     private final Map<String, Integer> trainLabelCounts;
@@ -61,6 +62,7 @@ public final class EmotionClassifier {
     private final Map<String, Object> cardSummary;
     /** The answer when no feature of a sentence is known: the model's bias alone (a class prior). */
     private final org.tribuo.Prediction<Label> noEvidenceScores;
+
     private final Prediction noEvidence;
 
     EmotionClassifier(Model<Label> model, EmotionFeaturizer featurizer, String version) {
@@ -91,7 +93,8 @@ public final class EmotionClassifier {
         this.cardSummary = card == null ? Map.of() : card.summary();
         // A known feature with value 0 contributes nothing, leaving the bias term alone.
         String anyFeature = featureMap.iterator().next().getName();
-        Example<Label> empty = new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, new String[] {anyFeature}, new double[] {0.0});
+        Example<Label> empty =
+                new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, new String[] {anyFeature}, new double[] {0.0});
         this.noEvidenceScores = model.predict(empty);
         this.noEvidence = toPrediction(noEvidenceScores);
     }
@@ -114,8 +117,10 @@ public final class EmotionClassifier {
                 if (cardUrl == null) {
                     throw new FileNotFoundException("no model card " + card + " beside " + url);
                 }
-                try (InputStream model = url.openStream(); InputStream cardJson = cardUrl.openStream()) {
-                    return load(model.readAllBytes(), candidate.endsWith(GZ), url.toString(), cardJson, cardUrl.toString());
+                try (InputStream model = url.openStream();
+                        InputStream cardJson = cardUrl.openStream()) {
+                    return load(
+                            model.readAllBytes(), candidate.endsWith(GZ), url.toString(), cardJson, cardUrl.toString());
                 }
             }
         }
@@ -129,7 +134,11 @@ public final class EmotionClassifier {
             throw new FileNotFoundException("no model card " + card + " beside " + path);
         }
         try (InputStream cardJson = Files.newInputStream(card)) {
-            return load(Files.readAllBytes(path), path.getFileName().toString().endsWith(GZ), path.toString(), cardJson,
+            return load(
+                    Files.readAllBytes(path),
+                    path.getFileName().toString().endsWith(GZ),
+                    path.toString(),
+                    cardJson,
                     card.toString());
         }
     }
@@ -137,8 +146,9 @@ public final class EmotionClassifier {
     // The application's loader first (a WAR's), then this class's own.
     private static ClassLoader loaderOf(String name) {
         ClassLoader own = EmotionClassifier.class.getClassLoader();
-        for (ClassLoader l : new ClassLoader[] {Thread.currentThread().getContextClassLoader(),
-                own == null ? ClassLoader.getSystemClassLoader() : own}) {
+        for (ClassLoader l : new ClassLoader[] {
+            Thread.currentThread().getContextClassLoader(), own == null ? ClassLoader.getSystemClassLoader() : own
+        }) {
             if (l != null && l.getResource(name) != null) {
                 return l;
             }
@@ -146,8 +156,8 @@ public final class EmotionClassifier {
         return null;
     }
 
-    private static EmotionClassifier load(byte[] bytes, boolean gzipped, String where, InputStream cardJson,
-            String cardWhere) throws IOException {
+    private static EmotionClassifier load(
+            byte[] bytes, boolean gzipped, String where, InputStream cardJson, String cardWhere) throws IOException {
         ModelCard card = ModelCard.read(cardJson);
         String version = ModelVersion.of(bytes);
         ModelVersion.requireCardMatches(version, card.modelVersion(), cardWhere);
@@ -155,7 +165,8 @@ public final class EmotionClassifier {
             throw new IOException("the model card names no featurizer.features: " + cardWhere);
         }
         Model<?> raw;
-        try (InputStream in = gzipped ? new GZIPInputStream(new ByteArrayInputStream(bytes)) : new ByteArrayInputStream(bytes)) {
+        try (InputStream in =
+                gzipped ? new GZIPInputStream(new ByteArrayInputStream(bytes)) : new ByteArrayInputStream(bytes)) {
             raw = Model.deserializeFromStream(in);
         } catch (RuntimeException e) {
             throw new IOException("not a Tribuo model: " + where, e);

@@ -1,13 +1,11 @@
 package org.mlgateway.emotion;
 
+import com.oracle.labs.mlrg.olcut.util.Pair;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import com.oracle.labs.mlrg.olcut.util.Pair;
-
 import org.tribuo.Dataset;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -47,16 +45,14 @@ public final class EmotionCrossValidation {
      * @param minRecall      the lowest per-label mean recall
      * @param temperature    fitted on all held-out folds (1 without calibration): the final model's
      */
-    public record Result(int folds, Map<String, Stat> metrics, Map<String, Stat> recall, double minRecall,
-                         double temperature) {
-    }
+    public record Result(
+            int folds, Map<String, Stat> metrics, Map<String, Stat> recall, double minRecall, double temperature) {}
 
-    private EmotionCrossValidation() {
-    }
+    private EmotionCrossValidation() {}
 
     public static Result run(TrainerConfig config, Dataset<Label> rows) {
-        CrossValidation<Label, LabelEvaluation> cv = new CrossValidation<>(config.foldTrainer(), rows, new LabelEvaluator(),
-                config.folds(), config.seed());
+        CrossValidation<Label, LabelEvaluation> cv =
+                new CrossValidation<>(config.foldTrainer(), rows, new LabelEvaluator(), config.folds(), config.seed());
         List<Pair<LabelEvaluation, Model<Label>>> folds = cv.evaluate();
         List<LabelEvaluation> evaluations = new ArrayList<>();
         for (Pair<LabelEvaluation, Model<Label>> fold : folds) {
@@ -67,8 +63,11 @@ public final class EmotionCrossValidation {
         Map<String, Stat> metrics = new LinkedHashMap<>();
         metrics.put("accuracy", Stat.of(EvaluationAggregator.summarize(evaluations, LabelEvaluation::accuracy)));
         metrics.put("macroF1", Stat.of(EvaluationAggregator.summarize(evaluations, LabelEvaluation::macroAveragedF1)));
-        metrics.put("logLoss", Stat.of(EvaluationAggregator.summarize(evaluations, e -> logLoss(e.getPredictions(), labels, 1))));
-        metrics.put("ece", Stat.of(EvaluationAggregator.summarize(evaluations, e -> ece(e.getPredictions(), labels, 1))));
+        metrics.put(
+                "logLoss",
+                Stat.of(EvaluationAggregator.summarize(evaluations, e -> logLoss(e.getPredictions(), labels, 1))));
+        metrics.put(
+                "ece", Stat.of(EvaluationAggregator.summarize(evaluations, e -> ece(e.getPredictions(), labels, 1))));
         double temperature = 1;
         if (config.calibrate()) {
             Map<LabelEvaluation, Double> crossFitted = new LinkedHashMap<>();
@@ -82,10 +81,14 @@ public final class EmotionCrossValidation {
                 crossFitted.put(judged, TemperatureScaling.fit(others, labels));
             }
             metrics.put("temperature", Stat.of(EvaluationAggregator.summarize(evaluations, crossFitted::get)));
-            metrics.put("calibratedLogLoss", Stat.of(EvaluationAggregator.summarize(evaluations,
-                    e -> logLoss(e.getPredictions(), labels, crossFitted.get(e)))));
-            metrics.put("calibratedEce", Stat.of(EvaluationAggregator.summarize(evaluations,
-                    e -> ece(e.getPredictions(), labels, crossFitted.get(e)))));
+            metrics.put(
+                    "calibratedLogLoss",
+                    Stat.of(EvaluationAggregator.summarize(
+                            evaluations, e -> logLoss(e.getPredictions(), labels, crossFitted.get(e)))));
+            metrics.put(
+                    "calibratedEce",
+                    Stat.of(EvaluationAggregator.summarize(
+                            evaluations, e -> ece(e.getPredictions(), labels, crossFitted.get(e)))));
             List<Prediction<Label>> all = new ArrayList<>();
             evaluations.forEach(e -> all.addAll(e.getPredictions()));
             temperature = TemperatureScaling.fit(all, labels);
@@ -105,7 +108,9 @@ public final class EmotionCrossValidation {
         double loss = 0;
         for (Prediction<Label> p : predictions) {
             double[] q = TemperatureScaling.scaled(p, labels, temperature);
-            loss -= Math.log(Math.min(1.0, Math.max(EmotionMetrics.EPS, q[labels.getID(p.getExample().getOutput())])));
+            loss -= Math.log(Math.min(
+                    1.0,
+                    Math.max(EmotionMetrics.EPS, q[labels.getID(p.getExample().getOutput())])));
         }
         return loss / predictions.size();
     }

@@ -1,5 +1,8 @@
 package org.mlgateway.emotion;
 
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,18 +18,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-
 /**
  * The data source: reads an RFC 4180 {@code label,text} file with a header row. Jackson's CSV parser
  * handles quoted commas, doubled quotes and newlines inside quotes, which tweets have.
  */
 public final class EmotionCsv {
 
-    private EmotionCsv() {
-    }
+    private EmotionCsv() {}
 
     public static List<LabeledText> read(Path file) throws IOException {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -38,14 +36,16 @@ public final class EmotionCsv {
         CsvMapper mapper = new CsvMapper();
         CsvSchema schema = CsvSchema.emptySchema().withHeader();
         List<LabeledText> rows = new ArrayList<>();
-        try (MappingIterator<Map<String, String>> it = mapper.readerFor(Map.class).with(schema)
+        try (MappingIterator<Map<String, String>> it = mapper.readerFor(Map.class)
+                .with(schema)
                 .readValues(reader instanceof BufferedReader ? reader : new BufferedReader(reader))) {
             while (it.hasNext()) {
                 Map<String, String> row = it.next();
                 String label = row.get("label");
                 String text = row.get("text");
                 if (label == null || text == null) {
-                    throw new IOException("row " + (rows.size() + 1) + " lacks a label or text column: " + row.keySet());
+                    throw new IOException(
+                            "row " + (rows.size() + 1) + " lacks a label or text column: " + row.keySet());
                 }
                 rows.add(new LabeledText(label.trim(), text));
             }
@@ -57,7 +57,8 @@ public final class EmotionCsv {
     public static String sha256(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), newDigest())) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            return HexFormat.of()
+                    .formatHex(((DigestInputStream) in).getMessageDigest().digest());
         }
     }
 

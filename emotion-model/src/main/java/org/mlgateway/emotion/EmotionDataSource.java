@@ -2,7 +2,6 @@ package org.mlgateway.emotion;
 
 import java.util.Iterator;
 import java.util.List;
-
 import org.tribuo.DataSource;
 import org.tribuo.Example;
 import org.tribuo.OutputFactory;

@@ -1,15 +1,13 @@
 package org.mlgateway.emotion;
 
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-
-import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
-
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.classification.Label;
@@ -39,8 +37,7 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
     private TweetCueProcessor cues;
 
     /** For OLCUT (configuration files). */
-    private EmotionFeaturizer() {
-    }
+    private EmotionFeaturizer() {}
 
     public EmotionFeaturizer(FeatureSet set) {
         this.features = set.toString();
@@ -127,17 +124,26 @@ public final class EmotionFeaturizer implements TextFeatureExtractor<Label> {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("class", EmotionFeaturizer.class.getName());
         d.put("features", set.toString());
-        d.put("normalisation", "lowercase; HTML entities decoded; URLs -> " + TweetNormalizer.URL_TOKEN + "; @mentions -> "
-                + TweetNormalizer.USER_TOKEN + "; control chars -> space; runs of 3+ identical chars squeezed to 2");
+        d.put(
+                "normalisation",
+                "lowercase; HTML entities decoded; URLs -> " + TweetNormalizer.URL_TOKEN + "; @mentions -> "
+                        + TweetNormalizer.USER_TOKEN
+                        + "; control chars -> space; runs of 3+ identical chars squeezed to 2");
         d.put("tokens", "whitespace split; words = tokens with leading/trailing punctuation trimmed");
-        d.put("charNgrams", set.chars() ? "char_wb (token padded with spaces), " + set.charMin() + " to " + set.charMax() : "none");
+        d.put(
+                "charNgrams",
+                set.chars() ? "char_wb (token padded with spaces), " + set.charMin() + " to " + set.charMax() : "none");
         d.put("tf", "sublinear 1+ln(tf)");
         d.put("idf", false);
-        d.put("normalise", set.blocks()
-                ? "L2 per example and block (char n-grams; all other features), each block scaled to norm 1/sqrt(#blocks); over all extracted features, before vocabulary pruning"
-                : "L2 per example, over all extracted features before vocabulary pruning");
-        d.put("featurePrefixes", "w: word, b: word bigram, n: word after a negation, c: char n-gram, e: emoji or emoticon, "
-                + "h: hashtag, x: elongated or capitalised word");
+        d.put(
+                "normalise",
+                set.blocks()
+                        ? "L2 per example and block (char n-grams; all other features), each block scaled to norm 1/sqrt(#blocks); over all extracted features, before vocabulary pruning"
+                        : "L2 per example, over all extracted features before vocabulary pruning");
+        d.put(
+                "featurePrefixes",
+                "w: word, b: word bigram, n: word after a negation, c: char n-gram, e: emoji or emoticon, "
+                        + "h: hashtag, x: elongated or capitalised word");
         return d;
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.evaluation.LabelEvaluation;
@@ -20,16 +19,15 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * confidence, the top probability, in 15 equal bins; the mean over answers of |accuracy - confidence| of
  * their bin, as in Guo et al., 2017).
  */
-public record EmotionMetrics(int examples, double accuracy, double macroF1, double logLoss, double ece,
-                             Map<String, PerLabel> perLabel) {
+public record EmotionMetrics(
+        int examples, double accuracy, double macroF1, double logLoss, double ece, Map<String, PerLabel> perLabel) {
 
     static final double EPS = 1e-15;
     static final int CALIBRATION_BINS = 15;
 
     private static final LabelFactory LABELS = new LabelFactory();
 
-    public record PerLabel(double precision, double recall, double f1, int support) {
-    }
+    public record PerLabel(double precision, double recall, double f1, int support) {}
 
     /** Predicts every row through the serving wrapper and scores the answers. */
     public static EmotionMetrics evaluate(EmotionClassifier classifier, List<LabeledText> rows, String description) {
@@ -42,8 +40,8 @@ public record EmotionMetrics(int examples, double accuracy, double macroF1, doub
         boolean[] correct = new boolean[rows.size()];
         for (LabeledText row : rows) {
             if (!classifier.labels().contains(row.label())) {
-                throw new IllegalArgumentException("label '" + row.label() + "' is not one of the model's labels "
-                        + classifier.labels());
+                throw new IllegalArgumentException(
+                        "label '" + row.label() + "' is not one of the model's labels " + classifier.labels());
             }
             org.tribuo.Prediction<Label> p = classifier.predict(row.text(), LABELS.generateOutput(row.label()));
             Prediction answer = EmotionClassifier.toPrediction(p);
@@ -52,8 +50,8 @@ public record EmotionMetrics(int examples, double accuracy, double macroF1, doub
             predictions.add(p);
             loss += logLoss(answer, row.label());
         }
-        LabelEvaluation evaluation = new LabelEvaluator().evaluate(classifier.model(), predictions,
-                new SimpleDataSourceProvenance(description, LABELS));
+        LabelEvaluation evaluation = new LabelEvaluator()
+                .evaluate(classifier.model(), predictions, new SimpleDataSourceProvenance(description, LABELS));
         return of(evaluation, classifier.labels(), loss / rows.size(), calibrationError(confidence, correct));
     }
 
@@ -62,16 +60,15 @@ public record EmotionMetrics(int examples, double accuracy, double macroF1, doub
         Map<String, PerLabel> per = new LinkedHashMap<>();
         for (String name : labels) {
             Label l = new Label(name);
-            per.put(name, new PerLabel(evaluation.precision(l), evaluation.recall(l), evaluation.f1(l),
-                    (int) evaluation.getConfusionMatrix().support(l)));
+            per.put(name, new PerLabel(evaluation.precision(l), evaluation.recall(l), evaluation.f1(l), (int)
+                    evaluation.getConfusionMatrix().support(l)));
         }
         int n = evaluation.getPredictions().size();
         return new EmotionMetrics(n, evaluation.accuracy(), evaluation.macroAveragedF1(), logLoss, ece, per);
     }
 
     /** One bin of a reliability diagram: answers whose confidence is in [from, to), how sure they were, how often right. */
-    public record Bin(double from, double to, int answers, double meanConfidence, double accuracy) {
-    }
+    public record Bin(double from, double to, int answers, double meanConfidence, double accuracy) {}
 
     /** The reliability diagram of a classifier on these rows: the bins of {@link #calibrationError} that hold answers. */
     public static List<Bin> reliability(EmotionClassifier classifier, List<LabeledText> rows) {
@@ -89,8 +86,12 @@ public record EmotionMetrics(int examples, double accuracy, double macroF1, doub
         List<Bin> bins = new ArrayList<>();
         for (int b = 0; b < CALIBRATION_BINS; b++) {
             if (n[b] > 0) {
-                bins.add(new Bin((double) b / CALIBRATION_BINS, (double) (b + 1) / CALIBRATION_BINS, n[b],
-                        confidence[b] / n[b], right[b] / n[b]));
+                bins.add(new Bin(
+                        (double) b / CALIBRATION_BINS,
+                        (double) (b + 1) / CALIBRATION_BINS,
+                        n[b],
+                        confidence[b] / n[b],
+                        right[b] / n[b]));
             }
         }
         return bins;

@@ -1,12 +1,10 @@
 package org.mlgateway.emotion;
 
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.oracle.labs.mlrg.olcut.provenance.Provenance;
-
 import org.tribuo.CategoricalInfo;
 import org.tribuo.Dataset;
 import org.tribuo.Example;
@@ -96,7 +94,8 @@ final class EmotionTrainer implements Trainer<Label> {
             }
             members.add(learner.train(view, runProvenance, invocationCount));
         }
-        return WeightedEnsembleModel.createEnsembleFromExistingModels("views", members, new FullyWeightedVotingCombiner());
+        return WeightedEnsembleModel.createEnsembleFromExistingModels(
+                "views", members, new FullyWeightedVotingCombiner());
     }
 
     /**

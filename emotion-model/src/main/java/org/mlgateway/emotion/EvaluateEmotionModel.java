@@ -1,13 +1,12 @@
 package org.mlgateway.emotion;
 
+import com.oracle.labs.mlrg.olcut.config.Option;
+import com.oracle.labs.mlrg.olcut.config.Options;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.oracle.labs.mlrg.olcut.config.Option;
-import com.oracle.labs.mlrg.olcut.config.Options;
 
 /**
  * Evaluator CLI: scores a {@code label,text} CSV with a trained model and prints the metrics as JSON
@@ -15,8 +14,7 @@ import com.oracle.labs.mlrg.olcut.config.Options;
  */
 public final class EvaluateEmotionModel {
 
-    private EvaluateEmotionModel() {
-    }
+    private EvaluateEmotionModel() {}
 
     /** Command-line options (OLCUT). */
     public static final class EvaluateOptions implements Options {
@@ -27,6 +25,7 @@ public final class EvaluateEmotionModel {
 
         @Option(longName = "dataset", usage = "label,text CSV to score (required)")
         public Path dataset;
+
         @Option(longName = "model", usage = "model file (default: the committed model, from the classpath)")
         public Path model;
     }
@@ -37,7 +36,8 @@ public final class EvaluateEmotionModel {
             return;
         }
         if (o.dataset == null) {
-            System.err.println("--dataset is required\n" + Options.formatUsage(Options.getUsage(EvaluateOptions.class)));
+            System.err.println(
+                    "--dataset is required\n" + Options.formatUsage(Options.getUsage(EvaluateOptions.class)));
             System.exit(Cli.USAGE_ERROR);
         }
         EmotionClassifier classifier = o.model != null
@@ -45,7 +45,8 @@ public final class EvaluateEmotionModel {
                 : EmotionClassifier.fromClasspath(EmotionClassifier.MODEL_RESOURCE);
         List<LabeledText> rows = EmotionCsv.read(o.dataset);
         String datasetSha = EmotionCsv.sha256(o.dataset);
-        EmotionMetrics metrics = EmotionMetrics.evaluate(classifier, rows, o.dataset.getFileName() + " sha256=" + datasetSha);
+        EmotionMetrics metrics =
+                EmotionMetrics.evaluate(classifier, rows, o.dataset.getFileName() + " sha256=" + datasetSha);
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("modelVersion", classifier.modelVersion());

@@ -17,8 +17,15 @@ import java.util.List;
  * @param emphasis  elongated words and words in capitals ({@code x:})
  * @param blocks    L2-normalise character n-grams and the other features separately
  */
-public record FeatureSet(boolean bigrams, int charMin, int charMax, boolean negation, boolean emoji, boolean hashtags,
-                         boolean emphasis, boolean blocks) {
+public record FeatureSet(
+        boolean bigrams,
+        int charMin,
+        int charMax,
+        boolean negation,
+        boolean emoji,
+        boolean hashtags,
+        boolean emphasis,
+        boolean blocks) {
 
     public FeatureSet {
         if (charMin < 0 || charMax < charMin || (charMin == 0) != (charMax == 0)) {
@@ -48,15 +55,16 @@ public record FeatureSet(boolean bigrams, int charMin, int charMax, boolean nega
                 continue;
             }
             switch (p) {
-                case "words", "" -> { }
+                case "words", "" -> {}
                 case "bigrams" -> bigrams = true;
                 case "negation" -> negation = true;
                 case "emoji" -> emoji = true;
                 case "hashtags" -> hashtags = true;
                 case "emphasis" -> emphasis = true;
                 case "blocks" -> blocks = true;
-                default -> throw new IllegalArgumentException("unknown feature '" + p + "' in '" + spec
-                        + "'; known: words, bigrams, chars=MIN-MAX, negation, emoji, hashtags, emphasis, blocks");
+                default ->
+                    throw new IllegalArgumentException("unknown feature '" + p + "' in '" + spec
+                            + "'; known: words, bigrams, chars=MIN-MAX, negation, emoji, hashtags, emphasis, blocks");
             }
         }
         return new FeatureSet(bigrams, min, max, negation, emoji, hashtags, emphasis, blocks);
@@ -80,8 +88,9 @@ public record FeatureSet(boolean bigrams, int charMin, int charMax, boolean nega
         if (chars()) {
             parts.add("chars=" + charMin + "-" + charMax);
         }
-        for (var flag : new Object[][] {{negation, "negation"}, {emoji, "emoji"}, {hashtags, "hashtags"},
-            {emphasis, "emphasis"}, {blocks, "blocks"}}) {
+        for (var flag : new Object[][] {
+            {negation, "negation"}, {emoji, "emoji"}, {hashtags, "hashtags"}, {emphasis, "emphasis"}, {blocks, "blocks"}
+        }) {
             if ((Boolean) flag[0]) {
                 parts.add((String) flag[1]);
             }

@@ -2,7 +2,6 @@ package org.mlgateway.emotion;
 
 import java.util.Arrays;
 import java.util.Map;
-
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.classification.Label;
@@ -17,8 +16,7 @@ import org.tribuo.impl.ArrayExample;
  */
 final class FeatureWeighting {
 
-    private FeatureWeighting() {
-    }
+    private FeatureWeighting() {}
 
     /**
      * Weighted features, sorted by name: their names, values and, with a vocabulary, their ids in it.

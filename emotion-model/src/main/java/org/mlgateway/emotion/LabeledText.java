@@ -1,5 +1,4 @@
 package org.mlgateway.emotion;
 
 /** One row of a {@code label,text} file. */
-public record LabeledText(String label, String text) {
-}
+public record LabeledText(String label, String text) {}

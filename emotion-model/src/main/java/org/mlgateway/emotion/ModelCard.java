@@ -1,14 +1,13 @@
 package org.mlgateway.emotion;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What the serving side reads from a model card ({@link EmotionClassifier#CARD_FILE}): the version the model
@@ -24,8 +23,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *                          validation_rows, validation_accuracy, validation_macro_f1, validation_log_loss;
  *                          a fact the card lacks is left out
  */
-public record ModelCard(String modelVersion, FeatureSet features, Map<String, Integer> trainLabelCounts,
-        Map<String, Object> summary) {
+public record ModelCard(
+        String modelVersion, FeatureSet features, Map<String, Integer> trainLabelCounts, Map<String, Object> summary) {
 
     public ModelCard {
         trainLabelCounts = Map.copyOf(trainLabelCounts);
@@ -48,7 +47,9 @@ public record ModelCard(String modelVersion, FeatureSet features, Map<String, In
             }
         }
         Map<String, Integer> counts = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = card.path("dataset").path("trainLabelCounts").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        card.path("dataset").path("trainLabelCounts").fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
                 throw new IOException("the model card's trainLabelCounts has a bad count for " + e.getKey());
@@ -94,10 +95,13 @@ public record ModelCard(String modelVersion, FeatureSet features, Map<String, In
             return featurizer.path("features").asText();
         }
         JsonNode chars = featurizer.path("charNgrams");
-        if (!featurizer.path("wordBigrams").isBoolean() || !chars.path("min").isInt() || !chars.path("max").isInt()) {
+        if (!featurizer.path("wordBigrams").isBoolean()
+                || !chars.path("min").isInt()
+                || !chars.path("max").isInt()) {
             return null;
         }
-        return "words" + (featurizer.path("wordBigrams").asBoolean() ? "+bigrams" : "") + "+chars=" + chars.path("min").asInt()
-                + "-" + chars.path("max").asInt() + (featurizer.path("separateBlockNormalisation").asBoolean() ? "+blocks" : "");
+        return "words" + (featurizer.path("wordBigrams").asBoolean() ? "+bigrams" : "") + "+chars="
+                + chars.path("min").asInt() + "-" + chars.path("max").asInt()
+                + (featurizer.path("separateBlockNormalisation").asBoolean() ? "+blocks" : "");
     }
 }

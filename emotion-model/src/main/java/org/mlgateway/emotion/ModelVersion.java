@@ -10,8 +10,7 @@ public final class ModelVersion {
     /** Hex digits kept: enough to tell models apart, short enough for a header and a metric label. */
     public static final int LENGTH = 12;
 
-    private ModelVersion() {
-    }
+    private ModelVersion() {}
 
     /** The version of a model file, from its exact bytes. */
     public static String of(byte[] modelFileBytes) {

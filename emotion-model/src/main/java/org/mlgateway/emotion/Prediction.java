@@ -5,5 +5,4 @@ import java.util.SortedMap;
 /**
  * One prediction: the most probable label and the probability of every label (they sum to 1).
  */
-public record Prediction(String label, SortedMap<String, Double> probabilities) {
-}
+public record Prediction(String label, SortedMap<String, Double> probabilities) {}

@@ -1,11 +1,9 @@
 package org.mlgateway.emotion;
 
-import java.util.Arrays;
-import java.util.List;
-
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
-
+import java.util.Arrays;
+import java.util.List;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
@@ -28,10 +26,10 @@ public final class TemperatureScaling {
 
     /** The range searched: wide enough for any sensible model, bounded so a degenerate fit stays finite. */
     static final double MIN = 0.05;
+
     static final double MAX = 20;
 
-    private TemperatureScaling() {
-    }
+    private TemperatureScaling() {}
 
     /**
      * The temperature that minimises the log loss of these predictions (each carrying its true label).
@@ -113,15 +111,19 @@ public final class TemperatureScaling {
     @SuppressWarnings("unchecked")
     public static Model<Label> apply(Model<Label> model, double temperature) {
         if (!(model instanceof LinearSGDModel linear)) {
-            throw new IllegalArgumentException("temperature scaling is built for linear SGD models, not " + model.getClass().getName());
+            throw new IllegalArgumentException("temperature scaling is built for linear SGD models, not "
+                    + model.getClass().getName());
         }
         DenseMatrix weights = linear.getWeightsCopy();
         weights.scaleInPlace(1.0 / temperature);
         try {
             ModelProto proto = linear.serialize();
             ClassificationLinearSGDProto data = proto.getSerializedData().unpack(ClassificationLinearSGDProto.class);
-            data = data.toBuilder().setParams(new LinearParameters(weights).serialize()).build();
-            return (Model<Label>) Model.deserialize(proto.toBuilder().setSerializedData(Any.pack(data)).build());
+            data = data.toBuilder()
+                    .setParams(new LinearParameters(weights).serialize())
+                    .build();
+            return (Model<Label>) Model.deserialize(
+                    proto.toBuilder().setSerializedData(Any.pack(data)).build());
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("Tribuo could not read back its own model", e);
         }

@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
@@ -44,9 +43,22 @@ import org.tribuo.math.optimisers.ParameterAveraging;
  * @param cost             LibLinear: C, the inverse of the L2 regularisation strength
  * @param calibrate        temperature scaling, fitted on the cross-validation's held-out folds
  */
-public record TrainerConfig(long seed, int folds, String features, int minFeatureCount, String model, int members,
-                            int epochs, double learningRate, double epsilon, int minibatch, boolean averaging,
-                            double classWeight, int factors, double cost, boolean calibrate) {
+public record TrainerConfig(
+        long seed,
+        int folds,
+        String features,
+        int minFeatureCount,
+        String model,
+        int members,
+        int epochs,
+        double learningRate,
+        double epsilon,
+        int minibatch,
+        boolean averaging,
+        double classWeight,
+        int factors,
+        double cost,
+        boolean calibrate) {
 
     /** Share of each label held out for the final validation, never used for selection. */
     public static final double VALIDATION_FRACTION = 0.10;
@@ -85,9 +97,12 @@ public record TrainerConfig(long seed, int folds, String features, int minFeatur
     /** The Tribuo learner itself (for views, the learner of each view). */
     Trainer<Label> learner() {
         Trainer<Label> learner = switch (model) {
-            case "fm" -> new FMClassificationTrainer(new LogMulticlass(), optimiser(), epochs, -1, minibatch, seed, factors, 0.1);
-            case "liblinear" -> new LibLinearClassificationTrainer(
-                    new LinearClassificationType(LinearClassificationType.LinearType.L2R_LR), cost, 1000, 0.01);
+            case "fm" ->
+                new FMClassificationTrainer(
+                        new LogMulticlass(), optimiser(), epochs, -1, minibatch, seed, factors, 0.1);
+            case "liblinear" ->
+                new LibLinearClassificationTrainer(
+                        new LinearClassificationType(LinearClassificationType.LinearType.L2R_LR), cost, 1000, 0.01);
             default -> new LinearSGDTrainer(new LogMulticlass(), optimiser(), epochs, -1, minibatch, seed);
         };
         return members > 1 ? new BaggingTrainer<>(learner, new FullyWeightedVotingCombiner(), members, seed) : learner;
@@ -107,8 +122,10 @@ public record TrainerConfig(long seed, int folds, String features, int minFeatur
         d.put("members", members);
         if (!model.equals("liblinear")) {
             d.put("objective", "LogMulticlass (multinomial logistic regression)");
-            d.put("optimiser", (averaging ? "ParameterAveraging(" : "") + "AdaGrad(learningRate=" + learningRate
-                    + ", epsilon=" + epsilon + ")" + (averaging ? ")" : ""));
+            d.put(
+                    "optimiser",
+                    (averaging ? "ParameterAveraging(" : "") + "AdaGrad(learningRate=" + learningRate + ", epsilon="
+                            + epsilon + ")" + (averaging ? ")" : ""));
             d.put("epochs", epochs);
             d.put("minibatchSize", minibatch);
         }
@@ -119,11 +136,15 @@ public record TrainerConfig(long seed, int folds, String features, int minFeatur
             d.put("cost", cost);
         }
         if (model.equals("views")) {
-            d.put("views", "a linear model on the character n-grams and one on the other features, their probabilities "
-                    + "averaged (Tribuo's WeightedEnsembleModel with a FullyWeightedVotingCombiner)");
+            d.put(
+                    "views",
+                    "a linear model on the character n-grams and one on the other features, their probabilities "
+                            + "averaged (Tribuo's WeightedEnsembleModel with a FullyWeightedVotingCombiner)");
         }
         d.put("classWeight", classWeight == 0 ? "none" : "(N / (labels * rows of the label))^" + classWeight);
-        d.put("calibration", calibrate ? "temperature scaling fitted on the held-out folds of the cross-validation" : "none");
+        d.put(
+                "calibration",
+                calibrate ? "temperature scaling fitted on the held-out folds of the cross-validation" : "none");
         d.put("seed", seed);
         d.put("folds", folds);
         d.put("validationFraction", VALIDATION_FRACTION);

@@ -1,5 +1,10 @@
 package org.mlgateway.emotion;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.oracle.labs.mlrg.olcut.config.Option;
+import com.oracle.labs.mlrg.olcut.config.Options;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,13 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.oracle.labs.mlrg.olcut.config.Option;
-import com.oracle.labs.mlrg.olcut.config.Options;
-
 import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 
@@ -35,8 +33,7 @@ public final class TuneEmotionModel {
     /** Against the reference, in cross-validation: accuracy, macro-F1 up by, log loss down by, and no label's recall 0. */
     static final Map<String, Double> BAR = Map.of("accuracy", 0.01, "macroF1", 0.02, "logLoss", 0.03);
 
-    private TuneEmotionModel() {
-    }
+    private TuneEmotionModel() {}
 
     /** Command-line options (OLCUT). */
     public static final class TuneOptions implements Options {
@@ -47,17 +44,21 @@ public final class TuneEmotionModel {
 
         @Option(longName = "dataset", usage = "label,text CSV (its validation split is left out)")
         public Path dataset = Path.of("../shared/data/emotion/train.csv");
+
         @Option(longName = "candidates", usage = "one candidate a line: NAME: trainer options; # comments")
         public Path candidates = Path.of("emotion-model/tune/candidates.txt");
+
         @Option(longName = "out", usage = "JSON table to write")
         public Path out = Path.of("emotion-model/tune/cv-table.json");
-        @Option(longName = "reuse", usage = "tables of earlier runs: a candidate with the same name and options on the "
-                + "same data is taken from them, not run again (the runs are deterministic)")
+
+        @Option(
+                longName = "reuse",
+                usage = "tables of earlier runs: a candidate with the same name and options on the "
+                        + "same data is taken from them, not run again (the runs are deterministic)")
         public List<Path> reuse = List.of();
     }
 
-    record Candidate(String name, String options, TrainerConfig config) {
-    }
+    record Candidate(String name, String options, TrainerConfig config) {}
 
     public static void main(String[] argv) throws IOException {
         TuneOptions o = new TuneOptions();
@@ -69,8 +70,13 @@ public final class TuneEmotionModel {
         String sha = EmotionCsv.sha256(o.dataset);
         long seed = candidates.get(0).config().seed();
         ValidationSplit split = ValidationSplit.stratified(rows, TrainerConfig.VALIDATION_FRACTION, seed);
-        System.out.printf(Locale.ROOT, "%d candidates, %d-fold cross-validation on the %d training rows of %s%n",
-                candidates.size(), candidates.get(0).config().folds(), split.train().size(), o.dataset);
+        System.out.printf(
+                Locale.ROOT,
+                "%d candidates, %d-fold cross-validation on the %d training rows of %s%n",
+                candidates.size(),
+                candidates.get(0).config().folds(),
+                split.train().size(),
+                o.dataset);
 
         Map<String, JsonNode> earlier = earlierRows(o.reuse, sha);
         List<Map<String, Object>> table = new ArrayList<>();
@@ -79,20 +85,21 @@ public final class TuneEmotionModel {
         for (int i = 0; i < candidates.size(); i++) {
             Candidate c = candidates.get(i);
             if (c.config().seed() != seed) {
-                throw new IllegalArgumentException(c.name() + ": every candidate must use the same seed (split and folds)");
+                throw new IllegalArgumentException(
+                        c.name() + ": every candidate must use the same seed (split and folds)");
             }
             JsonNode done = earlier.get(c.name() + ": " + c.options());
             if (done != null) {
                 System.out.printf(Locale.ROOT, "[%d/%d] %s: from an earlier run%n", i + 1, candidates.size(), c.name());
-                table.add(JSON.convertValue(done, new TypeReference<Map<String, Object>>() { }));
+                table.add(JSON.convertValue(done, new TypeReference<Map<String, Object>>() {}));
                 table.get(i).put("result", JSON.treeToValue(done.get("result"), EmotionCrossValidation.Result.class));
                 continue;
             }
             long started = System.nanoTime();
             System.out.printf(Locale.ROOT, "[%d/%d] %s: %s%n", i + 1, candidates.size(), c.name(), c.options());
             if (!c.config().features().equals(featurized)) {
-                data = new MutableDataset<>(new EmotionDataSource(split.train(),
-                        new EmotionFeaturizer(c.config().featureSet()), "tune"));
+                data = new MutableDataset<>(new EmotionDataSource(
+                        split.train(), new EmotionFeaturizer(c.config().featureSet()), "tune"));
                 featurized = c.config().features();
             }
             EmotionCrossValidation.Result result = EmotionCrossValidation.run(c.config(), data);
@@ -107,8 +114,8 @@ public final class TuneEmotionModel {
             write(o.out, table, seed, sha, split); // after each candidate: a long run can be reused if it stops
         }
         Map<String, Object> selected = write(o.out, table, seed, sha, split);
-        System.out.println("\nSelected: " + selected.get("name") + (selected == table.get(0) ? " (no candidate meets the bar)" : "")
-                + "\nWrote " + o.out);
+        System.out.println("\nSelected: " + selected.get("name")
+                + (selected == table.get(0) ? " (no candidate meets the bar)" : "") + "\nWrote " + o.out);
     }
 
     /**
@@ -117,8 +124,9 @@ public final class TuneEmotionModel {
      * move to the selected recipe.
      */
     /** Writes the table with the selection among its rows so far; returns the selected row. */
-    private static Map<String, Object> write(Path file, List<Map<String, Object>> table, long seed, String sha,
-            ValidationSplit split) throws IOException {
+    private static Map<String, Object> write(
+            Path file, List<Map<String, Object>> table, long seed, String sha, ValidationSplit split)
+            throws IOException {
         EmotionCrossValidation.Result reference = result(table.get(0));
         Map<String, Object> selected = table.get(0);
         for (Map<String, Object> row : table) {
@@ -129,13 +137,19 @@ public final class TuneEmotionModel {
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("description", "make tune: " + reference.folds() + "-fold cross-validation (Tribuo CrossValidation, seed "
-                + seed + ") of each candidate on the " + split.train().size() + " training rows of the dataset; the "
-                + split.validation().size() + "-row validation split is not used. Mean and standard deviation over the folds. "
-                + "logLoss and ece are before calibration; calibrated* use, per fold, the temperature fitted on the other "
-                + "folds. Selected: the lowest log loss (calibrated if the candidate calibrates) among the candidates "
-                + "that beat the first one by accuracy +" + BAR.get("accuracy") + ", macro-F1 +" + BAR.get("macroF1")
-                + ", log loss -" + BAR.get("logLoss") + " with no label's mean recall at 0; the first if none does.");
+        out.put(
+                "description",
+                "make tune: " + reference.folds() + "-fold cross-validation (Tribuo CrossValidation, seed "
+                        + seed + ") of each candidate on the " + split.train().size()
+                        + " training rows of the dataset; the "
+                        + split.validation().size()
+                        + "-row validation split is not used. Mean and standard deviation over the folds. "
+                        + "logLoss and ece are before calibration; calibrated* use, per fold, the temperature fitted on the other "
+                        + "folds. Selected: the lowest log loss (calibrated if the candidate calibrates) among the candidates "
+                        + "that beat the first one by accuracy +" + BAR.get("accuracy") + ", macro-F1 +"
+                        + BAR.get("macroF1")
+                        + ", log loss -" + BAR.get("logLoss")
+                        + " with no label's mean recall at 0; the first if none does.");
         out.put("datasetSha256", sha);
         out.put("trainRows", split.train().size());
         out.put("selected", selected.get("name"));
@@ -201,15 +215,19 @@ public final class TuneEmotionModel {
     }
 
     static boolean meetsBar(EmotionCrossValidation.Result r, EmotionCrossValidation.Result reference) {
-        return r.metrics().get("accuracy").mean() >= reference.metrics().get("accuracy").mean() + BAR.get("accuracy")
-                && r.metrics().get("macroF1").mean() >= reference.metrics().get("macroF1").mean() + BAR.get("macroF1")
+        return r.metrics().get("accuracy").mean()
+                        >= reference.metrics().get("accuracy").mean() + BAR.get("accuracy")
+                && r.metrics().get("macroF1").mean()
+                        >= reference.metrics().get("macroF1").mean() + BAR.get("macroF1")
                 && logLoss(r) <= logLoss(reference) - BAR.get("logLoss")
                 && r.minRecall() > 0;
     }
 
     /** The log loss of what would be served: calibrated if the candidate calibrates. */
     static double logLoss(EmotionCrossValidation.Result r) {
-        return r.metrics().getOrDefault("calibratedLogLoss", r.metrics().get("logLoss")).mean();
+        return r.metrics()
+                .getOrDefault("calibratedLogLoss", r.metrics().get("logLoss"))
+                .mean();
     }
 
     private static EmotionCrossValidation.Result result(Map<String, Object> row) {

@@ -1,14 +1,12 @@
 package org.mlgateway.emotion;
 
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-
-import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
-
 import org.tribuo.Feature;
 import org.tribuo.data.text.TextProcessor;
 
@@ -28,20 +26,22 @@ public final class TweetCueProcessor implements TextProcessor {
     static final String HASHTAG = "h:";
     static final String CUE = "x:";
 
-    private static final Set<String> EMOTICONS = Set.of(":)", ":-)", ":(", ":-(", ":d", ":-d", ";)", ";-)", ":p",
-            ":-p", ";p", ":/", ":-/", ":'(", ":|", "<3", "</3", "xd", "=)", "=(", ":o", "d:", ":]", ":[", "^^", "^_^",
-            "-_-", ":*", ";d", ":s", "=d", ":@", ">:(", "t_t", "o_o", ":))", ":((");
+    private static final Set<String> EMOTICONS = Set.of(
+            ":)", ":-)", ":(", ":-(", ":d", ":-d", ";)", ";-)", ":p", ":-p", ";p", ":/", ":-/", ":'(", ":|", "<3",
+            "</3", "xd", "=)", "=(", ":o", "d:", ":]", ":[", "^^", "^_^", "-_-", ":*", ";d", ":s", "=d", ":@", ">:(",
+            "t_t", "o_o", ":))", ":((");
 
     @Config(description = "emoji and emoticons")
     private boolean emoji = true;
+
     @Config(description = "hashtags")
     private boolean hashtags = true;
+
     @Config(description = "elongated words and words in capitals")
     private boolean emphasis = true;
 
     /** For OLCUT. */
-    private TweetCueProcessor() {
-    }
+    private TweetCueProcessor() {}
 
     public TweetCueProcessor(boolean emoji, boolean hashtags, boolean emphasis) {
         this.emoji = emoji;

@@ -2,7 +2,6 @@ package org.mlgateway.emotion;
 
 import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
-
 import org.tribuo.data.text.DocumentPreprocessor;
 
 /**
@@ -79,7 +78,8 @@ public final class TweetNormalizer implements DocumentPreprocessor {
     // Closes the token that starts at tokenStart, collapsing URLs and mentions; returns the next start.
     private static int endToken(StringBuilder out, int tokenStart) {
         int len = out.length() - tokenStart;
-        if (startsWith(out, tokenStart, "http://") || startsWith(out, tokenStart, "https://")
+        if (startsWith(out, tokenStart, "http://")
+                || startsWith(out, tokenStart, "https://")
                 || startsWith(out, tokenStart, "ww.")) { // "www." after squeezing
             out.setLength(tokenStart);
             out.append(URL_TOKEN);
@@ -107,12 +107,18 @@ public final class TweetNormalizer implements DocumentPreprocessor {
     private static int decodeEntity(String s, int from, int to) {
         String name = s.substring(from, to);
         switch (name) {
-            case "amp": return '&';
-            case "lt": return '<';
-            case "gt": return '>';
-            case "quot": return '"';
-            case "apos": return '\'';
-            case "nbsp": return ' ';
+            case "amp":
+                return '&';
+            case "lt":
+                return '<';
+            case "gt":
+                return '>';
+            case "quot":
+                return '"';
+            case "apos":
+                return '\'';
+            case "nbsp":
+                return ' ';
             default:
                 break;
         }

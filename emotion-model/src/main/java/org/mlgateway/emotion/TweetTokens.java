@@ -8,8 +8,7 @@ package org.mlgateway.emotion;
  */
 final class TweetTokens {
 
-    private TweetTokens() {
-    }
+    private TweetTokens() {}
 
     static String[] split(String normalised) {
         return normalised.isEmpty() ? new String[0] : normalised.split(" ");

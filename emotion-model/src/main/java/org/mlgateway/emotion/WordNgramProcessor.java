@@ -1,14 +1,12 @@
 package org.mlgateway.emotion;
 
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-
-import com.oracle.labs.mlrg.olcut.config.Config;
-import com.oracle.labs.mlrg.olcut.provenance.ConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl;
-
 import org.tribuo.Feature;
 import org.tribuo.data.text.TextProcessor;
 
@@ -25,18 +23,41 @@ public final class WordNgramProcessor implements TextProcessor {
     static final String BIGRAM = "b:";
     static final String NEGATED = "n:";
 
-    private static final Set<String> NEGATIONS = Set.of("not", "no", "never", "nothing", "nobody", "none", "nowhere",
-            "neither", "nor", "cannot", "cant", "dont", "wont", "didnt", "doesnt", "isnt", "wasnt", "arent", "aint",
-            "couldnt", "shouldnt", "wouldnt", "havent", "hasnt", "hadnt");
+    private static final Set<String> NEGATIONS = Set.of(
+            "not",
+            "no",
+            "never",
+            "nothing",
+            "nobody",
+            "none",
+            "nowhere",
+            "neither",
+            "nor",
+            "cannot",
+            "cant",
+            "dont",
+            "wont",
+            "didnt",
+            "doesnt",
+            "isnt",
+            "wasnt",
+            "arent",
+            "aint",
+            "couldnt",
+            "shouldnt",
+            "wouldnt",
+            "havent",
+            "hasnt",
+            "hadnt");
 
     @Config(description = "add word bigrams")
     private boolean bigrams = true;
+
     @Config(description = "add n:word for the words after a negation, up to the end of the clause")
     private boolean negation = false;
 
     /** For OLCUT. */
-    private WordNgramProcessor() {
-    }
+    private WordNgramProcessor() {}
 
     public WordNgramProcessor(boolean bigrams, boolean negation) {
         this.bigrams = bigrams;

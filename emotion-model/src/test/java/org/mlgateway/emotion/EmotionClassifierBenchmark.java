@@ -2,16 +2,15 @@ package org.mlgateway.emotion;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
-import org.tribuo.ImmutableFeatureMap;
-import org.tribuo.classification.LabelFactory;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.classification.LabelFactory;
 
 /**
  * Single-sentence in-process inference, as one HTTP request does it: {@code predict} (the serving path,

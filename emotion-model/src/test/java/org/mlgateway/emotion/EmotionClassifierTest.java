@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +18,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,8 +31,20 @@ import org.tribuo.classification.LabelFactory;
 class EmotionClassifierTest {
 
     static final String RESOURCE = EmotionClassifier.MODEL_RESOURCE;
-    static final List<String> LABELS = List.of("anger", "boredom", "empty", "enthusiasm", "fun", "happiness",
-            "hate", "love", "neutral", "relief", "sadness", "surprise", "worry");
+    static final List<String> LABELS = List.of(
+            "anger",
+            "boredom",
+            "empty",
+            "enthusiasm",
+            "fun",
+            "happiness",
+            "hate",
+            "love",
+            "neutral",
+            "relief",
+            "sadness",
+            "surprise",
+            "worry");
 
     static EmotionClassifier classifier;
 
@@ -64,10 +74,16 @@ class EmotionClassifierTest {
     @Test
     void carriesItsCardsFactsForClients() throws IOException {
         JsonNode card = card();
-        assertEquals(card.at("/dataset/sha256").asText(), classifier.cardSummary().get("dataset_sha256"));
-        assertEquals(card.at("/dataset/trainRows").asLong(), classifier.cardSummary().get("training_rows"));
-        assertEquals(card.at("/validation/metrics/accuracy").asDouble(), classifier.cardSummary().get("validation_accuracy"));
-        assertEquals(card.at("/validation/metrics/logLoss").asDouble(), classifier.cardSummary().get("validation_log_loss"));
+        assertEquals(
+                card.at("/dataset/sha256").asText(), classifier.cardSummary().get("dataset_sha256"));
+        assertEquals(
+                card.at("/dataset/trainRows").asLong(), classifier.cardSummary().get("training_rows"));
+        assertEquals(
+                card.at("/validation/metrics/accuracy").asDouble(),
+                classifier.cardSummary().get("validation_accuracy"));
+        assertEquals(
+                card.at("/validation/metrics/logLoss").asDouble(),
+                classifier.cardSummary().get("validation_log_loss"));
     }
 
     /**
@@ -78,7 +94,8 @@ class EmotionClassifierTest {
     void meetsTheBarOnTheValidationSplitAsItsCardSays() throws IOException {
         TrainerConfig d = TrainerConfig.defaults();
         Path dataset = Path.of(System.getProperty("emotion.dataset", "../../shared/data/emotion/train.csv"));
-        ValidationSplit split = ValidationSplit.stratified(EmotionCsv.read(dataset), TrainerConfig.VALIDATION_FRACTION, d.seed());
+        ValidationSplit split =
+                ValidationSplit.stratified(EmotionCsv.read(dataset), TrainerConfig.VALIDATION_FRACTION, d.seed());
         EmotionMetrics m = EmotionMetrics.evaluate(classifier, split.validation(), "validation split");
 
         assertEquals(3602, m.examples());
@@ -97,7 +114,9 @@ class EmotionClassifierTest {
     }
 
     private JsonNode card() throws IOException {
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream(EmotionClassifier.RESOURCE_DIR + EmotionClassifier.CARD_FILE)) {
+        try (InputStream in = getClass()
+                .getClassLoader()
+                .getResourceAsStream(EmotionClassifier.RESOURCE_DIR + EmotionClassifier.CARD_FILE)) {
             assertNotNull(in, "model card beside the model");
             return new ObjectMapper().readTree(in);
         }
@@ -108,24 +127,44 @@ class EmotionClassifierTest {
         JsonNode card = card();
         Map<String, Integer> counts = classifier.trainLabelCounts();
         assertEquals(LABELS, List.copyOf(new java.util.TreeMap<>(counts).keySet()), "a count for every label");
-        assertEquals(card.at("/dataset/trainRows").asInt(), counts.values().stream().mapToInt(Integer::intValue).sum(),
+        assertEquals(
+                card.at("/dataset/trainRows").asInt(),
+                counts.values().stream().mapToInt(Integer::intValue).sum(),
                 "the counts cover the training split");
-        counts.forEach((label, n) -> assertTrue(n > 0 && n < card.at("/dataset/labelCounts/" + label).asInt(), label));
+        counts.forEach((label, n) ->
+                assertTrue(n > 0 && n < card.at("/dataset/labelCounts/" + label).asInt(), label));
     }
 
     @Test
     void findsTheModelWithOrWithoutGzSuffixAndFailsCleanlyOtherwise() throws IOException {
         String plain = RESOURCE.substring(0, RESOURCE.length() - 3);
-        assertEquals(classifier.modelVersion(), EmotionClassifier.fromClasspath(plain).modelVersion());
-        assertEquals(classifier.modelVersion(), EmotionClassifier.fromClasspath("/" + RESOURCE).modelVersion());
+        assertEquals(
+                classifier.modelVersion(),
+                EmotionClassifier.fromClasspath(plain).modelVersion());
+        assertEquals(
+                classifier.modelVersion(),
+                EmotionClassifier.fromClasspath("/" + RESOURCE).modelVersion());
         assertThrows(FileNotFoundException.class, () -> EmotionClassifier.fromClasspath("model/nope.tribuo"));
     }
 
     @Test
     void everyAnswerIsADistributionOverAllLabelsWithLabelAsArgmax() {
-        List<String> inputs = List.of("I love you so much", "", "   ", "\u0000\u0000", "😂😂😂🎉",
-                "مرحبا بالعالم", "שלום", "zzqxv qqqzv", "&amp;&lt;&#1234567;&#x;", "\uD800 lone surrogate \uDFFF",
-                "x".repeat(5000), "I hate this ".repeat(400), "@user http://t.co/abc", "!!!???", "\n\t\r");
+        List<String> inputs = List.of(
+                "I love you so much",
+                "",
+                "   ",
+                "\u0000\u0000",
+                "😂😂😂🎉",
+                "مرحبا بالعالم",
+                "שלום",
+                "zzqxv qqqzv",
+                "&amp;&lt;&#1234567;&#x;",
+                "\uD800 lone surrogate \uDFFF",
+                "x".repeat(5000),
+                "I hate this ".repeat(400),
+                "@user http://t.co/abc",
+                "!!!???",
+                "\n\t\r");
         for (String s : inputs) {
             Prediction p = classifier.predict(s);
             assertEquals(LABELS, new ArrayList<>(p.probabilities().keySet()), s);
@@ -151,21 +190,23 @@ class EmotionClassifierTest {
 
     /** Sentences with one plain emotion that the model gets right: a regression in it shows here first. */
     @ParameterizedTest(name = "{0} <- {1}")
-    @CsvSource(delimiter = '|', value = {
-        "love      | I love you so much",
-        "love      | I love this song",
-        "sadness   | I miss my grandma so much, I am so sad and crying",
-        "sadness   | RIP, so sad",
-        "hate      | I hate you",
-        "hate      | I really hate this weather",
-        "worry     | so worried about my exam tomorrow",
-        "worry     | can't sleep, worried about tomorrow",
-        "surprise  | omg what a surprise!",
-        "relief    | finally home, what a relief",
-        "fun       | haha that was funny",
-        "happiness | happy birthday! have a great day",
-        "neutral   | going to bed now",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "love      | I love you so much",
+                "love      | I love this song",
+                "sadness   | I miss my grandma so much, I am so sad and crying",
+                "sadness   | RIP, so sad",
+                "hate      | I hate you",
+                "hate      | I really hate this weather",
+                "worry     | so worried about my exam tomorrow",
+                "worry     | can't sleep, worried about tomorrow",
+                "surprise  | omg what a surprise!",
+                "relief    | finally home, what a relief",
+                "fun       | haha that was funny",
+                "happiness | happy birthday! have a great day",
+                "neutral   | going to bed now",
+            })
     void unambiguousSentences(String label, String sentence) {
         assertEquals(label, classifier.predict(sentence).label());
     }
@@ -214,15 +255,58 @@ class EmotionClassifierTest {
     void servesTribuosOwnPredictionOfTheTrainingPathsExample() throws IOException {
         assertTrue(classifier.hasScorer(), "the committed model is scored by the LinearScorer");
         Path dataset = Path.of(System.getProperty("emotion.dataset", "../../shared/data/emotion/train.csv"));
-        List<String> texts = new ArrayList<>(List.of("I love you so much", "ugh... mondays &amp; rain @bob http://x.y",
-                "zzqx 😂", "Sooooo HAPPY!!! #blessed :D", "not happy at all, no", "😂😂😂🎉", "I hate this ".repeat(400),
-                "مرحبا بالعالم", "&#128514; &lt;3", "\uD800 lone surrogate \uDFFF", "", "\u0000", "x".repeat(5000)));
+        List<String> texts = new ArrayList<>(List.of(
+                "I love you so much",
+                "ugh... mondays &amp; rain @bob http://x.y",
+                "zzqx 😂",
+                "Sooooo HAPPY!!! #blessed :D",
+                "not happy at all, no",
+                "😂😂😂🎉",
+                "I hate this ".repeat(400),
+                "مرحبا بالعالم",
+                "&#128514; &lt;3",
+                "\uD800 lone surrogate \uDFFF",
+                "",
+                "\u0000",
+                "x".repeat(5000)));
         List<LabeledText> rows = EmotionCsv.read(dataset);
         for (int i = 0; i < rows.size(); i += 12) {
             texts.add(rows.get(i).text());
         }
-        String[] pieces = {"a", "e", "o", "ha", "lol", "love", "sad", "hate", "!", "?", ".", "'", ",", ":)", " ", "  ", "\t",
-            "@bob", "@", "http://t.co/x", "www.", "&amp;", "&lt;", "&#128514;", "😂", "é", "ß", "İ", "\u00A0", "ooooo", "AAAA", "#tag"};
+        String[] pieces = {
+            "a",
+            "e",
+            "o",
+            "ha",
+            "lol",
+            "love",
+            "sad",
+            "hate",
+            "!",
+            "?",
+            ".",
+            "'",
+            ",",
+            ":)",
+            " ",
+            "  ",
+            "\t",
+            "@bob",
+            "@",
+            "http://t.co/x",
+            "www.",
+            "&amp;",
+            "&lt;",
+            "&#128514;",
+            "😂",
+            "é",
+            "ß",
+            "İ",
+            "\u00A0",
+            "ooooo",
+            "AAAA",
+            "#tag"
+        };
         Random random = new Random(20240611L);
         for (int i = 0; i < 1000; i++) {
             StringBuilder s = new StringBuilder();
@@ -247,8 +331,9 @@ class EmotionClassifierTest {
             }
             org.tribuo.Prediction<Label> tribuo = classifier.model().predict(full);
             assertEquals(tribuo.getOutput().getLabel(), served.label(), s);
-            tribuo.getOutputScores().forEach((label, score) ->
-                    assertEquals(score.getScore(), served.probabilities().get(label), 1e-6, label + " of " + s));
+            tribuo.getOutputScores()
+                    .forEach((label, score) -> assertEquals(
+                            score.getScore(), served.probabilities().get(label), 1e-6, label + " of " + s));
             compared++;
         }
         assertTrue(compared > 3500, "compared " + compared);

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,12 +23,14 @@ class EmotionCsvTest {
                 + "fun,\"two\nlines\"\n"
                 + "sadness,\"\"\n";
         List<LabeledText> rows = EmotionCsv.read(new StringReader(csv));
-        assertEquals(List.of(
-                new LabeledText("neutral", "plain text"),
-                new LabeledText("worry", "a, b and c"),
-                new LabeledText("love", "she said \"hi\" to me"),
-                new LabeledText("fun", "two\nlines"),
-                new LabeledText("sadness", "")), rows);
+        assertEquals(
+                List.of(
+                        new LabeledText("neutral", "plain text"),
+                        new LabeledText("worry", "a, b and c"),
+                        new LabeledText("love", "she said \"hi\" to me"),
+                        new LabeledText("fun", "two\nlines"),
+                        new LabeledText("sadness", "")),
+                rows);
     }
 
     @Test
@@ -57,7 +58,8 @@ class EmotionCsvTest {
         ValidationSplit s2 = ValidationSplit.stratified(rows, 0.1, 7);
         assertEquals(s1, s2);
         assertEquals(13, s1.validation().size());
-        assertEquals(3, s1.validation().stream().filter(r -> r.label().equals("b")).count());
+        assertEquals(
+                3, s1.validation().stream().filter(r -> r.label().equals("b")).count());
         assertEquals(117, s1.train().size());
     }
 }

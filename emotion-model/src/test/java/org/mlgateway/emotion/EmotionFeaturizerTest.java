@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
 import org.junit.jupiter.api.Test;
 import org.tribuo.Example;
 import org.tribuo.Feature;
@@ -53,13 +52,14 @@ class EmotionFeaturizerTest {
             }
         }
         // scikit-learn char_wb (2..5) of "hi yo": each word padded as " hi " and " yo ".
-        Set<String> expected = new TreeSet<>(List.of(" h", "hi", "i ", " hi", "hi ", " hi ",
-                " y", "yo", "o ", " yo", "yo ", " yo "));
+        Set<String> expected =
+                new TreeSet<>(List.of(" h", "hi", "i ", " hi", "hi ", " hi ", " y", "yo", "o ", " yo", "yo ", " yo "));
         assertEquals(expected, chars);
         assertTrue(features.contains("w:hi"));
         assertTrue(features.contains("w:yo"));
         assertTrue(features.contains("b:hi yo"));
-        assertFalse(features.stream().anyMatch(f -> f.startsWith("c:") && f.contains("i y")), "no n-gram crosses words");
+        assertFalse(
+                features.stream().anyMatch(f -> f.startsWith("c:") && f.contains("i y")), "no n-gram crosses words");
     }
 
     @Test
@@ -113,8 +113,10 @@ class EmotionFeaturizerTest {
     @Test
     void isDeterministic() {
         String text = "Ugh... can't sleep &amp; it's 3am :( @someone www.example.com";
-        assertEquals(names(featurizer.toExample(text, LabelFactory.UNKNOWN_LABEL)),
-                names(new EmotionFeaturizer(FeatureSet.parse("words+bigrams+chars=2-5+blocks")).toExample(text, LabelFactory.UNKNOWN_LABEL)));
+        assertEquals(
+                names(featurizer.toExample(text, LabelFactory.UNKNOWN_LABEL)),
+                names(new EmotionFeaturizer(FeatureSet.parse("words+bigrams+chars=2-5+blocks"))
+                        .toExample(text, LabelFactory.UNKNOWN_LABEL)));
         assertEquals(featurizer.count(text).keySet(), featurizer.count(text).keySet());
     }
 
@@ -129,25 +131,33 @@ class EmotionFeaturizerTest {
     @Test
     void emptyOrBlankTextHasNoFeatures() {
         assertEquals(0, featurizer.toExample("", LabelFactory.UNKNOWN_LABEL).size());
-        assertEquals(0, featurizer.toExample(" \t\n\u0000 ", LabelFactory.UNKNOWN_LABEL).size());
+        assertEquals(
+                0,
+                featurizer.toExample(" \t\n\u0000 ", LabelFactory.UNKNOWN_LABEL).size());
     }
 
     @Test
     void isATribuoTextFeatureExtractorWithItsConfigurationInTheProvenance() {
         TextFeatureExtractor<Label> extractor = featurizer;
         String text = "Sooo happy &amp; tired @bob";
-        assertEquals(names(featurizer.toExample(text, new Label("fun"))), names(extractor.extract(new Label("fun"), text)));
-        assertEquals("fun", extractor.extract(new Label("fun"), text).getOutput().getLabel());
+        assertEquals(
+                names(featurizer.toExample(text, new Label("fun"))), names(extractor.extract(new Label("fun"), text)));
+        assertEquals(
+                "fun", extractor.extract(new Label("fun"), text).getOutput().getLabel());
         var config = extractor.getProvenance().getConfiguredParameters();
         assertEquals(EmotionFeaturizer.STANDARD, config.get("features").toString());
     }
 
     @Test
     void featureSetsReadAndWriteTheSameSpec() {
-        for (String spec : List.of("words", EmotionFeaturizer.STANDARD, "words+chars=1-3+negation+emoji+hashtags+emphasis+blocks")) {
+        for (String spec : List.of(
+                "words", EmotionFeaturizer.STANDARD, "words+chars=1-3+negation+emoji+hashtags+emphasis+blocks")) {
             assertEquals(spec, FeatureSet.parse(spec).toString());
         }
-        assertEquals(FeatureSet.parse("blocks+chars=2-5+words+bigrams"), FeatureSet.parse(EmotionFeaturizer.STANDARD), "order is free");
+        assertEquals(
+                FeatureSet.parse("blocks+chars=2-5+words+bigrams"),
+                FeatureSet.parse(EmotionFeaturizer.STANDARD),
+                "order is free");
         for (String bad : List.of("words+sparkles", "words+chars=5-2", "words+chars=x", "words+chars=0-3")) {
             assertThrows(IllegalArgumentException.class, () -> FeatureSet.parse(bad), bad);
         }
@@ -155,7 +165,9 @@ class EmotionFeaturizerTest {
 
     @Test
     void featuresOutsideTheSetAreNotExtracted() {
-        Set<String> words = new EmotionFeaturizer(FeatureSet.parse("words")).count("Not SOOO happy #fail :( 😂").keySet();
+        Set<String> words = new EmotionFeaturizer(FeatureSet.parse("words"))
+                .count("Not SOOO happy #fail :( 😂")
+                .keySet();
         assertEquals(Set.of("w:not", "w:soo", "w:happy", "w:fail", "w::(", "w:😂"), words);
     }
 

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.Example;
@@ -27,12 +26,15 @@ class EmotionTrainerTest {
     @Test
     void classWeightsFavourRareLabelsAndAverageOnePerRow() {
         Map<String, Integer> counts = Map.of("common", 90, "rare", 10);
-        Map<String, Float> balanced = TrainEmotionModelTest.config("--class-weight 1").classWeights(counts);
+        Map<String, Float> balanced =
+                TrainEmotionModelTest.config("--class-weight 1").classWeights(counts);
         assertEquals(90 * balanced.get("common") + 10 * balanced.get("rare"), 100, 1e-3, "mean weight 1");
         assertEquals(9.0, balanced.get("rare") / balanced.get("common"), 1e-5, "balanced: inverse frequency");
-        Map<String, Float> half = TrainEmotionModelTest.config("--class-weight 0.5").classWeights(counts);
+        Map<String, Float> half =
+                TrainEmotionModelTest.config("--class-weight 0.5").classWeights(counts);
         assertEquals(3.0, half.get("rare") / half.get("common"), 1e-5, "p = 0.5: its square root");
-        Map<String, Float> none = TrainEmotionModelTest.config("--class-weight 0").classWeights(counts);
+        Map<String, Float> none =
+                TrainEmotionModelTest.config("--class-weight 0").classWeights(counts);
         assertEquals(none.get("rare"), none.get("common"), 0);
     }
 
@@ -45,12 +47,15 @@ class EmotionTrainerTest {
                 rows.add(row); // fewer "fun" rows: unequal class weights
             }
         }
-        MutableDataset<Label> data = new MutableDataset<>(new EmotionDataSource(rows, EmotionFeaturizer.standard(), "t"));
+        MutableDataset<Label> data =
+                new MutableDataset<>(new EmotionDataSource(rows, EmotionFeaturizer.standard(), "t"));
         List<Float> before = new ArrayList<>();
         for (Example<Label> e : data) {
             before.add(e.getWeight());
         }
-        Model<Label> model = TrainEmotionModelTest.config("--seed 1 --min-count 1 --epochs 1 --class-weight 1").trainer().train(data);
+        Model<Label> model = TrainEmotionModelTest.config("--seed 1 --min-count 1 --epochs 1 --class-weight 1")
+                .trainer()
+                .train(data);
         List<Float> after = new ArrayList<>();
         for (Example<Label> e : data) {
             after.add(e.getWeight());
@@ -67,11 +72,14 @@ class EmotionTrainerTest {
     void viewsAverageAWordModelAndACharacterModel(@TempDir Path dir) throws IOException {
         MutableDataset<Label> data = new MutableDataset<>(new EmotionDataSource(
                 EmotionCsv.read(TrainEmotionModelTest.tinyCsv(dir)), EmotionFeaturizer.standard(), "t"));
-        Model<Label> model = TrainEmotionModelTest.config("--seed 1 --min-count 1 --epochs 2 --model views").trainer().train(data);
+        Model<Label> model = TrainEmotionModelTest.config("--seed 1 --min-count 1 --epochs 2 --model views")
+                .trainer()
+                .train(data);
         WeightedEnsembleModel<Label> views = assertInstanceOf(WeightedEnsembleModel.class, model);
         assertEquals(2, views.getNumModels());
         for (int block = 0; block < 2; block++) {
-            LinearSGDModel member = assertInstanceOf(LinearSGDModel.class, views.getModels().get(block));
+            LinearSGDModel member =
+                    assertInstanceOf(LinearSGDModel.class, views.getModels().get(block));
             DenseMatrix w = member.getWeightsCopy();
             int ownNonZero = 0;
             for (VariableInfo f : member.getFeatureIDMap()) {
@@ -92,8 +100,11 @@ class EmotionTrainerTest {
             Map<String, Label> both = model.predict(e).getOutputScores();
             Map<String, Label> words = views.getModels().get(0).predict(e).getOutputScores();
             Map<String, Label> chars = views.getModels().get(1).predict(e).getOutputScores();
-            both.forEach((label, p) -> assertEquals((words.get(label).getScore() + chars.get(label).getScore()) / 2,
-                    p.getScore(), 1e-12, label + " of " + s));
+            both.forEach((label, p) -> assertEquals(
+                    (words.get(label).getScore() + chars.get(label).getScore()) / 2,
+                    p.getScore(),
+                    1e-12,
+                    label + " of " + s));
         }
     }
 }

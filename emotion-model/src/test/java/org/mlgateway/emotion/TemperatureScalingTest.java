@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.Example;
@@ -50,16 +49,20 @@ class TemperatureScalingTest {
         }
         double t = TemperatureScaling.fit(predictions, labels);
         assertEquals(2.0, t, 0.1);
-        assertTrue(EmotionCrossValidation.logLoss(predictions, labels, t) < EmotionCrossValidation.logLoss(predictions, labels, 1) - 0.05);
-        assertTrue(EmotionCrossValidation.ece(predictions, labels, t) < EmotionCrossValidation.ece(predictions, labels, 1));
+        assertTrue(EmotionCrossValidation.logLoss(predictions, labels, t)
+                < EmotionCrossValidation.logLoss(predictions, labels, 1) - 0.05);
+        assertTrue(EmotionCrossValidation.ece(predictions, labels, t)
+                < EmotionCrossValidation.ece(predictions, labels, 1));
     }
 
     /** The scaled model's own Tribuo predictions are the original's divided by T; its arg-max is the same. */
     @Test
     void theScaledModelPredictsTheScaledProbabilities(@TempDir Path dir) throws IOException {
         EmotionFeaturizer featurizer = EmotionFeaturizer.standard();
-        Model<Label> model = TrainEmotionModelTest.tinyConfig(3).trainer()
-                .train(new MutableDataset<>(new EmotionDataSource(EmotionCsv.read(TrainEmotionModelTest.tinyCsv(dir)), featurizer, "t")));
+        Model<Label> model = TrainEmotionModelTest.tinyConfig(3)
+                .trainer()
+                .train(new MutableDataset<>(
+                        new EmotionDataSource(EmotionCsv.read(TrainEmotionModelTest.tinyCsv(dir)), featurizer, "t")));
         Model<Label> scaled = TemperatureScaling.apply(model, 2.5);
         for (String text : List.of("sweet hugs", "tears alone", "lol party", "sad party hugs")) {
             Example<Label> example = featurizer.toExample(text, LabelFactory.UNKNOWN_LABEL);
@@ -67,12 +70,15 @@ class TemperatureScalingTest {
             Prediction<Label> after = scaled.predict(example);
             double[] expected = TemperatureScaling.scaled(before, model.getOutputIDInfo(), 2.5);
             for (Label l : after.getOutputScores().values()) {
-                assertEquals(expected[model.getOutputIDInfo().getID(l)], l.getScore(), 1e-12, text + " " + l.getLabel());
+                assertEquals(
+                        expected[model.getOutputIDInfo().getID(l)], l.getScore(), 1e-12, text + " " + l.getLabel());
             }
             assertEquals(before.getOutput().getLabel(), after.getOutput().getLabel(), text);
         }
-        Model<Label> fm = TrainEmotionModelTest.config("--seed 1 --folds 3 --min-count 1 --epochs 1 --model fm").trainer()
-                .train(new MutableDataset<>(new EmotionDataSource(EmotionCsv.read(TrainEmotionModelTest.tinyCsv(dir)), featurizer, "t")));
+        Model<Label> fm = TrainEmotionModelTest.config("--seed 1 --folds 3 --min-count 1 --epochs 1 --model fm")
+                .trainer()
+                .train(new MutableDataset<>(
+                        new EmotionDataSource(EmotionCsv.read(TrainEmotionModelTest.tinyCsv(dir)), featurizer, "t")));
         assertThrows(IllegalArgumentException.class, () -> TemperatureScaling.apply(fm, 2));
     }
 

@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +28,9 @@ class TuneEmotionModelTest {
                 chars: --features words+chars=2-3 --calibrate true
                 """);
         List<TuneEmotionModel.Candidate> c = TuneEmotionModel.readCandidates(file);
-        assertEquals(List.of("base", "more-epochs", "chars"), c.stream().map(TuneEmotionModel.Candidate::name).toList());
+        assertEquals(
+                List.of("base", "more-epochs", "chars"),
+                c.stream().map(TuneEmotionModel.Candidate::name).toList());
         assertEquals(2, c.get(0).config().epochs());
         assertEquals(7, c.get(1).config().epochs());
         assertEquals("words", c.get(1).config().features(), "kept from the first line");
@@ -55,31 +55,58 @@ class TuneEmotionModelTest {
     @Test
     void writesTheTable(@TempDir Path dir) throws IOException {
         Path candidates = dir.resolve("candidates.txt");
-        Files.writeString(candidates, "one-epoch: --seed 1 --folds 3 --min-count 1 --epochs 1\ncalibrated: --calibrate true\n");
+        Files.writeString(
+                candidates, "one-epoch: --seed 1 --folds 3 --min-count 1 --epochs 1\ncalibrated: --calibrate true\n");
         Path out = dir.resolve("cv-table.json");
-        TuneEmotionModel.main(new String[] {"--dataset", TrainEmotionModelTest.tinyCsv(dir).toString(),
-            "--candidates", candidates.toString(), "--out", out.toString()});
+        TuneEmotionModel.main(new String[] {
+            "--dataset",
+            TrainEmotionModelTest.tinyCsv(dir).toString(),
+            "--candidates",
+            candidates.toString(),
+            "--out",
+            out.toString()
+        });
         JsonNode table = new ObjectMapper().readTree(out.toFile());
         assertEquals(54, table.get("trainRows").asInt(), "the validation split is left out");
         assertEquals(2, table.get("candidates").size());
         assertEquals("one-epoch", table.at("/candidates/0/name").asText());
-        assertTrue(table.at("/candidates/1/result/metrics/calibratedLogLoss/mean").isNumber());
+        assertTrue(
+                table.at("/candidates/1/result/metrics/calibratedLogLoss/mean").isNumber());
         assertTrue(table.at("/candidates/0/result/metrics/accuracy/std").isNumber());
         assertTrue(table.get("selected").isTextual());
 
         // Again, reusing that table: the unchanged first line is taken from it, the changed second one is run.
-        Files.writeString(candidates, "one-epoch: --seed 1 --folds 3 --min-count 1 --epochs 1\ntwo-epochs: --epochs 2\n");
+        Files.writeString(
+                candidates, "one-epoch: --seed 1 --folds 3 --min-count 1 --epochs 1\ntwo-epochs: --epochs 2\n");
         Path again = dir.resolve("again.json");
-        TuneEmotionModel.main(new String[] {"--dataset", TrainEmotionModelTest.tinyCsv(dir).toString(),
-            "--candidates", candidates.toString(), "--out", again.toString(), "--reuse", out.toString()});
+        TuneEmotionModel.main(new String[] {
+            "--dataset",
+            TrainEmotionModelTest.tinyCsv(dir).toString(),
+            "--candidates",
+            candidates.toString(),
+            "--out",
+            again.toString(),
+            "--reuse",
+            out.toString()
+        });
         JsonNode second = new ObjectMapper().readTree(again.toFile());
         assertEquals(table.at("/candidates/0"), second.at("/candidates/0"));
         assertEquals("two-epochs", second.at("/candidates/1/name").asText());
     }
 
-    private static EmotionCrossValidation.Result result(double accuracy, double macroF1, double logLoss, double minRecall) {
-        return new EmotionCrossValidation.Result(5, Map.of("accuracy", new EmotionCrossValidation.Stat(accuracy, 0),
-                "macroF1", new EmotionCrossValidation.Stat(macroF1, 0), "logLoss", new EmotionCrossValidation.Stat(logLoss, 0)),
-                Map.of(), minRecall, 1);
+    private static EmotionCrossValidation.Result result(
+            double accuracy, double macroF1, double logLoss, double minRecall) {
+        return new EmotionCrossValidation.Result(
+                5,
+                Map.of(
+                        "accuracy",
+                        new EmotionCrossValidation.Stat(accuracy, 0),
+                        "macroF1",
+                        new EmotionCrossValidation.Stat(macroF1, 0),
+                        "logLoss",
+                        new EmotionCrossValidation.Stat(logLoss, 0)),
+                Map.of(),
+                minRecall,
+                1);
     }
 }

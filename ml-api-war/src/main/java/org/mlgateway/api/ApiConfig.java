@@ -21,6 +21,7 @@ public class ApiConfig {
 
     /** Longest sentence accepted; also the OpenAPI document's maxLength ({@link OpenApiLimits}). */
     static final String MAX_LENGTH = "api.sentence.max-length";
+
     static final String MAX_LENGTH_DEFAULT = "5000";
 
     @Inject
@@ -29,6 +30,7 @@ public class ApiConfig {
 
     /** Most sentences in one Open Inference Protocol request (API_BATCH_MAX); also in the model's metadata. */
     static final String BATCH_MAX = "api.batch.max";
+
     static final String BATCH_MAX_DEFAULT = "64";
 
     @Inject
@@ -158,8 +160,10 @@ public class ApiConfig {
         if (predictionLogMaxMb <= 0) {
             return Optional.empty();
         }
-        return predictionLogDir.or(() -> Optional.ofNullable(System.getenv("LOG_DIR")))
-                .filter(d -> !d.isBlank()).map(Path::of);
+        return predictionLogDir
+                .or(() -> Optional.ofNullable(System.getenv("LOG_DIR")))
+                .filter(d -> !d.isBlank())
+                .map(Path::of);
     }
 
     public long predictionLogMaxBytes() {

@@ -16,11 +16,13 @@ import java.util.logging.Logger;
 /** Every refusal and fault leaves as the JSON error body; never HTML, never a stack trace. */
 public final class ErrorMappers {
 
-    private ErrorMappers() {
-    }
+    private ErrorMappers() {}
 
     static Response json(int status, ApiError body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body)
+                .build();
     }
 
     /** The API's own refusals (validation). */
@@ -47,7 +49,9 @@ public final class ErrorMappers {
             int status = e.getResponse().getStatus();
             ApiError body = describe(e, status);
             metrics.countRejection(body.error());
-            Response.ResponseBuilder answer = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
+            Response.ResponseBuilder answer = Response.status(status)
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(body);
             if (e.getResponse().getHeaderString("Allow") != null) {
                 answer.header("Allow", e.getResponse().getHeaderString("Allow"));
             }
@@ -57,13 +61,17 @@ public final class ErrorMappers {
 
     static ApiError describe(WebApplicationException e, int status) {
         if (e instanceof NotFoundException) {
-            return new ApiError("not_found", "No such resource. The API is POST /predict, and the Open Inference Protocol under /v2.");
+            return new ApiError(
+                    "not_found",
+                    "No such resource. The API is POST /predict, and the Open Inference Protocol under /v2.");
         }
         if (e instanceof NotAllowedException) {
-            return new ApiError("method_not_allowed", "This method is not allowed here; the Allow header names the ones that are.");
+            return new ApiError(
+                    "method_not_allowed", "This method is not allowed here; the Allow header names the ones that are.");
         }
         if (e instanceof NotSupportedException) {
-            return new ApiError("unsupported_media_type",
+            return new ApiError(
+                    "unsupported_media_type",
                     "Send the body as Content-Type: application/json. " + PredictRequestReader.EXAMPLE);
         }
         if (e instanceof NotAcceptableException) {

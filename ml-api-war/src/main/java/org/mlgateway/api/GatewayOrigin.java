@@ -26,7 +26,9 @@ public class GatewayOrigin {
 
     @PostConstruct
     void init() {
-        token = config.gatewayToken().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        token = config.gatewayToken()
+                .map(t -> t.getBytes(StandardCharsets.UTF_8))
+                .orElse(null);
     }
 
     /** True when the header carries the gateway's token; compared in constant time. */

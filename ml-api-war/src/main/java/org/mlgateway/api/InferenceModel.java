@@ -12,14 +12,14 @@ final class InferenceModel {
     static final String NAME = "emotion";
     /** The protocol's platform names read "project_format": a Tribuo model in its protobuf serialisation. */
     static final String PLATFORM = "tribuo_protobuf";
+
     static final String INPUT = "text";
     static final String LABEL = "label";
     static final String PROBABILITIES = "probabilities";
     static final String BYTES = "BYTES";
     static final String FP32 = "FP32";
 
-    private InferenceModel() {
-    }
+    private InferenceModel() {}
 
     /** The outputs a variant produces, in the order it answers them. */
     static List<String> outputs(boolean withProbabilities) {

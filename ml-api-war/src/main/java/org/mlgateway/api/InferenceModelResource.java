@@ -39,8 +39,9 @@ import org.mlgateway.emotion.Prediction;
 @Tag(name = InferenceServerResource.TAG)
 public class InferenceModelResource {
 
-    private static final String EXAMPLE_REQUEST = "{\"id\": \"42\", \"inputs\": [{\"name\": \"text\", \"datatype\": \"BYTES\","
-            + " \"shape\": [2], \"data\": [\"I love this!\", \"so tired of waiting\"]}]}";
+    private static final String EXAMPLE_REQUEST =
+            "{\"id\": \"42\", \"inputs\": [{\"name\": \"text\", \"datatype\": \"BYTES\","
+                    + " \"shape\": [2], \"data\": [\"I love this!\", \"so tired of waiting\"]}]}";
 
     @Inject
     ApiConfig config;
@@ -59,21 +60,29 @@ public class InferenceModelResource {
 
     /** The limits are fixed for the life of the server, so one reader serves every request. */
     private InferenceRequestReader reader;
+
     private volatile ModelMetadata metadata;
 
     @PostConstruct
     void init() {
-        reader = new InferenceRequestReader(config.maxSentenceLength(), config.batchMax(),
-                InferenceModel.outputs(config.includesProbabilities()));
+        reader = new InferenceRequestReader(
+                config.maxSentenceLength(), config.batchMax(), InferenceModel.outputs(config.includesProbabilities()));
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Model metadata", description = "The model's versions, platform, input and outputs, with its card's "
-            + "facts (training data, validation metrics) and this server's limits in parameters.")
-    @APIResponse(responseCode = "200", description = "The model metadata",
+    @Operation(
+            summary = "Model metadata",
+            description = "The model's versions, platform, input and outputs, with its card's "
+                    + "facts (training data, validation metrics) and this server's limits in parameters.")
+    @APIResponse(
+            responseCode = "200",
+            description = "The model metadata",
             content = @Content(schema = @Schema(implementation = ModelMetadata.class)))
-    @APIResponse(responseCode = "404", description = "No such model", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No such model",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
     public ModelMetadata metadata(@PathParam("model") String name) {
         return metadataOf(name, null);
     }
@@ -81,10 +90,16 @@ public class InferenceModelResource {
     @GET
     @Path("versions/{version}")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Model metadata, of one version", description = "As the model metadata; only the served version exists.")
-    @APIResponse(responseCode = "200", description = "The model metadata",
+    @Operation(
+            summary = "Model metadata, of one version",
+            description = "As the model metadata; only the served version exists.")
+    @APIResponse(
+            responseCode = "200",
+            description = "The model metadata",
             content = @Content(schema = @Schema(implementation = ModelMetadata.class)))
-    @APIResponse(responseCode = "404", description = "No such model or version",
+    @APIResponse(
+            responseCode = "404",
+            description = "No such model or version",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public ModelMetadata versionMetadata(@PathParam("model") String name, @PathParam("version") String version) {
         return metadataOf(name, version);
@@ -94,7 +109,9 @@ public class InferenceModelResource {
     @Path("ready")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Model ready", description = "200 once the model can answer inferences, else 503.")
-    @APIResponse(responseCode = "200", description = "Ready",
+    @APIResponse(
+            responseCode = "200",
+            description = "Ready",
             content = @Content(schema = @Schema(implementation = Readiness.ModelReady.class)))
     public Readiness.ModelReady ready(@PathParam("model") String name) {
         return readyOf(name, null);
@@ -104,7 +121,9 @@ public class InferenceModelResource {
     @Path("versions/{version}/ready")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Model ready, of one version", description = "As model ready; only the served version exists.")
-    @APIResponse(responseCode = "200", description = "Ready",
+    @APIResponse(
+            responseCode = "200",
+            description = "Ready",
             content = @Content(schema = @Schema(implementation = Readiness.ModelReady.class)))
     public Readiness.ModelReady versionReady(@PathParam("model") String name, @PathParam("version") String version) {
         return readyOf(name, version);
@@ -114,27 +133,46 @@ public class InferenceModelResource {
     @Path("infer")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Inference: the emotion of each sentence of a batch",
-            description = "One BYTES input \"text\" of shape [N] (N at most api.batch.max); outputs \"label\" (BYTES [N]) and, "
-                    + "in the v2 variant, \"probabilities\" (FP32 [N, 13], labels in the order of the model metadata).")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = InferenceRequestDocument.class),
-            examples = @ExampleObject(name = "two sentences", value = EXAMPLE_REQUEST)))
-    @APIResponse(responseCode = "200", description = "One tensor per output, the whole batch in each",
+    @Operation(
+            summary = "Inference: the emotion of each sentence of a batch",
+            description =
+                    "One BYTES input \"text\" of shape [N] (N at most api.batch.max); outputs \"label\" (BYTES [N]) and, "
+                            + "in the v2 variant, \"probabilities\" (FP32 [N, 13], labels in the order of the model metadata).")
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = InferenceRequestDocument.class),
+                            examples = @ExampleObject(name = "two sentences", value = EXAMPLE_REQUEST)))
+    @APIResponse(
+            responseCode = "200",
+            description = "One tensor per output, the whole batch in each",
             content = @Content(schema = @Schema(implementation = InferenceResponse.class)))
-    @APIResponse(responseCode = "400", description = "The body is not valid JSON or not UTF-8",
+    @APIResponse(
+            responseCode = "400",
+            description = "The body is not valid JSON or not UTF-8",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "404", description = "No such model or version",
+    @APIResponse(
+            responseCode = "404",
+            description = "No such model or version",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "413", description = "More sentences than api.batch.max, or too large a body",
+    @APIResponse(
+            responseCode = "413",
+            description = "More sentences than api.batch.max, or too large a body",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "415", description = "The body is not declared as application/json",
+    @APIResponse(
+            responseCode = "415",
+            description = "The body is not declared as application/json",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "422", description = "Not a request this model takes: the input, its shape, a sentence "
-            + "(missing, not a string, blank or too long) or an unknown output",
+    @APIResponse(
+            responseCode = "422",
+            description = "Not a request this model takes: the input, its shape, a sentence "
+                    + "(missing, not a string, blank or too long) or an unknown output",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public InferenceResponse infer(@PathParam("model") String name, @Parameter(hidden = true) @Context HttpHeaders headers,
-            InputStream body) throws IOException {
+    public InferenceResponse infer(
+            @PathParam("model") String name, @Parameter(hidden = true) @Context HttpHeaders headers, InputStream body)
+            throws IOException {
         return inferOf(name, null, headers, body);
     }
 
@@ -143,18 +181,31 @@ public class InferenceModelResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Inference, by one version", description = "As the inference; only the served version exists.")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = InferenceRequestDocument.class)))
-    @APIResponse(responseCode = "200", description = "One tensor per output, the whole batch in each",
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = InferenceRequestDocument.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "One tensor per output, the whole batch in each",
             content = @Content(schema = @Schema(implementation = InferenceResponse.class)))
-    @APIResponse(responseCode = "404", description = "No such model or version",
+    @APIResponse(
+            responseCode = "404",
+            description = "No such model or version",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public InferenceResponse versionInfer(@PathParam("model") String name, @PathParam("version") String version,
-            @Parameter(hidden = true) @Context HttpHeaders headers, InputStream body) throws IOException {
+    public InferenceResponse versionInfer(
+            @PathParam("model") String name,
+            @PathParam("version") String version,
+            @Parameter(hidden = true) @Context HttpHeaders headers,
+            InputStream body)
+            throws IOException {
         return inferOf(name, version, headers, body);
     }
 
-    private InferenceResponse inferOf(String name, String version, HttpHeaders headers, InputStream body) throws IOException {
+    private InferenceResponse inferOf(String name, String version, HttpHeaders headers, InputStream body)
+            throws IOException {
         long received = System.nanoTime();
         // The server's own warm-up runs this very code but is not counted (as in PredictResource).
         boolean counted = !warmUp.isWarmUpRequest(headers.getHeaderString(WarmUp.HEADER));
@@ -171,13 +222,16 @@ public class InferenceModelResource {
         if (counted) {
             long latencyMicros = (System.nanoTime() - received) / 1000;
             PredictionRecorder.Origin origin = PredictionRecorder.Origin.of(
-                    gateway.vouchesFor(headers.getHeaderString(GatewayOrigin.HEADER)), headers.getHeaderString(PredictResource.REQUEST_ID),
+                    gateway.vouchesFor(headers.getHeaderString(GatewayOrigin.HEADER)),
+                            headers.getHeaderString(PredictResource.REQUEST_ID),
                     headers.getHeaderString(TraceParent.HEADER), headers.getHeaderString(ShadowComparison.HEADER));
             for (int i = 0; i < sentences.size(); i++) {
                 recorder.record(origin, sentences.get(i), predictions.get(i), inferenceNanos[i], latencyMicros, i);
             }
         }
-        List<String> outputs = request.outputs().isEmpty() ? InferenceModel.outputs(config.includesProbabilities()) : request.outputs();
+        List<String> outputs = request.outputs().isEmpty()
+                ? InferenceModel.outputs(config.includesProbabilities())
+                : request.outputs();
         List<InferenceResponse.Tensor> tensors = new ArrayList<>(outputs.size());
         for (String output : outputs) {
             tensors.add(InferenceModel.LABEL.equals(output) ? labels(predictions) : probabilities(predictions));
@@ -186,7 +240,10 @@ public class InferenceModelResource {
     }
 
     private static InferenceResponse.Tensor labels(List<Prediction> predictions) {
-        return new InferenceResponse.Tensor(InferenceModel.LABEL, InferenceModel.BYTES, new long[] {predictions.size()},
+        return new InferenceResponse.Tensor(
+                InferenceModel.LABEL,
+                InferenceModel.BYTES,
+                new long[] {predictions.size()},
                 predictions.stream().map(Prediction::label).toList());
     }
 
@@ -200,8 +257,11 @@ public class InferenceModelResource {
                 data[k++] = p.probabilities().get(label).floatValue();
             }
         }
-        return new InferenceResponse.Tensor(InferenceModel.PROBABILITIES, InferenceModel.FP32,
-                new long[] {predictions.size(), labels.size()}, data);
+        return new InferenceResponse.Tensor(
+                InferenceModel.PROBABILITIES,
+                InferenceModel.FP32,
+                new long[] {predictions.size(), labels.size()},
+                data);
     }
 
     private ModelMetadata metadataOf(String name, String version) {
@@ -219,7 +279,10 @@ public class InferenceModelResource {
         List<ModelMetadata.Tensor> outputs = new ArrayList<>();
         outputs.add(new ModelMetadata.Tensor(InferenceModel.LABEL, InferenceModel.BYTES, new long[] {-1}, null));
         if (config.includesProbabilities()) {
-            outputs.add(new ModelMetadata.Tensor(InferenceModel.PROBABILITIES, InferenceModel.FP32, new long[] {-1, labels.size()},
+            outputs.add(new ModelMetadata.Tensor(
+                    InferenceModel.PROBABILITIES,
+                    InferenceModel.FP32,
+                    new long[] {-1, labels.size()},
                     Map.of("labels", String.join(",", labels))));
         }
         Map<String, Object> parameters = new LinkedHashMap<>();
@@ -227,15 +290,20 @@ public class InferenceModelResource {
         parameters.put("max_batch_size", config.batchMax());
         parameters.put("max_sentence_length", config.maxSentenceLength());
         parameters.putAll(model.cardSummary());
-        return new ModelMetadata(InferenceModel.NAME, List.of(model.modelVersion()), InferenceModel.PLATFORM,
+        return new ModelMetadata(
+                InferenceModel.NAME,
+                List.of(model.modelVersion()),
+                InferenceModel.PLATFORM,
                 List.of(new ModelMetadata.Tensor(InferenceModel.INPUT, InferenceModel.BYTES, new long[] {-1}, null)),
-                List.copyOf(outputs), parameters);
+                List.copyOf(outputs),
+                parameters);
     }
 
     private Readiness.ModelReady readyOf(String name, String version) {
         requireModel(name, version);
         if (!warmUp.isDone()) {
-            throw new ApiException(503, "not_ready", "The model is loaded but the server is still warming up; retry shortly.");
+            throw new ApiException(
+                    503, "not_ready", "The model is loaded but the server is still warming up; retry shortly.");
         }
         return new Readiness.ModelReady(InferenceModel.NAME, true);
     }
@@ -243,37 +311,59 @@ public class InferenceModelResource {
     /** The name must be the model's; a version, if given, the one served. Not loaded (yet): 503. */
     private void requireModel(String name, String version) {
         if (!InferenceModel.NAME.equals(name)) {
-            throw new ApiException(404, "model_not_found", "There is no model " + InferenceRequestReader.quoted(name)
-                    + " here; the model is \"" + InferenceModel.NAME + "\" (GET /v2/models/" + InferenceModel.NAME + ").");
+            throw new ApiException(
+                    404,
+                    "model_not_found",
+                    "There is no model " + InferenceRequestReader.quoted(name) + " here; the model is \""
+                            + InferenceModel.NAME + "\" (GET /v2/models/" + InferenceModel.NAME + ").");
         }
         if (!model.isReady()) {
             throw new ApiException(503, "model_unavailable", "The model is not loaded yet; retry shortly.");
         }
         if (version != null && !version.equals(model.modelVersion())) {
-            throw new ApiException(404, "model_version_not_found", "The model \"" + InferenceModel.NAME + "\" has no version "
-                    + InferenceRequestReader.quoted(version) + "; this server serves version " + model.modelVersion() + ".");
+            throw new ApiException(
+                    404,
+                    "model_version_not_found",
+                    "The model \"" + InferenceModel.NAME + "\" has no version " + InferenceRequestReader.quoted(version)
+                            + "; this server serves version " + model.modelVersion() + ".");
         }
     }
 
     /** The request body, for the OpenAPI document (the resource reads the raw body to report errors precisely). */
-    @Schema(name = "InferenceRequest", description = "The Open Inference Protocol's inference request: one input tensor of sentences")
+    @Schema(
+            name = "InferenceRequest",
+            description = "The Open Inference Protocol's inference request: one input tensor of sentences")
     public record InferenceRequestDocument(
-            @Schema(description = "Returned as is in the answer") String id,
+            @Schema(description = "Returned as is in the answer")
+            String id,
+
             @Schema(description = "Accepted and not used") Map<String, Object> parameters,
-            @Schema(required = true, minItems = 1, maxItems = 1) List<Input> inputs,
-            @Schema(description = "The outputs to answer (label, probabilities); all when left out or empty") List<Output> outputs) {
+
+            @Schema(required = true, minItems = 1, maxItems = 1)
+            List<Input> inputs,
+
+            @Schema(description = "The outputs to answer (label, probabilities); all when left out or empty")
+            List<Output> outputs) {
 
         @Schema(name = "InferenceRequestInput")
         public record Input(
-                @Schema(required = true, enumeration = InferenceModel.INPUT) String name,
-                @Schema(required = true, enumeration = InferenceModel.BYTES) String datatype,
-                @Schema(required = true, description = "[N], N the number of sentences") List<Long> shape,
+                @Schema(required = true, enumeration = InferenceModel.INPUT)
+                String name,
+
+                @Schema(required = true, enumeration = InferenceModel.BYTES)
+                String datatype,
+
+                @Schema(required = true, description = "[N], N the number of sentences")
+                List<Long> shape,
                 // maxItems and the sentences' maxLength are filled in from the settings by OpenApiLimits.
-                @Schema(required = true, description = "The sentences") List<String> data) {
-        }
+                @Schema(required = true, description = "The sentences")
+                List<String> data) {}
 
         @Schema(name = "InferenceRequestOutput")
-        public record Output(@Schema(required = true, enumeration = {InferenceModel.LABEL, InferenceModel.PROBABILITIES}) String name) {
-        }
+        public record Output(
+                @Schema(
+                        required = true,
+                        enumeration = {InferenceModel.LABEL, InferenceModel.PROBABILITIES})
+                String name) {}
     }
 }

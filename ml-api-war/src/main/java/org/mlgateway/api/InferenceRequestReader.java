@@ -49,7 +49,8 @@ final class InferenceRequestReader {
         this.maxSentenceLength = maxSentenceLength;
         this.batchMax = batchMax;
         this.outputs = Set.copyOf(outputs);
-        // Room for a full batch of the longest sentences fully \\u-escaped (6 bytes a character) and the JSON around them.
+        // Room for a full batch of the longest sentences fully \\u-escaped (6 bytes a character) and the JSON around
+        // them.
         long room = (long) batchMax * (maxSentenceLength * 6L + 16) + 64 * 1024;
         this.maxBodyBytes = (int) Math.min(BODY_CAP, room);
     }
@@ -72,7 +73,9 @@ final class InferenceRequestReader {
             document = reader.readValue();
         } catch (RuntimeException e) {
             // JsonParsingException, early end, a repeated name, or the parser's own nesting limit.
-            throw new ApiException(400, "invalid_json",
+            throw new ApiException(
+                    400,
+                    "invalid_json",
                     "The request body is not valid JSON (or repeats a name within an object). " + EXAMPLE);
         }
         if (document.getValueType() != JsonValue.ValueType.OBJECT) {
@@ -84,7 +87,8 @@ final class InferenceRequestReader {
 
     private static String decodeUtf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
@@ -114,25 +118,38 @@ final class InferenceRequestReader {
         if (inputs == null) {
             throw new ApiException(422, "missing_inputs", "The field \"inputs\" is missing. " + EXAMPLE);
         }
-        if (inputs.getValueType() != JsonValue.ValueType.ARRAY || inputs.asJsonArray().size() != 1
+        if (inputs.getValueType() != JsonValue.ValueType.ARRAY
+                || inputs.asJsonArray().size() != 1
                 || inputs.asJsonArray().get(0).getValueType() != JsonValue.ValueType.OBJECT) {
-            throw new ApiException(422, "invalid_inputs",
-                    "\"inputs\" must hold exactly one tensor, the model's input \"" + InferenceModel.INPUT + "\". " + EXAMPLE);
+            throw new ApiException(
+                    422,
+                    "invalid_inputs",
+                    "\"inputs\" must hold exactly one tensor, the model's input \"" + InferenceModel.INPUT + "\". "
+                            + EXAMPLE);
         }
         JsonObject input = inputs.asJsonArray().getJsonObject(0);
         JsonValue name = input.get("name");
-        if (name == null || name.getValueType() != JsonValue.ValueType.STRING
+        if (name == null
+                || name.getValueType() != JsonValue.ValueType.STRING
                 || !InferenceModel.INPUT.equals(((JsonString) name).getString())) {
-            throw new ApiException(422, "unknown_input", "The model's one input is named \"" + InferenceModel.INPUT + "\". " + EXAMPLE);
+            throw new ApiException(
+                    422,
+                    "unknown_input",
+                    "The model's one input is named \"" + InferenceModel.INPUT + "\". " + EXAMPLE);
         }
         JsonValue datatype = input.get("datatype");
-        if (datatype == null || datatype.getValueType() != JsonValue.ValueType.STRING
+        if (datatype == null
+                || datatype.getValueType() != JsonValue.ValueType.STRING
                 || !InferenceModel.BYTES.equals(((JsonString) datatype).getString())) {
-            throw new ApiException(422, "invalid_datatype", "The input \"text\" has the datatype \"BYTES\" (one string per sentence).");
+            throw new ApiException(
+                    422,
+                    "invalid_datatype",
+                    "The input \"text\" has the datatype \"BYTES\" (one string per sentence).");
         }
         JsonValue data = input.get("data");
         if (data == null || data.getValueType() != JsonValue.ValueType.ARRAY) {
-            throw new ApiException(422, "invalid_data", "The input's \"data\" must be an array of sentences. " + EXAMPLE);
+            throw new ApiException(
+                    422, "invalid_data", "The input's \"data\" must be an array of sentences. " + EXAMPLE);
         }
         JsonArray values = data.asJsonArray();
         checkShape(input.get("shape"), values.size());
@@ -140,8 +157,11 @@ final class InferenceRequestReader {
             throw new ApiException(422, "empty_batch", "Send at least one sentence. " + EXAMPLE);
         }
         if (values.size() > batchMax) {
-            throw new ApiException(413, "batch_too_large", "A request holds at most " + batchMax + " sentences; this one has "
-                    + values.size() + ". Split it into several requests.");
+            throw new ApiException(
+                    413,
+                    "batch_too_large",
+                    "A request holds at most " + batchMax + " sentences; this one has " + values.size()
+                            + ". Split it into several requests.");
         }
         List<String> sentences = new ArrayList<>(values.size());
         for (int i = 0; i < values.size(); i++) {
@@ -152,12 +172,20 @@ final class InferenceRequestReader {
 
     /** The protocol's shape of a batch of N sentences: [N], and it must say how many there are. */
     private static void checkShape(JsonValue shape, int count) {
-        if (shape == null || shape.getValueType() != JsonValue.ValueType.ARRAY || shape.asJsonArray().size() != 1
+        if (shape == null
+                || shape.getValueType() != JsonValue.ValueType.ARRAY
+                || shape.asJsonArray().size() != 1
                 || shape.asJsonArray().get(0).getValueType() != JsonValue.ValueType.NUMBER
                 || !((JsonNumber) shape.asJsonArray().get(0)).isIntegral()
-                || ((JsonNumber) shape.asJsonArray().get(0)).bigIntegerValue().compareTo(java.math.BigInteger.valueOf(count)) != 0) {
-            throw new ApiException(422, "invalid_shape", "The input's \"shape\" must be [N], N the number of sentences in"
-                    + " \"data\" (here [" + count + "]).");
+                || ((JsonNumber) shape.asJsonArray().get(0))
+                                .bigIntegerValue()
+                                .compareTo(java.math.BigInteger.valueOf(count))
+                        != 0) {
+            throw new ApiException(
+                    422,
+                    "invalid_shape",
+                    "The input's \"shape\" must be [N], N the number of sentences in" + " \"data\" (here [" + count
+                            + "]).");
         }
     }
 
@@ -171,7 +199,8 @@ final class InferenceRequestReader {
             throw new ApiException(422, "blank_sentence", where + " must contain some text.");
         }
         if (sentence.codePointCount(0, sentence.length()) > maxSentenceLength) {
-            throw new ApiException(422, "sentence_too_long", where + " is longer than " + maxSentenceLength + " characters.");
+            throw new ApiException(
+                    422, "sentence_too_long", where + " is longer than " + maxSentenceLength + " characters.");
         }
         return sentence;
     }
@@ -182,22 +211,32 @@ final class InferenceRequestReader {
             return List.of();
         }
         if (requested.getValueType() != JsonValue.ValueType.ARRAY) {
-            throw new ApiException(422, "invalid_outputs", "\"outputs\" must be an array of objects such as {\"name\": \"label\"}.");
+            throw new ApiException(
+                    422, "invalid_outputs", "\"outputs\" must be an array of objects such as {\"name\": \"label\"}.");
         }
         Set<String> names = new LinkedHashSet<>();
         for (JsonValue output : requested.asJsonArray()) {
-            JsonValue name = output.getValueType() == JsonValue.ValueType.OBJECT ? output.asJsonObject().get("name") : null;
+            JsonValue name = output.getValueType() == JsonValue.ValueType.OBJECT
+                    ? output.asJsonObject().get("name")
+                    : null;
             if (name == null || name.getValueType() != JsonValue.ValueType.STRING) {
-                throw new ApiException(422, "invalid_outputs", "Each of \"outputs\" must be an object such as {\"name\": \"label\"}.");
+                throw new ApiException(
+                        422, "invalid_outputs", "Each of \"outputs\" must be an object such as {\"name\": \"label\"}.");
             }
             String n = ((JsonString) name).getString();
             if (!outputs.contains(n)) {
-                throw new ApiException(422, "unknown_output", "This server's model has the outputs " + String.join(", ", sorted(outputs))
-                        + "; there is no " + quoted(n) + "." + (InferenceModel.PROBABILITIES.equals(n)
-                                ? " The probabilities come from the v2 variant (through the gateway: X-Experiment-Group: debug)." : ""));
+                throw new ApiException(
+                        422,
+                        "unknown_output",
+                        "This server's model has the outputs " + String.join(", ", sorted(outputs))
+                                + "; there is no " + quoted(n) + "."
+                                + (InferenceModel.PROBABILITIES.equals(n)
+                                        ? " The probabilities come from the v2 variant (through the gateway: X-Experiment-Group: debug)."
+                                        : ""));
             }
             if (!names.add(n)) {
-                throw new ApiException(422, "invalid_outputs", "The output " + quoted(n) + " is asked for more than once.");
+                throw new ApiException(
+                        422, "invalid_outputs", "The output " + quoted(n) + " is asked for more than once.");
             }
         }
         return List.copyOf(names);

@@ -16,8 +16,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** The Open Inference Protocol's server endpoints: {@code GET /v2}, {@code /v2/health/live}, {@code /v2/health/ready}. */
 @Path("/v2")
 @ApplicationScoped
-@Tag(name = InferenceServerResource.TAG, description = "The Open Inference Protocol (REST, \"V2\") that KServe, Triton "
-        + "and MLServer speak, beside POST /predict")
+@Tag(
+        name = InferenceServerResource.TAG,
+        description = "The Open Inference Protocol (REST, \"V2\") that KServe, Triton "
+                + "and MLServer speak, beside POST /predict")
 public class InferenceServerResource {
 
     static final String TAG = "Open Inference Protocol";
@@ -34,8 +36,12 @@ public class InferenceServerResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Server metadata", description = "The server's name and version; it defines no protocol extensions.")
-    @APIResponse(responseCode = "200", description = "The server metadata",
+    @Operation(
+            summary = "Server metadata",
+            description = "The server's name and version; it defines no protocol extensions.")
+    @APIResponse(
+            responseCode = "200",
+            description = "The server metadata",
             content = @Content(schema = @Schema(implementation = ServerMetadata.class)))
     public ServerMetadata metadata() {
         return new ServerMetadata(SERVER_NAME, config.apiVersion(), List.of());
@@ -45,7 +51,9 @@ public class InferenceServerResource {
     @Path("health/live")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Server live", description = "200 while the server can answer requests.")
-    @APIResponse(responseCode = "200", description = "Live",
+    @APIResponse(
+            responseCode = "200",
+            description = "Live",
             content = @Content(schema = @Schema(implementation = Readiness.Live.class)))
     public Readiness.Live live() {
         return new Readiness.Live(true);
@@ -54,10 +62,16 @@ public class InferenceServerResource {
     @GET
     @Path("health/ready")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Server ready", description = "200 once the model is loaded and the server warmed up, else 503.")
-    @APIResponse(responseCode = "200", description = "Ready",
+    @Operation(
+            summary = "Server ready",
+            description = "200 once the model is loaded and the server warmed up, else 503.")
+    @APIResponse(
+            responseCode = "200",
+            description = "Ready",
             content = @Content(schema = @Schema(implementation = Readiness.Ready.class)))
-    @APIResponse(responseCode = "503", description = "Not ready yet",
+    @APIResponse(
+            responseCode = "503",
+            description = "Not ready yet",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Readiness.Ready ready() {
         if (!model.isReady() || !warmUp.isDone()) {

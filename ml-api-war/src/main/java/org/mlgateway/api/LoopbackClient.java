@@ -31,8 +31,8 @@ final class LoopbackClient implements Closeable {
     /** A request as bytes, ready to send again and again. */
     static byte[] post(String path, String jsonBody, String headerName, String headerValue) {
         byte[] body = jsonBody.getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + headerName + ": " + headerValue + "\r\nContent-Length: " + body.length + "\r\n\r\n";
+        String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + headerName
+                + ": " + headerValue + "\r\nContent-Length: " + body.length + "\r\n\r\n";
         byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
         byte[] request = new byte[headBytes.length + body.length];
         System.arraycopy(headBytes, 0, request, 0, headBytes.length);
@@ -86,7 +86,8 @@ final class LoopbackClient implements Closeable {
             }
         }
         if (chunked) {
-            for (long size = Long.parseLong(readLine().split(";")[0].trim(), 16); size > 0;
+            for (long size = Long.parseLong(readLine().split(";")[0].trim(), 16);
+                    size > 0;
                     size = Long.parseLong(readLine().split(";")[0].trim(), 16)) {
                 skip(size);
                 readLine();

@@ -46,9 +46,13 @@ public class ModelService {
             classifier = EmotionClassifier.fromClasspath(config.modelResource());
             loadError = null;
             metrics.recordModel(classifier.modelVersion(), classifier.labels(), classifier.trainLabelCounts());
-            LOG.info(() -> String.format("Model %s loaded from %s in %d ms (variant %s, instance %s)",
-                    classifier.modelVersion(), config.modelResource(), (System.nanoTime() - start) / 1_000_000,
-                    config.variant(), config.instanceName()));
+            LOG.info(() -> String.format(
+                    "Model %s loaded from %s in %d ms (variant %s, instance %s)",
+                    classifier.modelVersion(),
+                    config.modelResource(),
+                    (System.nanoTime() - start) / 1_000_000,
+                    config.variant(),
+                    config.instanceName()));
         } catch (ModelVersion.Mismatch e) {
             // A broken build, not a passing fault: fail the deployment loudly rather than wait unready.
             LOG.log(Level.SEVERE, "Refusing to start: " + e.getMessage(), e);

@@ -21,22 +21,28 @@ public class OpenApiLimits implements OASFilter {
         Schema sentence = property(schema(openAPI, "PredictRequest"), "sentence");
         Schema batch = property(schema(openAPI, "InferenceRequestInput"), "data");
         if (sentence == null || batch == null || batch.getItems() == null) {
-            throw new IllegalStateException("the OpenAPI document has no PredictRequest.sentence or InferenceRequestInput.data schema");
+            throw new IllegalStateException(
+                    "the OpenAPI document has no PredictRequest.sentence or InferenceRequestInput.data schema");
         }
         Config config = ConfigProvider.getConfig(OpenApiLimits.class.getClassLoader());
-        int limit = config.getOptionalValue(ApiConfig.MAX_LENGTH, Integer.class).orElse(Integer.valueOf(ApiConfig.MAX_LENGTH_DEFAULT));
+        int limit = config.getOptionalValue(ApiConfig.MAX_LENGTH, Integer.class)
+                .orElse(Integer.valueOf(ApiConfig.MAX_LENGTH_DEFAULT));
         sentence.setMaxLength(limit);
         batch.getItems().setMaxLength(limit);
-        batch.setMaxItems(config.getOptionalValue(ApiConfig.BATCH_MAX, Integer.class).orElse(Integer.valueOf(ApiConfig.BATCH_MAX_DEFAULT)));
+        batch.setMaxItems(config.getOptionalValue(ApiConfig.BATCH_MAX, Integer.class)
+                .orElse(Integer.valueOf(ApiConfig.BATCH_MAX_DEFAULT)));
         batch.setMinItems(1);
     }
 
     private static Schema schema(OpenAPI openAPI, String name) {
-        return openAPI.getComponents() == null || openAPI.getComponents().getSchemas() == null ? null
+        return openAPI.getComponents() == null || openAPI.getComponents().getSchemas() == null
+                ? null
                 : openAPI.getComponents().getSchemas().get(name);
     }
 
     private static Schema property(Schema schema, String name) {
-        return schema == null || schema.getProperties() == null ? null : schema.getProperties().get(name);
+        return schema == null || schema.getProperties() == null
+                ? null
+                : schema.getProperties().get(name);
     }
 }

@@ -38,8 +38,8 @@ public final class PredictRequestReader {
     public String read(InputStream body) throws IOException {
         byte[] bytes = body == null ? new byte[0] : body.readNBytes(maxBodyBytes + 1);
         if (bytes.length > maxBodyBytes) {
-            throw new ApiException(413, "body_too_large",
-                    "The request body is over " + maxBodyBytes + " bytes. " + EXAMPLE);
+            throw new ApiException(
+                    413, "body_too_large", "The request body is over " + maxBodyBytes + " bytes. " + EXAMPLE);
         }
         return sentenceOf(bytes);
     }
@@ -67,7 +67,8 @@ public final class PredictRequestReader {
 
     private static String decodeUtf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
@@ -94,8 +95,7 @@ public final class PredictRequestReader {
                 if (value == Event.VALUE_STRING) {
                     sentence = parser.getString();
                 } else {
-                    wrongType = new ApiException(422, "invalid_sentence",
-                            "\"sentence\" must be a string. " + EXAMPLE);
+                    wrongType = new ApiException(422, "invalid_sentence", "\"sentence\" must be a string. " + EXAMPLE);
                 }
             }
             skipValue(parser, value);
@@ -118,8 +118,8 @@ public final class PredictRequestReader {
             throw new ApiException(422, "blank_sentence", "\"sentence\" must contain some text.");
         }
         if (sentence.codePointCount(0, sentence.length()) > maxSentenceLength) {
-            throw new ApiException(422, "sentence_too_long",
-                    "\"sentence\" is longer than " + maxSentenceLength + " characters.");
+            throw new ApiException(
+                    422, "sentence_too_long", "\"sentence\" is longer than " + maxSentenceLength + " characters.");
         }
         return sentence;
     }

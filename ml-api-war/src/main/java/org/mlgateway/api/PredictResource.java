@@ -57,38 +57,74 @@ public class PredictResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Predict the emotion of a sentence",
+    @Operation(
+            summary = "Predict the emotion of a sentence",
             description = "v1 answers {\"prediction value\": label}; v2 adds prediction_proba_dict with all 13 labels.")
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = PredictRequest.class),
-            examples = @ExampleObject(name = "love", value = "{\"sentence\": \"I love this!\"}")))
-    @APIResponse(responseCode = "200", description = "The predicted emotion",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {
-                @ExampleObject(name = "v1", value = "{\"prediction value\": \"love\"}"),
-                @ExampleObject(name = "v2", value = "{\"prediction value\": \"love\", \"prediction_proba_dict\": "
-                        + "{\"anger\": 0.004, \"boredom\": 0.006, \"empty\": 0.013, \"enthusiasm\": 0.016, "
-                        + "\"fun\": 0.045, \"happiness\": 0.180, \"hate\": 0.012, \"love\": 0.452, "
-                        + "\"neutral\": 0.092, \"relief\": 0.031, \"sadness\": 0.050, \"surprise\": 0.039, "
-                        + "\"worry\": 0.060}}")}))
-    @APIResponse(responseCode = "400", description = "The body is not valid JSON or not UTF-8",
-            content = @Content(schema = @Schema(implementation = ApiError.class),
-                    examples = @ExampleObject(name = "invalid_json",
-                            value = "{\"error\": \"invalid_json\", \"message\": \"The request body is not valid JSON.\"}")))
-    @APIResponse(responseCode = "413", description = "The body is too large",
+    @RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = PredictRequest.class),
+                            examples = @ExampleObject(name = "love", value = "{\"sentence\": \"I love this!\"}")))
+    @APIResponse(
+            responseCode = "200",
+            description = "The predicted emotion",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            examples = {
+                                @ExampleObject(name = "v1", value = "{\"prediction value\": \"love\"}"),
+                                @ExampleObject(
+                                        name = "v2",
+                                        value = "{\"prediction value\": \"love\", \"prediction_proba_dict\": "
+                                                + "{\"anger\": 0.004, \"boredom\": 0.006, \"empty\": 0.013, \"enthusiasm\": 0.016, "
+                                                + "\"fun\": 0.045, \"happiness\": 0.180, \"hate\": 0.012, \"love\": 0.452, "
+                                                + "\"neutral\": 0.092, \"relief\": 0.031, \"sadness\": 0.050, \"surprise\": 0.039, "
+                                                + "\"worry\": 0.060}}")
+                            }))
+    @APIResponse(
+            responseCode = "400",
+            description = "The body is not valid JSON or not UTF-8",
+            content =
+                    @Content(
+                            schema = @Schema(implementation = ApiError.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "invalid_json",
+                                            value =
+                                                    "{\"error\": \"invalid_json\", \"message\": \"The request body is not valid JSON.\"}")))
+    @APIResponse(
+            responseCode = "413",
+            description = "The body is too large",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "415", description = "The body is not declared as application/json",
+    @APIResponse(
+            responseCode = "415",
+            description = "The body is not declared as application/json",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "422", description = "The sentence is missing, not a string, blank or too long",
-            content = @Content(schema = @Schema(implementation = ApiError.class),
-                    examples = @ExampleObject(name = "missing_sentence",
-                            value = "{\"error\": \"missing_sentence\", \"message\": \"The field \\\"sentence\\\" is missing.\"}")))
-    @APIResponse(responseCode = "503", description = "The model is not loaded yet",
+    @APIResponse(
+            responseCode = "422",
+            description = "The sentence is missing, not a string, blank or too long",
+            content =
+                    @Content(
+                            schema = @Schema(implementation = ApiError.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "missing_sentence",
+                                            value =
+                                                    "{\"error\": \"missing_sentence\", \"message\": \"The field \\\"sentence\\\" is missing.\"}")))
+    @APIResponse(
+            responseCode = "503",
+            description = "The model is not loaded yet",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Object predict(@Parameter(hidden = true) @HeaderParam(WarmUp.HEADER) String warmUpToken,
+    public Object predict(
+            @Parameter(hidden = true) @HeaderParam(WarmUp.HEADER) String warmUpToken,
             @Parameter(hidden = true) @HeaderParam(REQUEST_ID) String requestId,
             @Parameter(hidden = true) @HeaderParam(ShadowComparison.HEADER) String shadowCopy,
             @Parameter(hidden = true) @HeaderParam(TraceParent.HEADER) String traceparent,
-            @Parameter(hidden = true) @HeaderParam(GatewayOrigin.HEADER) String gatewayToken, InputStream body) throws IOException {
+            @Parameter(hidden = true) @HeaderParam(GatewayOrigin.HEADER) String gatewayToken,
+            InputStream body)
+            throws IOException {
         long received = System.nanoTime();
         boolean fromGateway = gateway.vouchesFor(gatewayToken);
         // The server's own warm-up runs this very code (so the JIT compiles what clients will run) but is not counted.
@@ -98,8 +134,13 @@ public class PredictResource {
         Prediction prediction = model.predict(sentence);
         if (counted) {
             long end = System.nanoTime();
-            recorder.record(PredictionRecorder.Origin.of(fromGateway, requestId, traceparent, shadowCopy),
-                    sentence, prediction, end - start, (end - received) / 1000, -1);
+            recorder.record(
+                    PredictionRecorder.Origin.of(fromGateway, requestId, traceparent, shadowCopy),
+                    sentence,
+                    prediction,
+                    end - start,
+                    (end - received) / 1000,
+                    -1);
         }
         return config.includesProbabilities()
                 ? new PredictionV2(prediction.label(), prediction.probabilities())
@@ -110,6 +151,6 @@ public class PredictResource {
     @Schema(name = "PredictRequest", description = "One English sentence")
     public record PredictRequest(
             // maxLength is filled in from the configured limit by OpenApiLimits.
-            @Schema(required = true, example = "I love this!") String sentence) {
-    }
+            @Schema(required = true, example = "I love this!")
+            String sentence) {}
 }

@@ -37,6 +37,7 @@ final class PredictionLog implements AutoCloseable {
     private static final int QUEUE = 10_000;
     /** How often the writer looks at the queue, and the most lines it writes at once (a file may outgrow its limit by one such write before it rotates). */
     private static final long WRITE_INTERVAL_MILLIS = 100;
+
     static final int BATCH = 256;
 
     /**
@@ -44,9 +45,15 @@ final class PredictionLog implements AutoCloseable {
      * sentence's place in its batch (-1: a /predict call, no batch), {@code sentence} is null unless the text is
      * logged. The latency is the whole request's, from its arrival to its last prediction.
      */
-    record Line(String requestId, String traceId, int batchIndex, long epochMillis, String label, double topProbability,
-            long latencyMicros, String sentence) {
-    }
+    record Line(
+            String requestId,
+            String traceId,
+            int batchIndex,
+            long epochMillis,
+            String label,
+            double topProbability,
+            long latencyMicros,
+            String sentence) {}
 
     private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicLong dropped = new AtomicLong();
@@ -62,7 +69,8 @@ final class PredictionLog implements AutoCloseable {
      * @param directory where {@code predictions.N.jsonl} go (created if missing)
      * @param maxBytes  the cap on all the files together
      */
-    PredictionLog(Path directory, long maxBytes, String server, String variant, String modelVersion) throws IOException {
+    PredictionLog(Path directory, long maxBytes, String server, String variant, String modelVersion)
+            throws IOException {
         Files.createDirectories(directory);
         this.server = server;
         this.variant = variant;

@@ -41,8 +41,9 @@ public class PredictionMetrics {
             .build();
     private static final Metadata DRIFT = Metadata.builder()
             .withName("prediction_drift")
-            .withDescription("Jensen-Shannon divergence (bits, 0-1) of the labels predicted over the last api.drift.window "
-                    + "predictions from the model's training labels; NaN until that many predictions")
+            .withDescription(
+                    "Jensen-Shannon divergence (bits, 0-1) of the labels predicted over the last api.drift.window "
+                            + "predictions from the model's training labels; NaN until that many predictions")
             .build();
     private static final Metadata LOG_DROPPED = Metadata.builder()
             .withName("prediction_log_dropped_lines")
@@ -50,8 +51,9 @@ public class PredictionMetrics {
             .build();
     private static final Metadata COMPARISONS = Metadata.builder()
             .withName("shadow_comparisons")
-            .withDescription("Mirrored requests scored by both the candidate and the champion's model, by the two labels "
-                    + "(agree: the same label) and the two model versions")
+            .withDescription(
+                    "Mirrored requests scored by both the candidate and the champion's model, by the two labels "
+                            + "(agree: the same label) and the two model versions")
             .build();
     private static final Metadata MEAN_DIFFERENCE = Metadata.builder()
             .withName("shadow_probability_difference")
@@ -89,15 +91,22 @@ public class PredictionMetrics {
         registry.gauge(MODEL_INFO, version, v -> 1, new Tag("version", version), new Tag("variant", config.variant()));
         if (!trainLabelCounts.isEmpty()) {
             LabelDrift d = new LabelDrift(labels, trainLabelCounts, config.driftWindow());
-            registry.gauge(DRIFT, d, LabelDrift::divergence,
-                    new Tag("variant", config.variant()), new Tag("model_version", version));
+            registry.gauge(
+                    DRIFT,
+                    d,
+                    LabelDrift::divergence,
+                    new Tag("variant", config.variant()),
+                    new Tag("model_version", version));
             drift = d;
         }
     }
 
     public void countPrediction(String label) {
-        predictionsByLabel.computeIfAbsent(label, l -> registry.counter(PREDICTIONS,
-                new Tag("label", l), new Tag("variant", config.variant()))).inc();
+        predictionsByLabel
+                .computeIfAbsent(
+                        label,
+                        l -> registry.counter(PREDICTIONS, new Tag("label", l), new Tag("variant", config.variant())))
+                .inc();
         LabelDrift d = drift;
         if (d != null) {
             d.record(label);
@@ -110,26 +119,41 @@ public class PredictionMetrics {
     }
 
     /** One mirrored request scored by both models ({@link ShadowComparison}). */
-    public void countComparison(String championVersion, String candidateVersion, String championLabel,
-            String candidateLabel, double meanAbsoluteDifference) {
-        comparisonsByPair.computeIfAbsent(championVersion + ' ' + candidateVersion + ' ' + championLabel + ' ' + candidateLabel,
-                k -> registry.counter(COMPARISONS, new Tag("champion_version", championVersion),
-                        new Tag("candidate_version", candidateVersion), new Tag("champion_label", championLabel),
-                        new Tag("candidate_label", candidateLabel),
-                        new Tag("agree", String.valueOf(championLabel.equals(candidateLabel))))).inc();
+    public void countComparison(
+            String championVersion,
+            String candidateVersion,
+            String championLabel,
+            String candidateLabel,
+            double meanAbsoluteDifference) {
+        comparisonsByPair
+                .computeIfAbsent(
+                        championVersion + ' ' + candidateVersion + ' ' + championLabel + ' ' + candidateLabel,
+                        k -> registry.counter(
+                                COMPARISONS,
+                                new Tag("champion_version", championVersion),
+                                new Tag("candidate_version", candidateVersion),
+                                new Tag("champion_label", championLabel),
+                                new Tag("candidate_label", candidateLabel),
+                                new Tag("agree", String.valueOf(championLabel.equals(candidateLabel)))))
+                .inc();
         if (!Double.isNaN(meanAbsoluteDifference)) {
             differenceSum.add(meanAbsoluteDifference);
             differenceCount.increment();
         }
         if (differenceRegistered.compareAndSet(false, true)) {
-            registry.gauge(MEAN_DIFFERENCE, this, m -> m.differenceCount.sum() == 0 ? Double.NaN
-                    : m.differenceSum.sum() / m.differenceCount.sum(),
-                    new Tag("champion_version", championVersion), new Tag("candidate_version", candidateVersion));
+            registry.gauge(
+                    MEAN_DIFFERENCE,
+                    this,
+                    m -> m.differenceCount.sum() == 0 ? Double.NaN : m.differenceSum.sum() / m.differenceCount.sum(),
+                    new Tag("champion_version", championVersion),
+                    new Tag("candidate_version", candidateVersion));
         }
     }
 
     public void countRejection(String reason) {
-        rejectionsByReason.computeIfAbsent(reason, r -> registry.counter(REJECTED, new Tag("reason", r))).inc();
+        rejectionsByReason
+                .computeIfAbsent(reason, r -> registry.counter(REJECTED, new Tag("reason", r)))
+                .inc();
     }
 
     public void recordInference(Duration duration) {

@@ -31,7 +31,10 @@ public class PredictionRecorder {
 
         /** The request id and the shadow mark count only on requests the gateway vouches for ({@link GatewayOrigin}). */
         static Origin of(boolean fromGateway, String requestId, String traceparent, String shadowHeader) {
-            return new Origin(fromGateway ? requestId : null, TraceParent.traceId(traceparent), fromGateway ? shadowHeader : null);
+            return new Origin(
+                    fromGateway ? requestId : null,
+                    TraceParent.traceId(traceparent),
+                    fromGateway ? shadowHeader : null);
         }
     }
 
@@ -64,7 +67,11 @@ public class PredictionRecorder {
     void init() {
         config.predictionLogDir().ifPresent(dir -> {
             try {
-                log = new PredictionLog(dir, config.predictionLogMaxBytes(), config.instanceName(), config.variant(),
+                log = new PredictionLog(
+                        dir,
+                        config.predictionLogMaxBytes(),
+                        config.instanceName(),
+                        config.variant(),
                         model.modelVersion());
                 metrics.observePredictionLog(log);
                 LOG.info(() -> "Prediction log in " + dir + (config.predictionLogText() ? ", with the sentences" : ""));
@@ -89,7 +96,12 @@ public class PredictionRecorder {
      * @param latencyMicros  the whole request's time on the server so far (its prediction log latency)
      * @param batchIndex     the sentence's place in its batch; -1 for {@code /predict}
      */
-    void record(Origin origin, String sentence, Prediction prediction, long inferenceNanos, long latencyMicros,
+    void record(
+            Origin origin,
+            String sentence,
+            Prediction prediction,
+            long inferenceNanos,
+            long latencyMicros,
             int batchIndex) {
         metrics.recordInference(Duration.ofNanos(inferenceNanos));
         metrics.countPrediction(prediction.label());
@@ -97,8 +109,14 @@ public class PredictionRecorder {
             shadow.compare(sentence, prediction);
         }
         if (log != null) {
-            log.append(new PredictionLog.Line(origin.requestId(), origin.traceId(), batchIndex, System.currentTimeMillis(),
-                    prediction.label(), prediction.probabilities().get(prediction.label()), latencyMicros,
+            log.append(new PredictionLog.Line(
+                    origin.requestId(),
+                    origin.traceId(),
+                    batchIndex,
+                    System.currentTimeMillis(),
+                    prediction.label(),
+                    prediction.probabilities().get(prediction.label()),
+                    latencyMicros,
                     config.predictionLogText() ? sentence : null));
         }
     }

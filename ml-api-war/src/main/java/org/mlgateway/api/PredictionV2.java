@@ -8,5 +8,4 @@ import java.util.SortedMap;
 @JsonbPropertyOrder({"predictionValue", "predictionProbaDict"})
 public record PredictionV2(
         @JsonbProperty("prediction value") String predictionValue,
-        @JsonbProperty("prediction_proba_dict") SortedMap<String, Double> predictionProbaDict) {
-}
+        @JsonbProperty("prediction_proba_dict") SortedMap<String, Double> predictionProbaDict) {}

@@ -48,7 +48,8 @@ public class ShadowComparison {
                     return;
                 }
                 champion = c;
-                LOG.info(() -> "Shadow comparison on: champion model " + c.modelVersion() + " beside candidate " + model.modelVersion());
+                LOG.info(() -> "Shadow comparison on: champion model " + c.modelVersion() + " beside candidate "
+                        + model.modelVersion());
             } catch (Exception | LinkageError e) {
                 LOG.log(Level.SEVERE, "Not comparing with the champion: cannot load " + file, e);
             }
@@ -64,7 +65,11 @@ public class ShadowComparison {
     void compare(String sentence, Prediction candidate) {
         EmotionClassifier c = champion;
         Prediction champ = c.predict(sentence);
-        metrics.countComparison(c.modelVersion(), model.modelVersion(), champ.label(), candidate.label(),
+        metrics.countComparison(
+                c.modelVersion(),
+                model.modelVersion(),
+                champ.label(),
+                candidate.label(),
                 meanAbsoluteDifference(champ.probabilities(), candidate.probabilities()));
     }
 

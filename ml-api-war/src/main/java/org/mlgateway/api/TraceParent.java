@@ -11,8 +11,7 @@ final class TraceParent {
     static final String HEADER = "traceparent";
     private static final int LENGTH = 55; // 2 + 1 + 32 + 1 + 16 + 1 + 2
 
-    private TraceParent() {
-    }
+    private TraceParent() {}
 
     /** The trace id of a valid header, else null (absent, malformed, or an all-zero id). */
     static String traceId(String header) {
@@ -21,9 +20,14 @@ final class TraceParent {
         }
         String version = header.substring(0, 2);
         // Version 00 is exactly 55 characters; a later version may append "-..." (the spec's forward compatibility).
-        boolean lengthFits = "00".equals(version) ? header.length() == LENGTH
+        boolean lengthFits = "00".equals(version)
+                ? header.length() == LENGTH
                 : header.length() == LENGTH || header.charAt(LENGTH) == '-';
-        if (!lengthFits || "ff".equals(version) || !hex(version) || header.charAt(2) != '-' || header.charAt(35) != '-'
+        if (!lengthFits
+                || "ff".equals(version)
+                || !hex(version)
+                || header.charAt(2) != '-'
+                || header.charAt(35) != '-'
                 || header.charAt(52) != '-') {
             return null;
         }

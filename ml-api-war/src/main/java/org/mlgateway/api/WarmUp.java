@@ -52,6 +52,7 @@ public class WarmUp {
 
     /** Less compile time than this over {@link #SETTLED_WINDOW} of load: the path is compiled. */
     private static final long SETTLED_COMPILE_MS = 40;
+
     private static final Duration SETTLED_WINDOW = Duration.ofSeconds(2);
     /** Fewer requests than this cannot have reached the JIT's highest tier (Tier4InvocationThreshold). */
     private static final long MIN_REQUESTS = 5_000;
@@ -110,8 +111,8 @@ public class WarmUp {
             LOG.log(Level.WARNING, "Warm-up failed; the server becomes ready cold", e);
             outcome = "failed: " + e;
         }
-        summary = String.format("%s after %d requests in %.1f s", outcome, requests.get(),
-                (System.nanoTime() - start) / 1e9);
+        summary = String.format(
+                "%s after %d requests in %.1f s", outcome, requests.get(), (System.nanoTime() - start) / 1e9);
         done = true;
         LOG.info(() -> "Warm-up " + summary + "; ready for traffic");
     }
@@ -143,11 +144,17 @@ public class WarmUp {
     /** One keep-alive connection: the sentences in turn until told to stop. The port may not listen yet. */
     private void send(int first, AtomicBoolean stop, long deadline) {
         List<byte[]> bodyList = new java.util.ArrayList<>();
-        SENTENCES.forEach(s -> bodyList.add(LoopbackClient.post("/predict", "{\"sentence\": \"" + s + "\"}", HEADER, token)));
+        SENTENCES.forEach(
+                s -> bodyList.add(LoopbackClient.post("/predict", "{\"sentence\": \"" + s + "\"}", HEADER, token)));
         // One request in nine is the Open Inference Protocol's inference of all the sentences as one batch.
-        bodyList.add(LoopbackClient.post("/v2/models/" + InferenceModel.NAME + "/infer", "{\"inputs\": [{\"name\": \""
-                + InferenceModel.INPUT + "\", \"datatype\": \"BYTES\", \"shape\": [" + SENTENCES.size() + "], \"data\": [\""
-                + String.join("\", \"", SENTENCES) + "\"]}]}", HEADER, token));
+        bodyList.add(LoopbackClient.post(
+                "/v2/models/" + InferenceModel.NAME + "/infer",
+                "{\"inputs\": [{\"name\": \""
+                        + InferenceModel.INPUT + "\", \"datatype\": \"BYTES\", \"shape\": [" + SENTENCES.size()
+                        + "], \"data\": [\""
+                        + String.join("\", \"", SENTENCES) + "\"]}]}",
+                HEADER,
+                token));
         byte[][] bodies = bodyList.toArray(byte[][]::new);
         // Paced: the JIT needs invocations, not speed, and the other servers on the machine keep serving
         // meanwhile. At full speed a warming server took both cores and stalled a rollout's clients.
@@ -189,8 +196,10 @@ public class WarmUp {
             }
             long compile = measurable ? jit.getTotalCompilationTime() : 0;
             long window = compile - compileAtWindowStart;
-            LOG.fine(() -> String.format("Warm-up: %d requests, %d ms compiling in the last %s", requests.get(), window, SETTLED_WINDOW));
-            if (requests.get() >= MIN_REQUESTS && (!measurable || compile - compileAtWindowStart < SETTLED_COMPILE_MS)) {
+            LOG.fine(() -> String.format(
+                    "Warm-up: %d requests, %d ms compiling in the last %s", requests.get(), window, SETTLED_WINDOW));
+            if (requests.get() >= MIN_REQUESTS
+                    && (!measurable || compile - compileAtWindowStart < SETTLED_COMPILE_MS)) {
                 return "done";
             }
             windowStart = System.nanoTime();

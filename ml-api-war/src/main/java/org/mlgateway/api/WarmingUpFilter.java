@@ -34,7 +34,8 @@ public class WarmingUpFilter implements ContainerRequestFilter {
         }
         if (PREDICTIONS.matcher(request.getUriInfo().getPath()).matches()) {
             metrics.countRejection("warming_up");
-            request.abortWith(Response.status(503).type(MediaType.APPLICATION_JSON_TYPE)
+            request.abortWith(Response.status(503)
+                    .type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(new ApiError("warming_up", "This server is warming up; retry shortly."))
                     .header("Retry-After", "1")
                     .build());

@@ -63,6 +63,7 @@ public final class OpenInferenceProtocol {
 
     /** Checked against the error object when the request matched no operation (an unknown path, a wrong method). */
     private static final String ERROR_ANSWER_PATH = "/v2/models/emotion/infer";
+
     private static final Pattern TEMPLATE = Pattern.compile("\\$\\{([A-Za-z_]+)}");
     private static final AtomicInteger CHECKED = new AtomicInteger();
 
@@ -74,8 +75,7 @@ public final class OpenInferenceProtocol {
 
     /** The document, for requests to servers whose paths start at {@code basePath} ("" at the server root). */
     public static OpenInferenceProtocol forBasePath(String basePath) {
-        return new OpenInferenceProtocol(OpenApiInteractionValidator
-                .createForInlineApiSpecification(document())
+        return new OpenInferenceProtocol(OpenApiInteractionValidator.createForInlineApiSpecification(document())
                 .withBasePathOverride(basePath.isEmpty() ? "/" : basePath)
                 .withLevelResolver(LevelResolverFactory.withAdditionalPropertiesIgnored())
                 .build());
@@ -83,8 +83,10 @@ public final class OpenInferenceProtocol {
 
     /** Where the published document is: -Doip.spec, else ../shared/specs/... beside the project. */
     public static Path specification() {
-        return Path.of(System.getProperty("oip.spec", "../../shared/specs/open-inference-protocol/open_inference_rest.yaml"))
-                .toAbsolutePath().normalize();
+        return Path.of(System.getProperty(
+                        "oip.spec", "../../shared/specs/open-inference-protocol/open_inference_rest.yaml"))
+                .toAbsolutePath()
+                .normalize();
     }
 
     /** How many exchanges the filters have checked in this JVM: a test can tell its requests went through them. */
@@ -105,8 +107,11 @@ public final class OpenInferenceProtocol {
         return (request, response, context) -> check(request, response, context, false);
     }
 
-    private Response check(FilterableRequestSpecification requestSpec, FilterableResponseSpecification responseSpec,
-            FilterContext context, boolean requestConforms) {
+    private Response check(
+            FilterableRequestSpecification requestSpec,
+            FilterableResponseSpecification responseSpec,
+            FilterContext context,
+            boolean requestConforms) {
         Response response = context.next(requestSpec, responseSpec);
         Request request = RestAssuredRequest.of(requestSpec);
         com.atlassian.oai.validator.model.Response answer = RestAssuredResponse.of(response);
@@ -128,17 +133,22 @@ public final class OpenInferenceProtocol {
         if (!operationFound) {
             // No operation to hold the answer against: it must be the protocol's error object all the same.
             validator.validateResponse(ERROR_ANSWER_PATH, Request.Method.POST, answer).getMessages().stream()
-                    .filter(m -> m.getLevel() == ValidationReport.Level.ERROR).forEach(answerProblems::add);
+                    .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
+                    .forEach(answerProblems::add);
         }
-        String exchange = request.getMethod() + " " + request.getPath() + " -> " + response.statusCode() + " " + response.asString();
+        String exchange = request.getMethod() + " " + request.getPath() + " -> " + response.statusCode() + " "
+                + response.asString();
         if (requestConforms && !requestProblems.isEmpty()) {
-            throw new AssertionError("The request breaks the Open Inference Protocol's document: " + requestProblems + "\n" + exchange);
+            throw new AssertionError(
+                    "The request breaks the Open Inference Protocol's document: " + requestProblems + "\n" + exchange);
         }
         if (!requestConforms && requestProblems.isEmpty()) {
-            throw new AssertionError("The request was meant to break the document, and the validator found nothing wrong: " + exchange);
+            throw new AssertionError(
+                    "The request was meant to break the document, and the validator found nothing wrong: " + exchange);
         }
         if (!answerProblems.isEmpty()) {
-            throw new AssertionError("The answer breaks the Open Inference Protocol's document: " + answerProblems + "\n" + exchange);
+            throw new AssertionError(
+                    "The answer breaks the Open Inference Protocol's document: " + answerProblems + "\n" + exchange);
         }
         CHECKED.incrementAndGet();
         return response;
@@ -159,7 +169,8 @@ public final class OpenInferenceProtocol {
             Map<String, JsonNode> all = new LinkedHashMap<>(read);
             read.forEach((path, item) -> {
                 if (path.contains("/versions/{MODEL_VERSION}")) {
-                    all.putIfAbsent(path.replace("/versions/{MODEL_VERSION}", ""),
+                    all.putIfAbsent(
+                            path.replace("/versions/{MODEL_VERSION}", ""),
                             renamed(withoutVersion((ObjectNode) item.deepCopy()), "-unversioned"));
                 }
                 if (path.equals("/v2/")) {
@@ -174,8 +185,10 @@ public final class OpenInferenceProtocol {
             }
             return new ObjectMapper().writeValueAsString(document);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the Open Inference Protocol's document at " + specification()
-                    + " (the project expects ../shared beside it)", e);
+            throw new UncheckedIOException(
+                    "Cannot read the Open Inference Protocol's document at " + specification()
+                            + " (the project expects ../shared beside it)",
+                    e);
         }
     }
 
@@ -183,7 +196,8 @@ public final class OpenInferenceProtocol {
     private static ObjectNode renamed(ObjectNode item, String suffix) {
         item.forEach(operation -> {
             if (operation.has("operationId")) {
-                ((ObjectNode) operation).put("operationId", operation.get("operationId").asText() + suffix);
+                ((ObjectNode) operation)
+                        .put("operationId", operation.get("operationId").asText() + suffix);
             }
         });
         return item;
@@ -211,7 +225,8 @@ public final class OpenInferenceProtocol {
     }
 
     private static ObjectNode withErrorObjects(String path, ObjectNode item) {
-        String error = path.endsWith("/infer") ? "inference_error_response"
+        String error = path.endsWith("/infer")
+                ? "inference_error_response"
                 : path.startsWith("/v2/models/") ? "metadata_model_error_response" : "metadata_server_error_response";
         for (Iterator<Map.Entry<String, JsonNode>> it = item.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> operation = it.next();
@@ -219,14 +234,20 @@ public final class OpenInferenceProtocol {
                 ObjectNode responses = (ObjectNode) operation.getValue().get("responses");
                 Map<String, String> health = healthAnswer(path);
                 if (health != null && !responses.path("200").has("content")) {
-                    ObjectNode properties = ((ObjectNode) responses.get("200")).putObject("content").putObject("application/json")
-                            .putObject("schema").put("type", "object").putObject("properties");
+                    ObjectNode properties = ((ObjectNode) responses.get("200"))
+                            .putObject("content")
+                            .putObject("application/json")
+                            .putObject("schema")
+                            .put("type", "object")
+                            .putObject("properties");
                     health.forEach((name, type) -> properties.putObject(name).put("type", type));
                 }
                 if (!responses.has("default")) {
                     ObjectNode answer = responses.putObject("default");
                     answer.put("description", "Any other status: the error object (inference_rest.md)");
-                    answer.putObject("content").putObject("application/json").putObject("schema")
+                    answer.putObject("content")
+                            .putObject("application/json")
+                            .putObject("schema")
                             .put("$ref", "#/components/schemas/" + error);
                 }
             }

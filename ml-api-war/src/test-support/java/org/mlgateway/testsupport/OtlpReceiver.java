@@ -29,9 +29,13 @@ import java.util.zip.GZIPInputStream;
 public final class OtlpReceiver implements AutoCloseable {
 
     /** One received span: ids in lowercase hex, its service (resource attribute service.name) and attributes as text. */
-    public record ReceivedSpan(String traceId, String spanId, String parentSpanId, String name, String service,
-            Map<String, String> attributes) {
-    }
+    public record ReceivedSpan(
+            String traceId,
+            String spanId,
+            String parentSpanId,
+            String name,
+            String service,
+            Map<String, String> attributes) {}
 
     private final HttpServer server;
     private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
@@ -68,7 +72,8 @@ public final class OtlpReceiver implements AutoCloseable {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no such span within " + timeout + "; received " + spans.size() + ": " + spans);
+                throw new AssertionError(
+                        "no such span within " + timeout + "; received " + spans.size() + ": " + spans);
             }
             Thread.sleep(100);
         }
@@ -81,17 +86,25 @@ public final class OtlpReceiver implements AutoCloseable {
                 return;
             }
             byte[] body;
-            try (InputStream in = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
-                    ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
+            try (InputStream in =
+                    "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
+                            ? new GZIPInputStream(exchange.getRequestBody())
+                            : exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
             ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body);
             for (ResourceSpans resource : request.getResourceSpansList()) {
-                String service = text(resource.getResource().getAttributesList()).getOrDefault("service.name", "");
+                String service =
+                        text(resource.getResource().getAttributesList()).getOrDefault("service.name", "");
                 for (ScopeSpans scope : resource.getScopeSpansList()) {
                     for (Span s : scope.getSpansList()) {
-                        spans.add(new ReceivedSpan(hex(s.getTraceId().toByteArray()), hex(s.getSpanId().toByteArray()),
-                                hex(s.getParentSpanId().toByteArray()), s.getName(), service, text(s.getAttributesList())));
+                        spans.add(new ReceivedSpan(
+                                hex(s.getTraceId().toByteArray()),
+                                hex(s.getSpanId().toByteArray()),
+                                hex(s.getParentSpanId().toByteArray()),
+                                s.getName(),
+                                service,
+                                text(s.getAttributesList())));
                     }
                 }
             }
@@ -108,9 +121,17 @@ public final class OtlpReceiver implements AutoCloseable {
         Map<String, String> values = new TreeMap<>();
         for (KeyValue kv : attributes) {
             var v = kv.getValue();
-            values.put(kv.getKey(), v.hasStringValue() ? v.getStringValue() : v.hasIntValue() ? String.valueOf(v.getIntValue())
-                    : v.hasBoolValue() ? String.valueOf(v.getBoolValue()) : v.hasDoubleValue() ? String.valueOf(v.getDoubleValue())
-                    : v.toString().trim());
+            values.put(
+                    kv.getKey(),
+                    v.hasStringValue()
+                            ? v.getStringValue()
+                            : v.hasIntValue()
+                                    ? String.valueOf(v.getIntValue())
+                                    : v.hasBoolValue()
+                                            ? String.valueOf(v.getBoolValue())
+                                            : v.hasDoubleValue()
+                                                    ? String.valueOf(v.getDoubleValue())
+                                                    : v.toString().trim());
         }
         return values;
     }

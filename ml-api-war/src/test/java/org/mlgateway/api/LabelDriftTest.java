@@ -25,7 +25,10 @@ class LabelDriftTest {
         assertEquals(expected, LabelDrift.jensenShannon(new double[] {1, 0}, q), 1e-12);
         assertEquals(0.31127812445913283, expected, 1e-12);
         // Symmetric.
-        assertEquals(LabelDrift.jensenShannon(new double[] {0.2, 0.8}, q), LabelDrift.jensenShannon(q, new double[] {0.2, 0.8}), 1e-15);
+        assertEquals(
+                LabelDrift.jensenShannon(new double[] {0.2, 0.8}, q),
+                LabelDrift.jensenShannon(q, new double[] {0.2, 0.8}),
+                1e-15);
     }
 
     @Test
@@ -46,7 +49,10 @@ class LabelDriftTest {
         assertEquals(0.31127812445913283, drift.divergence(), 1e-12);
         assertEquals(jsByHand(new double[] {0, 1, 0}, new double[] {0.25, 0.5, 0.25}), drift.divergence(), 1e-12);
         drift.record("not-a-label");
-        assertEquals(jsByHand(new double[] {0, 1, 0}, new double[] {0.25, 0.5, 0.25}), drift.divergence(), 1e-12,
+        assertEquals(
+                jsByHand(new double[] {0, 1, 0}, new double[] {0.25, 0.5, 0.25}),
+                drift.divergence(),
+                1e-12,
                 "an unknown label changes nothing");
     }
 

@@ -41,7 +41,9 @@ class ModelServiceTest {
         ModelService service = service("model/nope.tribuo.gz");
         service.load();
         assertFalse(service.isReady());
-        assertTrue(service.problem().orElseThrow().contains("nope"), service.problem().orElseThrow());
+        assertTrue(
+                service.problem().orElseThrow().contains("nope"),
+                service.problem().orElseThrow());
         assertEquals("none", service.modelVersion());
     }
 
@@ -51,7 +53,8 @@ class ModelServiceTest {
         service.config.modelResource = resource;
         service.metrics = new PredictionMetrics() {
             @Override
-            public void recordModel(String version, java.util.List<String> labels, java.util.Map<String, Integer> trainLabelCounts) {
+            public void recordModel(
+                    String version, java.util.List<String> labels, java.util.Map<String, Integer> trainLabelCounts) {
                 // no registry outside the server
             }
         };
@@ -60,7 +63,8 @@ class ModelServiceTest {
 
     private static void copyModel(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("model"));
-        try (InputStream in = ModelServiceTest.class.getClassLoader().getResourceAsStream(EmotionClassifier.MODEL_RESOURCE)) {
+        try (InputStream in =
+                ModelServiceTest.class.getClassLoader().getResourceAsStream(EmotionClassifier.MODEL_RESOURCE)) {
             Files.copy(in, dir.resolve(EmotionClassifier.MODEL_RESOURCE));
         }
     }

@@ -34,34 +34,39 @@ class PredictRequestReaderTest {
 
     @Test
     void keepsUnicodeEscapesEmojiAndRightToLeftText() throws Exception {
-        assertEquals("I \u2764 \uD83D\uDE00 \u05E9\u05DC\u05D5\u05DD", read("{\"sentence\": \"I \\u2764 \uD83D\uDE00 \u05E9\u05DC\u05D5\u05DD\"}"));
+        assertEquals(
+                "I \u2764 \uD83D\uDE00 \u05E9\u05DC\u05D5\u05DD",
+                read("{\"sentence\": \"I \\u2764 \uD83D\uDE00 \u05E9\u05DC\u05D5\u05DD\"}"));
     }
 
     @ParameterizedTest(name = "{0} -> {1} {2}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "``                                  | 400 | invalid_json",
-        "`{`                                 | 400 | invalid_json",
-        "`{\"sentence\": \"a\"`               | 400 | invalid_json",
-        "`{\"sentence\": \"a\"} trailing`     | 400 | invalid_json",
-        "`{'sentence': 'a'}`                 | 400 | invalid_json",
-        "`sentence=hello`                    | 400 | invalid_json",
-        "`[\"a\"]`                           | 422 | invalid_body",
-        "`\"just a string\"`                 | 422 | invalid_body",
-        "`null`                              | 422 | invalid_body",
-        "`42`                                | 422 | invalid_body",
-        "`{}`                                | 422 | missing_sentence",
-        "`{\"text\": \"a\"}`                 | 422 | missing_sentence",
-        "`{\"sentence\": null}`              | 422 | invalid_sentence",
-        "`{\"sentence\": 42}`                | 422 | invalid_sentence",
-        "`{\"sentence\": [\"a\"]}`           | 422 | invalid_sentence",
-        "`{\"sentence\": {\"a\": 1}}`        | 422 | invalid_sentence",
-        "`{\"sentence\": true}`              | 422 | invalid_sentence",
-        "`{\"sentence\": \"a\", \"sentence\": \"b\"}` | 422 | invalid_sentence",
-        "`{\"sentence\": \"\"}`              | 422 | blank_sentence",
-        "`{\"sentence\": \"  \\t\\n \"}`     | 422 | blank_sentence",
-        "`{\"sentence\": \"123456789012345678901\"}` | 422 | sentence_too_long",
-        "`{\"sentence\": [1, 2}`             | 400 | invalid_json",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "``                                  | 400 | invalid_json",
+                "`{`                                 | 400 | invalid_json",
+                "`{\"sentence\": \"a\"`               | 400 | invalid_json",
+                "`{\"sentence\": \"a\"} trailing`     | 400 | invalid_json",
+                "`{'sentence': 'a'}`                 | 400 | invalid_json",
+                "`sentence=hello`                    | 400 | invalid_json",
+                "`[\"a\"]`                           | 422 | invalid_body",
+                "`\"just a string\"`                 | 422 | invalid_body",
+                "`null`                              | 422 | invalid_body",
+                "`42`                                | 422 | invalid_body",
+                "`{}`                                | 422 | missing_sentence",
+                "`{\"text\": \"a\"}`                 | 422 | missing_sentence",
+                "`{\"sentence\": null}`              | 422 | invalid_sentence",
+                "`{\"sentence\": 42}`                | 422 | invalid_sentence",
+                "`{\"sentence\": [\"a\"]}`           | 422 | invalid_sentence",
+                "`{\"sentence\": {\"a\": 1}}`        | 422 | invalid_sentence",
+                "`{\"sentence\": true}`              | 422 | invalid_sentence",
+                "`{\"sentence\": \"a\", \"sentence\": \"b\"}` | 422 | invalid_sentence",
+                "`{\"sentence\": \"\"}`              | 422 | blank_sentence",
+                "`{\"sentence\": \"  \\t\\n \"}`     | 422 | blank_sentence",
+                "`{\"sentence\": \"123456789012345678901\"}` | 422 | sentence_too_long",
+                "`{\"sentence\": [1, 2}`             | 400 | invalid_json",
+            })
     void refusesWithTheDocumentedStatusAndCode(String body, int status, String code) {
         ApiException e = refusal(body);
         assertEquals(status, e.status(), e.body().message());
@@ -72,12 +77,16 @@ class PredictRequestReaderTest {
     void countsCharactersNotUtf16Units() throws Exception {
         String twentyEmoji = "\uD83D\uDE00".repeat(20);
         assertEquals(twentyEmoji, read("{\"sentence\": \"" + twentyEmoji + "\"}"));
-        assertEquals("sentence_too_long", refusal("{\"sentence\": \"" + twentyEmoji + "a\"}").body().error());
+        assertEquals(
+                "sentence_too_long",
+                refusal("{\"sentence\": \"" + twentyEmoji + "a\"}").body().error());
     }
 
     @Test
     void refusesInvalidUtf8() {
-        byte[] body = {'{', '"', 's', 'e', 'n', 't', 'e', 'n', 'c', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+        byte[] body = {
+            '{', '"', 's', 'e', 'n', 't', 'e', 'n', 'c', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'
+        };
         ApiException e = assertThrows(ApiException.class, () -> reader.read(new ByteArrayInputStream(body)));
         assertEquals(400, e.status());
         assertEquals("invalid_encoding", e.body().error());

@@ -20,8 +20,10 @@ class PredictionLogTest {
     @Test
     void writesOneJsonLinePerPredictionWithTheTextOnlyWhenGiven(@TempDir Path dir) throws IOException {
         try (PredictionLog log = new PredictionLog(dir, 1 << 20, "api-v1-1", "v1", "8b357f0c0dbd")) {
-            log.append(new PredictionLog.Line("abc123", "4bf92f3577b34da6a3ce929d0e0e4736", -1, 1_700_000_000_000L, "love", 0.42, 1_250, null));
-            log.append(new PredictionLog.Line("def456", null, 3, 1_700_000_000_001L, "worry", 0.3, 800, "a \"quoted\"\nline"));
+            log.append(new PredictionLog.Line(
+                    "abc123", "4bf92f3577b34da6a3ce929d0e0e4736", -1, 1_700_000_000_000L, "love", 0.42, 1_250, null));
+            log.append(new PredictionLog.Line(
+                    "def456", null, 3, 1_700_000_000_001L, "worry", 0.3, 800, "a \"quoted\"\nline"));
         }
         List<String> lines = Files.readAllLines(dir.resolve("predictions.0.jsonl"));
         assertEquals(2, lines.size(), String.join("\n", lines));
@@ -48,7 +50,8 @@ class PredictionLogTest {
         long cap = 5 * 8192;
         try (PredictionLog log = new PredictionLog(dir, cap, "api-v1-1", "v1", "8b357f0c0dbd")) {
             for (int i = 0; i < 5_000; i++) {
-                log.append(new PredictionLog.Line("id-" + i, null, -1, 1_700_000_000_000L + i, "neutral", 0.5, 900, null));
+                log.append(
+                        new PredictionLog.Line("id-" + i, null, -1, 1_700_000_000_000L + i, "neutral", 0.5, 900, null));
                 if (i % 500 == 0) {
                     Thread.sleep(20); // let the writer keep up: this test is about rotation, not dropping
                 }
@@ -65,11 +68,14 @@ class PredictionLogTest {
             }
         }
         assertEquals(PredictionLog.FILES, jsonl, "rotated into " + PredictionLog.FILES + " files");
-        // A batch may overshoot a file's limit once before it rotates: at most one batch (PredictionLog.BATCH lines) per file.
+        // A batch may overshoot a file's limit once before it rotates: at most one batch (PredictionLog.BATCH lines)
+        // per file.
         assertTrue(total <= cap + PredictionLog.FILES * PredictionLog.BATCH * 200L, "bytes on disk: " + total);
-        String kept = Files.readString(dir.resolve("predictions.0.jsonl")) + Files.readString(dir.resolve("predictions.1.jsonl"));
+        String kept = Files.readString(dir.resolve("predictions.0.jsonl"))
+                + Files.readString(dir.resolve("predictions.1.jsonl"));
         assertTrue(kept.contains("\"request_id\":\"id-4999\""), "the newest line is in the newest files");
-        assertFalse(Files.readString(dir.resolve("predictions.4.jsonl")).contains("\"request_id\":\"id-0\""),
+        assertFalse(
+                Files.readString(dir.resolve("predictions.4.jsonl")).contains("\"request_id\":\"id-0\""),
                 "the oldest lines rotated away");
     }
 
@@ -80,7 +86,8 @@ class PredictionLogTest {
             for (int i = 0; i < 200_000; i++) {
                 log.append(new PredictionLog.Line("id-" + i, null, -1, 1_700_000_000_000L, "neutral", 0.5, 900, null));
             }
-            // 200,000 offers to a 10,000-line queue: whatever the writer keeps up with, the rest is dropped, not waited for.
+            // 200,000 offers to a 10,000-line queue: whatever the writer keeps up with, the rest is dropped, not waited
+            // for.
             assertTrue(log.dropped() > 0, "dropped " + log.dropped());
             assertTrue(System.nanoTime() - start > 0);
         }

@@ -20,10 +20,13 @@ public class InjectedPredictFailures implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        boolean fromClient = request.getHeaderString("X-Shadow") == null && request.getHeaderString("X-Warm-Up") == null;
+        boolean fromClient =
+                request.getHeaderString("X-Shadow") == null && request.getHeaderString("X-Warm-Up") == null;
         if (fromClient && "POST".equals(request.getMethod()) && predictions.incrementAndGet() % 4 == 0) {
-            request.abortWith(Response.serverError().type(MediaType.APPLICATION_JSON)
-                    .entity("{\"error\": \"injected failure (test build)\"}").build());
+            request.abortWith(Response.serverError()
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity("{\"error\": \"injected failure (test build)\"}")
+                    .build());
         }
     }
 }

@@ -20,8 +20,7 @@ final class Deployments {
 
     private static final String CONFIG = "/WEB-INF/classes/META-INF/microprofile-config.properties";
 
-    private Deployments() {
-    }
+    private Deployments() {}
 
     static WebArchive variant(String variant) {
         return variant(variant, "");
@@ -36,10 +35,12 @@ final class Deployments {
     static WebArchive variant(String variant, String name, String extraConfig) {
         File built = new File(System.getProperty("app.war", "target/ml-api-v1.war"));
         WebArchive war = ShrinkWrap.create(ZipImporter.class, name + ".war")
-                .importFrom(built).as(WebArchive.class);
+                .importFrom(built)
+                .as(WebArchive.class);
         war.delete("/WEB-INF/ibm-web-ext.xml");
-        String config = read(war, CONFIG).replaceAll("(?m)^api\\.variant=.*$", "api.variant=" + variant)
-                .replaceAll("(?m)^api\\.instance\\.name=.*$", "api.instance.name=api-" + variant + "-it")
+        String config = read(war, CONFIG)
+                        .replaceAll("(?m)^api\\.variant=.*$", "api.variant=" + variant)
+                        .replaceAll("(?m)^api\\.instance\\.name=.*$", "api.instance.name=api-" + variant + "-it")
                 + "\n" + extraConfig;
         war.delete(CONFIG);
         war.add(new StringAsset(config), CONFIG);

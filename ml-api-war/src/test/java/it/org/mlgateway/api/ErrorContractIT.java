@@ -28,7 +28,11 @@ class ErrorContractIT {
     URL base;
 
     private ValidatableResponse post(String contentType, String body) {
-        return given().baseUri(base.toString()).contentType(contentType).body(body).post("predict").then();
+        return given().baseUri(base.toString())
+                .contentType(contentType)
+                .body(body)
+                .post("predict")
+                .then();
     }
 
     private static void isJsonError(ValidatableResponse response, int status, String code) {
@@ -81,12 +85,14 @@ class ErrorContractIT {
 
     @Test
     void sentenceAtTheLimitIsServed() {
-        post("application/json", "{\"sentence\": \"" + "ab ".repeat(1666) + "ab\"}").statusCode(200);
+        post("application/json", "{\"sentence\": \"" + "ab ".repeat(1666) + "ab\"}")
+                .statusCode(200);
     }
 
     @Test
     void wrongMethodIs405() {
-        ValidatableResponse response = given().baseUri(base.toString()).get("predict").then();
+        ValidatableResponse response =
+                given().baseUri(base.toString()).get("predict").then();
         isJsonError(response, 405, "method_not_allowed");
         response.header("Allow", containsString("POST"));
     }

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class InferenceAccountingIT {
 
-    private static final Path LOG_DIR = Path.of("target/it-prediction-log-" + System.nanoTime()).toAbsolutePath();
+    private static final Path LOG_DIR =
+            Path.of("target/it-prediction-log-" + System.nanoTime()).toAbsolutePath();
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
     /** The request id counts only on requests that carry the gateway's token (GatewayOrigin). */
@@ -41,7 +42,9 @@ class InferenceAccountingIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.variant("v1", "api.drift.window=4\nprediction.log.dir=" + LOG_DIR + "\napi.gateway.token=" + GATEWAY_TOKEN + "\n");
+        return Deployments.variant(
+                "v1",
+                "api.drift.window=4\nprediction.log.dir=" + LOG_DIR + "\napi.gateway.token=" + GATEWAY_TOKEN + "\n");
     }
 
     @ArquillianResource
@@ -55,9 +58,18 @@ class InferenceAccountingIT {
         double inferencesBefore = ServerMetrics.sum(base, "inference_seconds_count", "variant=\"v1\"");
         assertTrue(Double.isNaN(ServerMetrics.sum(base, "prediction_drift")), "no drift before the window is full");
 
-        List<String> labels = conforming(base).contentType("application/json").header("X-Request-ID", "batch-request-1").header("X-Gateway-Token", GATEWAY_TOKEN)
-                .header("traceparent", TRACEPARENT).body(request(null, sentences)).post("v2/models/emotion/infer")
-                .then().statusCode(200).extract().jsonPath().getList("outputs[0].data");
+        List<String> labels = conforming(base)
+                .contentType("application/json")
+                .header("X-Request-ID", "batch-request-1")
+                .header("X-Gateway-Token", GATEWAY_TOKEN)
+                .header("traceparent", TRACEPARENT)
+                .body(request(null, sentences))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("outputs[0].data");
 
         assertEquals(predictionsBefore + 4, ServerMetrics.sum(base, "predictions_total", "variant=\"v1\""), 0.0);
         for (String label : labels.stream().distinct().toList()) {
@@ -80,8 +92,15 @@ class InferenceAccountingIT {
 
     @Test
     void aPredictLineCarriesItsTraceIdAndNoBatchIndex() throws Exception {
-        given().baseUri(base.toString()).contentType("application/json").header("X-Request-ID", "predict-request-1").header("X-Gateway-Token", GATEWAY_TOKEN)
-                .header("traceparent", TRACEPARENT).body("{\"sentence\": \"one at a time\"}").post("predict").then().statusCode(200);
+        given().baseUri(base.toString())
+                .contentType("application/json")
+                .header("X-Request-ID", "predict-request-1")
+                .header("X-Gateway-Token", GATEWAY_TOKEN)
+                .header("traceparent", TRACEPARENT)
+                .body("{\"sentence\": \"one at a time\"}")
+                .post("predict")
+                .then()
+                .statusCode(200);
         JsonObject line = awaitLines("predict-request-1", 1).get(0);
         assertEquals(TRACE_ID, line.getString("trace_id"));
         assertFalse(line.containsKey("batch_index"), line.toString());
@@ -91,10 +110,17 @@ class InferenceAccountingIT {
     void aRefusedBatchCountsOnlyItsRefusal() {
         double predictionsBefore = ServerMetrics.sum(base, "predictions_total");
         double refusedBefore = ServerMetrics.sum(base, "rejected_requests_total", "reason=\"blank_sentence\"");
-        conforming(base).contentType("application/json").body(request(null, List.of("fine", "fine too", "")))
-                .post("v2/models/emotion/infer").then().statusCode(422);
+        conforming(base)
+                .contentType("application/json")
+                .body(request(null, List.of("fine", "fine too", "")))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(422);
         assertEquals(predictionsBefore, ServerMetrics.sum(base, "predictions_total"), 0.0, "no sentence of it counted");
-        assertEquals(refusedBefore + 1, ServerMetrics.sum(base, "rejected_requests_total", "reason=\"blank_sentence\""), 0.0);
+        assertEquals(
+                refusedBefore + 1,
+                ServerMetrics.sum(base, "rejected_requests_total", "reason=\"blank_sentence\""),
+                0.0);
     }
 
     /** The lines of one request id, in the order written, once the log's writer (every 100 ms) has written them all. */
@@ -104,9 +130,11 @@ class InferenceAccountingIT {
             List<JsonObject> found = new ArrayList<>();
             if (Files.isDirectory(LOG_DIR)) {
                 try (Stream<Path> files = Files.list(LOG_DIR)) {
-                    for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl")).toList()) {
+                    for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
+                            .toList()) {
                         for (String line : Files.readAllLines(f)) {
-                            JsonObject o = Json.createReader(new StringReader(line)).readObject();
+                            JsonObject o =
+                                    Json.createReader(new StringReader(line)).readObject();
                             if (requestId.equals(o.getString("request_id"))) {
                                 found.add(o);
                             }

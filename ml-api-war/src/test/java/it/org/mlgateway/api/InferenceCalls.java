@@ -21,8 +21,7 @@ final class InferenceCalls {
 
     private static final Map<String, OpenInferenceProtocol> BY_BASE_PATH = new ConcurrentHashMap<>();
 
-    private InferenceCalls() {
-    }
+    private InferenceCalls() {}
 
     /** A request the document describes, to the deployment at {@code base} (its context root). */
     static RequestSpecification conforming(URL base) {
@@ -47,9 +46,14 @@ final class InferenceCalls {
         if (id != null) {
             request.add("id", id);
         }
-        request.add("inputs", Json.createArrayBuilder().add(Json.createObjectBuilder()
-                .add("name", "text").add("datatype", "BYTES").add("shape", Json.createArrayBuilder().add(sentences.size()))
-                .add("data", data)));
+        request.add(
+                "inputs",
+                Json.createArrayBuilder()
+                        .add(Json.createObjectBuilder()
+                                .add("name", "text")
+                                .add("datatype", "BYTES")
+                                .add("shape", Json.createArrayBuilder().add(sentences.size()))
+                                .add("data", data)));
         if (outputs.length > 0) {
             JsonArrayBuilder asked = Json.createArrayBuilder();
             for (String o : outputs) {
@@ -70,7 +74,10 @@ final class InferenceCalls {
     }
 
     static List<String> tweets() {
-        return List.of("I love this sunny morning, it makes me so happy!", "ugh my head hurts sooooo bad, no sleep again tonight :(",
-                "so bored. nothing to do at all", "I am so worried about the exam tomorrow");
+        return List.of(
+                "I love this sunny morning, it makes me so happy!",
+                "ugh my head hurts sooooo bad, no sleep again tonight :(",
+                "so bored. nothing to do at all",
+                "I am so worried about the exam tomorrow");
     }
 }

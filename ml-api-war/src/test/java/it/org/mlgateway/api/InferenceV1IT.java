@@ -48,20 +48,35 @@ class InferenceV1IT {
 
     /** The version this deployment serves, as /predict reports it. */
     private String servedVersion() {
-        return given().baseUri(base.toString()).contentType("application/json").body("{\"sentence\": \"hi\"}").post("predict")
-                .then().statusCode(200).extract().header("X-Model-Version");
+        return given().baseUri(base.toString())
+                .contentType("application/json")
+                .body("{\"sentence\": \"hi\"}")
+                .post("predict")
+                .then()
+                .statusCode(200)
+                .extract()
+                .header("X-Model-Version");
     }
 
     private static void isError(ValidatableResponse response, int status, String code) {
-        response.statusCode(status).contentType("application/json").body("error", equalTo(code))
-                .body("message", not(containsString("Exception"))).body(not(containsString("\tat ")));
-        assertEquals(List.of("error", "message"), List.copyOf(json(response.extract().response()).keySet()));
+        response.statusCode(status)
+                .contentType("application/json")
+                .body("error", equalTo(code))
+                .body("message", not(containsString("Exception")))
+                .body(not(containsString("\tat ")));
+        assertEquals(
+                List.of("error", "message"),
+                List.copyOf(json(response.extract().response()).keySet()));
     }
 
     @AfterEach
     void stillServes() {
-        conforming(base).contentType("application/json").body(request(null, List.of("still here"))).post("v2/models/emotion/infer")
-                .then().statusCode(200);
+        conforming(base)
+                .contentType("application/json")
+                .body(request(null, List.of("still here")))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(200);
     }
 
     @Test
@@ -87,7 +102,12 @@ class InferenceV1IT {
             r.then().statusCode(200);
             assertEquals("{\"name\":\"emotion\",\"ready\":true}", r.asString(), path);
         }
-        isError(conforming(base).get("v2/models/emotion/versions/000000000000/ready").then(), 404, "model_version_not_found");
+        isError(
+                conforming(base)
+                        .get("v2/models/emotion/versions/000000000000/ready")
+                        .then(),
+                404,
+                "model_version_not_found");
     }
 
     @Test
@@ -96,12 +116,17 @@ class InferenceV1IT {
         Response r = conforming(base).get("v2/models/emotion");
         r.then().statusCode(200);
         JsonObject m = json(r);
-        assertEquals(List.of("name", "versions", "platform", "inputs", "outputs", "parameters"), List.copyOf(m.keySet()));
+        assertEquals(
+                List.of("name", "versions", "platform", "inputs", "outputs", "parameters"), List.copyOf(m.keySet()));
         assertEquals("emotion", m.getString("name"));
         assertEquals(List.of(version), m.getJsonArray("versions").getValuesAs(jakarta.json.JsonString::getString));
         assertEquals("tribuo_protobuf", m.getString("platform"));
-        assertEquals("[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[-1]}]", m.getJsonArray("inputs").toString());
-        assertEquals("[{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[-1]}]", m.getJsonArray("outputs").toString(),
+        assertEquals(
+                "[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[-1]}]",
+                m.getJsonArray("inputs").toString());
+        assertEquals(
+                "[{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[-1]}]",
+                m.getJsonArray("outputs").toString(),
                 "v1 answers the label only");
         JsonObject p = m.getJsonObject("parameters");
         assertEquals("v1", p.getString("api_variant"));
@@ -113,9 +138,14 @@ class InferenceV1IT {
         assertEquals(card.getJsonObject("dataset").getInt("trainRows"), p.getInt("training_rows"));
         assertEquals(card.getJsonObject("dataset").getInt("validationRows"), p.getInt("validation_rows"));
         JsonObject metrics = card.getJsonObject("validation").getJsonObject("metrics");
-        for (String[] names : new String[][] {{"accuracy", "validation_accuracy"}, {"macroF1", "validation_macro_f1"},
-                {"logLoss", "validation_log_loss"}}) {
-            assertEquals(metrics.getJsonNumber(names[0]).doubleValue(), p.getJsonNumber(names[1]).doubleValue(), 0.0, names[1]);
+        for (String[] names : new String[][] {
+            {"accuracy", "validation_accuracy"}, {"macroF1", "validation_macro_f1"}, {"logLoss", "validation_log_loss"}
+        }) {
+            assertEquals(
+                    metrics.getJsonNumber(names[0]).doubleValue(),
+                    p.getJsonNumber(names[1]).doubleValue(),
+                    0.0,
+                    names[1]);
         }
         assertEquals(card.getString("trainedAt"), p.getString("trained_at"));
 
@@ -129,7 +159,10 @@ class InferenceV1IT {
     @Test
     void aBatchIsAnsweredSentenceBySentenceAsPredictAnswersEach() {
         List<String> sentences = InferenceCalls.tweets();
-        Response r = conforming(base).contentType("application/json").body(request("batch-1", sentences)).post("v2/models/emotion/infer");
+        Response r = conforming(base)
+                .contentType("application/json")
+                .body(request("batch-1", sentences))
+                .post("v2/models/emotion/infer");
         r.then().statusCode(200).contentType("application/json");
         JsonObject answer = json(r);
         assertEquals(List.of("model_name", "model_version", "id", "outputs"), List.copyOf(answer.keySet()));
@@ -144,22 +177,39 @@ class InferenceV1IT {
         assertEquals("[" + sentences.size() + "]", labels.getJsonArray("shape").toString());
         List<String> expected = new ArrayList<>();
         for (String s : sentences) {
-            expected.add(given().baseUri(base.toString()).contentType("application/json")
-                    .body(Json.createObjectBuilder().add("sentence", s).build().toString()).post("predict")
-                    .then().statusCode(200).extract().jsonPath().getString("'prediction value'"));
+            expected.add(given().baseUri(base.toString())
+                    .contentType("application/json")
+                    .body(Json.createObjectBuilder().add("sentence", s).build().toString())
+                    .post("predict")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath()
+                    .getString("'prediction value'"));
         }
         assertEquals(expected, labels.getJsonArray("data").getValuesAs(jakarta.json.JsonString::getString));
         // The same sentences in reverse: each answer stays with its sentence.
         List<String> reversed = new ArrayList<>(sentences);
         Collections.reverse(reversed);
         Collections.reverse(expected);
-        assertEquals(expected, conforming(base).contentType("application/json").body(request(null, reversed))
-                .post("v2/models/emotion/infer").then().statusCode(200).extract().jsonPath().getList("outputs[0].data"));
+        assertEquals(
+                expected,
+                conforming(base)
+                        .contentType("application/json")
+                        .body(request(null, reversed))
+                        .post("v2/models/emotion/infer")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("outputs[0].data"));
     }
 
     @Test
     void withoutAnIdTheAnswerHasNone() {
-        Response r = conforming(base).contentType("application/json").body(request(null, List.of("no id here")))
+        Response r = conforming(base)
+                .contentType("application/json")
+                .body(request(null, List.of("no id here")))
                 .post("v2/models/emotion/infer");
         r.then().statusCode(200);
         assertEquals(List.of("model_name", "model_version", "outputs"), List.copyOf(json(r).keySet()));
@@ -168,59 +218,143 @@ class InferenceV1IT {
     @Test
     void theServedVersionAnswersAndAnyOtherIsNotFound() {
         String version = servedVersion();
-        String label = given().baseUri(base.toString()).contentType("application/json").body("{\"sentence\": \"I love it\"}")
-                .post("predict").then().statusCode(200).extract().jsonPath().getString("'prediction value'");
-        conforming(base).contentType("application/json").body(request("v", List.of("I love it"), "label"))
-                .post("v2/models/emotion/versions/" + version + "/infer").then().statusCode(200)
-                .body("model_version", equalTo(version)).body("outputs[0].data[0]", equalTo(label));
-        isError(conforming(base).contentType("application/json").body(request("v", List.of("I love it")))
-                .post("v2/models/emotion/versions/1/infer").then(), 404, "model_version_not_found");
-        isError(conforming(base).contentType("application/json").body(request("v", List.of("I love it")))
-                .post("v2/models/sentiment/infer").then(), 404, "model_not_found");
+        String label = given().baseUri(base.toString())
+                .contentType("application/json")
+                .body("{\"sentence\": \"I love it\"}")
+                .post("predict")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("'prediction value'");
+        conforming(base)
+                .contentType("application/json")
+                .body(request("v", List.of("I love it"), "label"))
+                .post("v2/models/emotion/versions/" + version + "/infer")
+                .then()
+                .statusCode(200)
+                .body("model_version", equalTo(version))
+                .body("outputs[0].data[0]", equalTo(label));
+        isError(
+                conforming(base)
+                        .contentType("application/json")
+                        .body(request("v", List.of("I love it")))
+                        .post("v2/models/emotion/versions/1/infer")
+                        .then(),
+                404,
+                "model_version_not_found");
+        isError(
+                conforming(base)
+                        .contentType("application/json")
+                        .body(request("v", List.of("I love it")))
+                        .post("v2/models/sentiment/infer")
+                        .then(),
+                404,
+                "model_not_found");
     }
 
     @Test
     void theProbabilitiesAreTheDebugVariantsOnly() {
-        isError(conforming(base).contentType("application/json").body(request(null, List.of("hello"), "probabilities"))
-                .post("v2/models/emotion/infer").then(), 422, "unknown_output");
+        isError(
+                conforming(base)
+                        .contentType("application/json")
+                        .body(request(null, List.of("hello"), "probabilities"))
+                        .post("v2/models/emotion/infer")
+                        .then(),
+                422,
+                "unknown_output");
     }
 
     @Test
     void aBatchHoldsAtMostTheConfiguredNumberOfSentences() {
-        conforming(base).contentType("application/json").body(request(null, Collections.nCopies(64, "fine")))
-                .post("v2/models/emotion/infer").then().statusCode(200).body("outputs[0].shape[0]", equalTo(64));
-        isError(conforming(base).contentType("application/json").body(request(null, Collections.nCopies(65, "one too many")))
-                .post("v2/models/emotion/infer").then(), 413, "batch_too_large");
-        isError(conforming(base).contentType("application/json").body(request(null, List.of()))
-                .post("v2/models/emotion/infer").then(), 422, "empty_batch");
+        conforming(base)
+                .contentType("application/json")
+                .body(request(null, Collections.nCopies(64, "fine")))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(200)
+                .body("outputs[0].shape[0]", equalTo(64));
+        isError(
+                conforming(base)
+                        .contentType("application/json")
+                        .body(request(null, Collections.nCopies(65, "one too many")))
+                        .post("v2/models/emotion/infer")
+                        .then(),
+                413,
+                "batch_too_large");
+        isError(
+                conforming(base)
+                        .contentType("application/json")
+                        .body(request(null, List.of()))
+                        .post("v2/models/emotion/infer")
+                        .then(),
+                422,
+                "empty_batch");
     }
 
     @Test
     void eachSentenceMeetsPredictsRulesAndIsNamedWhenItDoesNot() {
-        ValidatableResponse blank = conforming(base).contentType("application/json").body(request(null, List.of("fine", " ")))
-                .post("v2/models/emotion/infer").then();
+        ValidatableResponse blank = conforming(base)
+                .contentType("application/json")
+                .body(request(null, List.of("fine", " ")))
+                .post("v2/models/emotion/infer")
+                .then();
         isError(blank, 422, "blank_sentence");
         blank.body("message", containsString("\"data\"[1]"));
-        isError(conforming(base).contentType("application/json").body(request(null, List.of("a".repeat(5001))))
-                .post("v2/models/emotion/infer").then(), 422, "sentence_too_long");
-        conforming(base).contentType("application/json").body(request(null, List.of("ab ".repeat(1666) + "ab")))
-                .post("v2/models/emotion/infer").then().statusCode(200);
+        isError(
+                conforming(base)
+                        .contentType("application/json")
+                        .body(request(null, List.of("a".repeat(5001))))
+                        .post("v2/models/emotion/infer")
+                        .then(),
+                422,
+                "sentence_too_long");
+        conforming(base)
+                .contentType("application/json")
+                .body(request(null, List.of("ab ".repeat(1666) + "ab")))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(200);
     }
 
     @Test
     void requestsOutsideTheProtocolAreRefusedWithItsErrorObject() {
-        isError(nonConforming(base).contentType("application/json").body("{\"inputs\": [").post("v2/models/emotion/infer").then(),
-                400, "invalid_json");
-        isError(nonConforming(base).contentType("text/plain").body("I love this").post("v2/models/emotion/infer").then(),
-                415, "unsupported_media_type");
-        isError(nonConforming(base).contentType("application/json").body("{\"sentence\": \"I love this\"}")
-                .post("v2/models/emotion/infer").then(), 422, "missing_inputs");
-        ValidatableResponse get = nonConforming(base).get("v2/models/emotion/infer").then();
+        isError(
+                nonConforming(base)
+                        .contentType("application/json")
+                        .body("{\"inputs\": [")
+                        .post("v2/models/emotion/infer")
+                        .then(),
+                400,
+                "invalid_json");
+        isError(
+                nonConforming(base)
+                        .contentType("text/plain")
+                        .body("I love this")
+                        .post("v2/models/emotion/infer")
+                        .then(),
+                415,
+                "unsupported_media_type");
+        isError(
+                nonConforming(base)
+                        .contentType("application/json")
+                        .body("{\"sentence\": \"I love this\"}")
+                        .post("v2/models/emotion/infer")
+                        .then(),
+                422,
+                "missing_inputs");
+        ValidatableResponse get =
+                nonConforming(base).get("v2/models/emotion/infer").then();
         isError(get, 405, "method_not_allowed");
         get.header("Allow", containsString("POST"));
-        isError(nonConforming(base).contentType("application/json").body("{}").post("v2/models/emotion").then(),
-                405, "method_not_allowed");
+        isError(
+                nonConforming(base)
+                        .contentType("application/json")
+                        .body("{}")
+                        .post("v2/models/emotion")
+                        .then(),
+                405,
+                "method_not_allowed");
         isError(nonConforming(base).get("v2/models/emotion/labels").then(), 404, "not_found");
     }
-
 }

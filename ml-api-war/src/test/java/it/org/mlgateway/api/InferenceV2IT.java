@@ -44,12 +44,15 @@ class InferenceV2IT {
         JsonObject m = json(r);
         assertEquals("v2", m.getJsonObject("parameters").getString("api_variant"));
         JsonArray outputs = m.getJsonArray("outputs");
-        assertEquals("{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[-1]}", outputs.getJsonObject(0).toString());
+        assertEquals(
+                "{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[-1]}",
+                outputs.getJsonObject(0).toString());
         JsonObject probabilities = outputs.getJsonObject(1);
         assertEquals("probabilities", probabilities.getString("name"));
         assertEquals("FP32", probabilities.getString("datatype"));
         assertEquals("[-1,13]", probabilities.getJsonArray("shape").toString());
-        return List.of(probabilities.getJsonObject("parameters").getString("labels").split(","));
+        return List.of(
+                probabilities.getJsonObject("parameters").getString("labels").split(","));
     }
 
     @Test
@@ -61,22 +64,36 @@ class InferenceV2IT {
     void eachRowIsThatSentencesDistributionAsPredictGivesIt() {
         List<String> labels = labelOrder();
         List<String> sentences = InferenceCalls.tweets();
-        Response r = conforming(base).contentType("application/json").body(request("42", sentences)).post("v2/models/emotion/infer");
+        Response r = conforming(base)
+                .contentType("application/json")
+                .body(request("42", sentences))
+                .post("v2/models/emotion/infer");
         r.then().statusCode(200);
         JsonObject answer = json(r);
         assertEquals("42", answer.getString("id"));
         JsonArray outputs = answer.getJsonArray("outputs");
-        assertEquals(List.of("label", "probabilities"), outputs.getValuesAs(JsonObject.class).stream().map(o -> o.getString("name")).toList());
+        assertEquals(
+                List.of("label", "probabilities"),
+                outputs.getValuesAs(JsonObject.class).stream()
+                        .map(o -> o.getString("name"))
+                        .toList());
         List<String> predicted = outputs.getJsonObject(0).getJsonArray("data").getValuesAs(JsonString::getString);
         JsonObject tensor = outputs.getJsonObject(1);
         assertEquals("FP32", tensor.getString("datatype"));
-        assertEquals("[" + sentences.size() + ",13]", tensor.getJsonArray("shape").toString());
+        assertEquals(
+                "[" + sentences.size() + ",13]", tensor.getJsonArray("shape").toString());
         JsonArray data = tensor.getJsonArray("data");
         assertEquals(sentences.size() * 13, data.size(), "flat, row-major");
         for (int i = 0; i < sentences.size(); i++) {
-            Response single = given().baseUri(base.toString()).contentType("application/json")
-                    .body(Json.createObjectBuilder().add("sentence", sentences.get(i)).build().toString()).post("predict");
-            Map<String, Double> expected = single.jsonPath().using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE))
+            Response single = given().baseUri(base.toString())
+                    .contentType("application/json")
+                    .body(Json.createObjectBuilder()
+                            .add("sentence", sentences.get(i))
+                            .build()
+                            .toString())
+                    .post("predict");
+            Map<String, Double> expected = single.jsonPath()
+                    .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE))
                     .getMap("prediction_proba_dict");
             double[] row = new double[13];
             double sum = 0;
@@ -85,7 +102,10 @@ class InferenceV2IT {
                 row[j] = data.getJsonNumber(i * 13 + j).doubleValue();
                 sum += row[j];
                 argMax = row[j] > row[argMax] ? j : argMax;
-                assertEquals((float) (double) expected.get(labels.get(j)), (float) row[j], 0.0f,
+                assertEquals(
+                        (float) (double) expected.get(labels.get(j)),
+                        (float) row[j],
+                        0.0f,
                         "sentence " + i + ", " + labels.get(j) + ": the FP32 value of /predict's probability");
             }
             assertEquals(1.0, sum, 1e-5, "row " + i + " sums to 1 (FP32): " + Arrays.toString(row));
@@ -96,14 +116,18 @@ class InferenceV2IT {
 
     @Test
     void onlyTheOutputsAskedForInTheOrderAsked() {
-        Response r = conforming(base).contentType("application/json").body(request(null, List.of("so happy", "so sad"), "probabilities"))
+        Response r = conforming(base)
+                .contentType("application/json")
+                .body(request(null, List.of("so happy", "so sad"), "probabilities"))
                 .post("v2/models/emotion/infer");
         r.then().statusCode(200);
         JsonArray outputs = json(r).getJsonArray("outputs");
         assertEquals(1, outputs.size());
         assertEquals("probabilities", outputs.getJsonObject(0).getString("name"));
-        Response both = conforming(base).contentType("application/json")
-                .body(request(null, List.of("so happy"), "probabilities", "label")).post("v2/models/emotion/infer");
+        Response both = conforming(base)
+                .contentType("application/json")
+                .body(request(null, List.of("so happy"), "probabilities", "label"))
+                .post("v2/models/emotion/infer");
         assertEquals(List.of("probabilities", "label"), both.jsonPath().getList("outputs.name"));
     }
 }

@@ -30,7 +30,9 @@ class OpenApiLimitIT {
     @Test
     void openApiMaxLengthIsTheConfiguredLimit() {
         given().baseUri(base.getProtocol() + "://" + base.getHost() + ":" + base.getPort())
-                .accept("application/json").get("/openapi").then()
+                .accept("application/json")
+                .get("/openapi")
+                .then()
                 .statusCode(200)
                 .body("components.schemas.PredictRequest.properties.sentence.maxLength", equalTo(LIMIT))
                 .body("components.schemas.InferenceRequestInput.properties.data.items.maxLength", equalTo(LIMIT))
@@ -39,14 +41,32 @@ class OpenApiLimitIT {
 
     @Test
     void theDocumentedBatchLimitIsTheEnforcedOneAndTheMetadataSaysIt() {
-        InferenceCalls.conforming(base).get("v2/models/emotion").then().statusCode(200)
-                .body("parameters.max_batch_size", equalTo(BATCH)).body("parameters.max_sentence_length", equalTo(LIMIT));
-        InferenceCalls.conforming(base).contentType("application/json").body(InferenceCalls.request(null, List.of("a", "b", "c")))
-                .post("v2/models/emotion/infer").then().statusCode(200);
-        InferenceCalls.conforming(base).contentType("application/json").body(InferenceCalls.request(null, List.of("a", "b", "c", "d")))
-                .post("v2/models/emotion/infer").then().statusCode(413).body("error", equalTo("batch_too_large"));
-        InferenceCalls.conforming(base).contentType("application/json").body(InferenceCalls.request(null, List.of("a".repeat(LIMIT + 1))))
-                .post("v2/models/emotion/infer").then().statusCode(422).body("error", equalTo("sentence_too_long"));
+        InferenceCalls.conforming(base)
+                .get("v2/models/emotion")
+                .then()
+                .statusCode(200)
+                .body("parameters.max_batch_size", equalTo(BATCH))
+                .body("parameters.max_sentence_length", equalTo(LIMIT));
+        InferenceCalls.conforming(base)
+                .contentType("application/json")
+                .body(InferenceCalls.request(null, List.of("a", "b", "c")))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(200);
+        InferenceCalls.conforming(base)
+                .contentType("application/json")
+                .body(InferenceCalls.request(null, List.of("a", "b", "c", "d")))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(413)
+                .body("error", equalTo("batch_too_large"));
+        InferenceCalls.conforming(base)
+                .contentType("application/json")
+                .body(InferenceCalls.request(null, List.of("a".repeat(LIMIT + 1))))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(422)
+                .body("error", equalTo("sentence_too_long"));
     }
 
     @Test
@@ -56,7 +76,9 @@ class OpenApiLimitIT {
     }
 
     private io.restassured.response.Response post(String sentence) {
-        return given().baseUri(base.toString()).contentType("application/json")
-                .body("{\"sentence\": \"" + sentence + "\"}").post("predict");
+        return given().baseUri(base.toString())
+                .contentType("application/json")
+                .body("{\"sentence\": \"" + sentence + "\"}")
+                .post("predict");
     }
 }

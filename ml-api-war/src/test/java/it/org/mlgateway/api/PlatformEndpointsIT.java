@@ -34,7 +34,9 @@ class PlatformEndpointsIT {
 
     @Test
     void readyOnceTheModelIsLoaded() {
-        given().baseUri(server()).get("/health/ready").then()
+        given().baseUri(server())
+                .get("/health/ready")
+                .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("model"));
@@ -42,7 +44,9 @@ class PlatformEndpointsIT {
 
     @Test
     void live() {
-        given().baseUri(server()).get("/health/live").then()
+        given().baseUri(server())
+                .get("/health/live")
+                .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("heap"));
@@ -50,18 +54,34 @@ class PlatformEndpointsIT {
 
     @Test
     void countsPredictionsByLabelAndRejectionsByReason() {
-        String label = given().baseUri(base.toString()).contentType("application/json")
-                .body("{\"sentence\": \"so sad and lonely today\"}").post("predict")
-                .then().statusCode(200).extract().jsonPath().getString("'prediction value'");
+        String label = given().baseUri(base.toString())
+                .contentType("application/json")
+                .body("{\"sentence\": \"so sad and lonely today\"}")
+                .post("predict")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("'prediction value'");
         double before = predictions(label);
         double rejectedBefore = counter("rejected_requests_total", "reason=\"missing_sentence\"");
-        given().baseUri(base.toString()).contentType("application/json")
-                .body("{\"sentence\": \"so sad and lonely today\"}").post("predict").then().statusCode(200);
-        given().baseUri(base.toString()).contentType("application/json")
-                .body("{}").post("predict").then().statusCode(422);
+        given().baseUri(base.toString())
+                .contentType("application/json")
+                .body("{\"sentence\": \"so sad and lonely today\"}")
+                .post("predict")
+                .then()
+                .statusCode(200);
+        given().baseUri(base.toString())
+                .contentType("application/json")
+                .body("{}")
+                .post("predict")
+                .then()
+                .statusCode(422);
         assertEquals(before + 1, predictions(label), 1e-9);
         assertEquals(rejectedBefore + 1, counter("rejected_requests_total", "reason=\"missing_sentence\""), 1e-9);
-        given().baseUri(server()).get("/metrics").then()
+        given().baseUri(server())
+                .get("/metrics")
+                .then()
                 .contentType(containsString("text/plain"))
                 .body(containsString("# TYPE predictions_total counter"))
                 .body(containsString("inference_seconds_count"));
@@ -69,9 +89,14 @@ class PlatformEndpointsIT {
 
     @Test
     void namesTheServedModelInMetrics() {
-        String version = given().baseUri(base.toString()).contentType("application/json")
-                .body("{\"sentence\": \"hello\"}").post("predict")
-                .then().statusCode(200).extract().header("X-Model-Version");
+        String version = given().baseUri(base.toString())
+                .contentType("application/json")
+                .body("{\"sentence\": \"hello\"}")
+                .post("predict")
+                .then()
+                .statusCode(200)
+                .extract()
+                .header("X-Model-Version");
         assertEquals(1.0, counter("model_info", "version=\"" + version + "\"", "variant=\"v1\""), 0.0);
     }
 
@@ -85,10 +110,14 @@ class PlatformEndpointsIT {
 
     @Test
     void documentsPredictWithExamples() {
-        given().baseUri(server()).accept("application/json").get("/openapi").then()
+        given().baseUri(server())
+                .accept("application/json")
+                .get("/openapi")
+                .then()
                 .statusCode(200)
                 .body("paths.'/predict'.post.summary", equalTo("Predict the emotion of a sentence"))
-                .body("paths.'/predict'.post.requestBody.content.'application/json'.examples.love.value.sentence",
+                .body(
+                        "paths.'/predict'.post.requestBody.content.'application/json'.examples.love.value.sentence",
                         equalTo("I love this!"))
                 // The default limit (OpenApiLimitIT checks a configured one).
                 .body("components.schemas.PredictRequest.properties.sentence.maxLength", equalTo(5000));
@@ -98,18 +127,29 @@ class PlatformEndpointsIT {
     @Test
     void documentsTheOpenInferenceProtocolEndpoints() {
         String infer = "paths.'/v2/models/{model}/infer'.post";
-        given().baseUri(server()).accept("application/json").get("/openapi").then()
+        given().baseUri(server())
+                .accept("application/json")
+                .get("/openapi")
+                .then()
                 .statusCode(200)
                 .body("paths.'/v2'.get.summary", equalTo("Server metadata"))
                 .body("paths.'/v2/health/live'.get.summary", equalTo("Server live"))
                 .body("paths.'/v2/health/ready'.get.summary", equalTo("Server ready"))
                 .body("paths.'/v2/models/{model}'.get.summary", equalTo("Model metadata"))
                 .body("paths.'/v2/models/{model}/ready'.get.summary", equalTo("Model ready"))
-                .body("paths.'/v2/models/{model}/versions/{version}'.get.summary", equalTo("Model metadata, of one version"))
-                .body("paths.'/v2/models/{model}/versions/{version}/ready'.get.summary", equalTo("Model ready, of one version"))
-                .body("paths.'/v2/models/{model}/versions/{version}/infer'.post.summary", equalTo("Inference, by one version"))
+                .body(
+                        "paths.'/v2/models/{model}/versions/{version}'.get.summary",
+                        equalTo("Model metadata, of one version"))
+                .body(
+                        "paths.'/v2/models/{model}/versions/{version}/ready'.get.summary",
+                        equalTo("Model ready, of one version"))
+                .body(
+                        "paths.'/v2/models/{model}/versions/{version}/infer'.post.summary",
+                        equalTo("Inference, by one version"))
                 .body(infer + ".summary", equalTo("Inference: the emotion of each sentence of a batch"))
-                .body(infer + ".requestBody.content.'application/json'.examples.'two sentences'.value.inputs[0].name", equalTo("text"))
+                .body(
+                        infer + ".requestBody.content.'application/json'.examples.'two sentences'.value.inputs[0].name",
+                        equalTo("text"))
                 .body(infer + ".responses.'413'.description", containsString("api.batch.max"))
                 // The default limits (OpenApiLimitIT checks configured ones).
                 .body("components.schemas.InferenceRequestInput.properties.data.maxItems", equalTo(64))

@@ -1,10 +1,10 @@
 package it.org.mlgateway.api;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.in;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.restassured.response.Response;
@@ -22,8 +22,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class PredictV1IT {
 
-    static final List<String> LABELS = List.of("anger", "boredom", "empty", "enthusiasm", "fun", "happiness",
-            "hate", "love", "neutral", "relief", "sadness", "surprise", "worry");
+    static final List<String> LABELS = List.of(
+            "anger",
+            "boredom",
+            "empty",
+            "enthusiasm",
+            "fun",
+            "happiness",
+            "hate",
+            "love",
+            "neutral",
+            "relief",
+            "sadness",
+            "surprise",
+            "worry");
 
     @Deployment(testable = false)
     static WebArchive deployment() {
@@ -35,10 +47,12 @@ class PredictV1IT {
 
     @Test
     void answersOnlyThePredictionValue() {
-        Response response = given().baseUri(base.toString()).contentType("application/json")
+        Response response = given().baseUri(base.toString())
+                .contentType("application/json")
                 .body("{\"sentence\": \"I love you so much, best day ever\"}")
                 .post("predict");
-        response.then().statusCode(200)
+        response.then()
+                .statusCode(200)
                 .contentType("application/json")
                 .header("X-Served-By", equalTo("api-v1-it"))
                 .header("X-Model-Version", not(emptyOrNullString()))
@@ -49,9 +63,12 @@ class PredictV1IT {
 
     @Test
     void acceptsACharsetParameterAndUnicode() {
-        given().baseUri(base.toString()).contentType("application/json; charset=UTF-8")
+        given().baseUri(base.toString())
+                .contentType("application/json; charset=UTF-8")
                 .body("{\"sentence\": \"\u05E9\u05DC\u05D5\u05DD \uD83D\uDE00 so happy\"}")
                 .post("predict")
-                .then().statusCode(200).body("'prediction value'", in(LABELS));
+                .then()
+                .statusCode(200)
+                .body("'prediction value'", in(LABELS));
     }
 }

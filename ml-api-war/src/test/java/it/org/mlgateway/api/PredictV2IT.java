@@ -30,7 +30,8 @@ class PredictV2IT {
 
     @Test
     void answersTheLabelAndEveryProbability() {
-        Response response = given().baseUri(base.toString()).contentType("application/json")
+        Response response = given().baseUri(base.toString())
+                .contentType("application/json")
                 .body("{\"sentence\": \"I am so worried about the exam tomorrow\"}")
                 .post("predict");
         response.then().statusCode(200).header("X-Served-By", "api-v2-it");
@@ -45,7 +46,10 @@ class PredictV2IT {
         double sum = exact.values().stream().mapToDouble(Double::doubleValue).sum();
         assertEquals(1.0, sum, 1e-6);
         exact.values().forEach(p -> assertTrue(p >= 0 && p <= 1, "probability " + p));
-        String argMax = exact.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        String argMax = exact.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
         assertEquals(argMax, response.jsonPath().getString("'prediction value'"));
     }
 }

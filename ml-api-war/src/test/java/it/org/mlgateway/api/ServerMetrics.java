@@ -9,8 +9,7 @@ import java.util.regex.Pattern;
 /** A deployment's server's /metrics (Prometheus text), as the tests read it. */
 final class ServerMetrics {
 
-    private ServerMetrics() {
-    }
+    private ServerMetrics() {}
 
     /** The server root: health, metrics and OpenAPI have their own context roots. */
     static String server(URL base) {
@@ -19,7 +18,12 @@ final class ServerMetrics {
 
     /** Sums the samples of one metric whose labels include all the given pairs; NaN samples count as NaN. */
     static double sum(URL base, String name, String... labels) {
-        String text = given().baseUri(server(base)).get("/metrics").then().statusCode(200).extract().asString();
+        String text = given().baseUri(server(base))
+                .get("/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         Matcher line = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(text);
         double sum = 0;
         while (line.find()) {

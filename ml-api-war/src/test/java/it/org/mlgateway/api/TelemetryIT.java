@@ -30,7 +30,8 @@ class TelemetryIT {
 
     private static final OtlpReceiver RECEIVER = start();
     /** Exports every 200 ms (the default is 5 s): both deployments alike, so "nothing" is judged on the same clock. */
-    private static final String EXPORT = "otel.exporter.otlp.endpoint=" + RECEIVER.endpoint() + "\notel.bsp.schedule.delay=200\n";
+    private static final String EXPORT =
+            "otel.exporter.otlp.endpoint=" + RECEIVER.endpoint() + "\notel.bsp.schedule.delay=200\n";
 
     private static OtlpReceiver start() {
         try {
@@ -42,7 +43,8 @@ class TelemetryIT {
 
     @Deployment(name = "traced", testable = false)
     static WebArchive traced() {
-        return Deployments.variant("v1", "ml-api-traced", EXPORT + "otel.sdk.disabled=false\notel.service.name=api-traced\n");
+        return Deployments.variant(
+                "v1", "ml-api-traced", EXPORT + "otel.sdk.disabled=false\notel.service.name=api-traced\n");
     }
 
     @Deployment(name = "default", testable = false)
@@ -58,24 +60,41 @@ class TelemetryIT {
     @Test
     void aSpanInTheClientsTraceChildOfItsSpanReachesTheReceiverAndTheDefaultExportsNothing(
             @ArquillianResource @OperateOnDeployment("traced") URL traced,
-            @ArquillianResource @OperateOnDeployment("default") URL untraced) throws Exception {
+            @ArquillianResource @OperateOnDeployment("default") URL untraced)
+            throws Exception {
         String quietTrace = "0af7651916cd43dd8448eb211c80319c";
-        conforming(untraced).contentType("application/json").header("traceparent", "00-" + quietTrace + "-b7ad6b7169203331-01")
-                .body(request(null, List.of("nobody sees this"))).post("v2/models/emotion/infer").then().statusCode(200);
+        conforming(untraced)
+                .contentType("application/json")
+                .header("traceparent", "00-" + quietTrace + "-b7ad6b7169203331-01")
+                .body(request(null, List.of("nobody sees this")))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(200);
 
         String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
-        conforming(traced).contentType("application/json").header("traceparent", "00-" + trace + "-00f067aa0ba902b7-01")
-                .body(request(null, List.of("I love this", "so sad"))).post("v2/models/emotion/infer").then().statusCode(200);
+        conforming(traced)
+                .contentType("application/json")
+                .header("traceparent", "00-" + trace + "-00f067aa0ba902b7-01")
+                .body(request(null, List.of("I love this", "so sad")))
+                .post("v2/models/emotion/infer")
+                .then()
+                .statusCode(200);
         OtlpReceiver.ReceivedSpan span = RECEIVER.await(s -> s.traceId().equals(trace), Duration.ofSeconds(30));
         System.out.println("Exported span: " + span);
         assertEquals("00f067aa0ba902b7", span.parentSpanId(), "a child of the client's span");
         assertEquals("api-traced", span.service());
-        assertTrue(span.attributes().values().stream().anyMatch(v -> v.contains("/v2/models/")), "the route: " + span.attributes());
+        assertTrue(
+                span.attributes().values().stream().anyMatch(v -> v.contains("/v2/models/")),
+                "the route: " + span.attributes());
 
         // Ten export intervals after the traced server's span arrived: the other would have exported too, were it on.
         Thread.sleep(2_000);
-        assertEquals(List.of(), RECEIVER.spans().stream()
-                .filter(s -> s.traceId().equals(quietTrace) || s.service().equals("api-untraced")).toList(),
+        assertEquals(
+                List.of(),
+                RECEIVER.spans().stream()
+                        .filter(s ->
+                                s.traceId().equals(quietTrace) || s.service().equals("api-untraced"))
+                        .toList(),
                 "the WAR's default exports nothing, even with an endpoint");
     }
 }
