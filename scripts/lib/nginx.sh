@@ -54,6 +54,12 @@ nginx_make_dirs() {
   if [[ -n "$NGINX_WORKER_USER" ]]; then
     chgrp "$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR" "$NGINX_LOG_DIR"
     chmod 750 "$NGINX_WORKER_DIR" "$NGINX_LOG_DIR"
+    # Outside the state folder, the workers pass through /run/ml-gateway and /var/log/ml-gateway
+    # (traverse only: 711, whatever the umask made them): they read the htpasswd file per request
+    # and reopen their logs after a rotation (USR1).
+    if [[ "$NGINX_WORKER_DIR" != "$NGINX_STATE_DIR" ]]; then
+      chmod 711 "$(dirname "$NGINX_WORKER_DIR")" "$(dirname "$NGINX_LOG_DIR")"
+    fi
     chown -R "$NGINX_WORKER_USER:$NGINX_WORKER_GROUP" "$NGINX_WORKER_DIR/tmp"
     # In the state folder, the workers pass through it (traverse only: 710, whatever the umask made
     # it) and through state/logs to reach their logs.
