@@ -102,14 +102,15 @@ class InferenceDeliveryIT {
                         Duration.ofSeconds(30),
                         "scripts/canary.sh",
                         "queries",
-                        version,
+                        "canary",
                         "300",
-                        "600"));
+                        "600",
+                        version));
         String requests = Files.readAllLines(queries).stream()
-                .filter(l -> l.startsWith("requests\t"))
+                .filter(l -> l.startsWith("error_ratio\trequests\t"))
                 .findFirst()
                 .orElseThrow()
-                .substring(9);
+                .substring("error_ratio\trequests\t".length());
         double counted =
                 PrometheusQueries.poll(Duration.ofSeconds(30), () -> PrometheusQueries.scalar(requests), v -> v >= 1);
         assertTrue(
