@@ -112,7 +112,7 @@ class InferenceDeliveryIT {
                 .orElseThrow()
                 .substring("error_ratio\trequests\t".length());
         double counted =
-                PrometheusQueries.poll(Duration.ofSeconds(30), () -> PrometheusQueries.scalar(requests), v -> v >= 1);
+                PrometheusQueries.poll(Duration.ofSeconds(90), () -> PrometheusQueries.scalar(requests), v -> v >= 1);
         assertTrue(
                 counted >= 1,
                 "the canary's request gate counts the candidate's inference: " + requests + " = " + counted);
