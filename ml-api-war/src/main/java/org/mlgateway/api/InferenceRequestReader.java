@@ -12,10 +12,6 @@ import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,7 +63,7 @@ final class InferenceRequestReader {
         if (bytes.length == 0) {
             throw new ApiException(400, "invalid_json", "The request body is empty. " + EXAMPLE);
         }
-        String text = decodeUtf8(bytes);
+        String text = PredictRequestReader.decodeUtf8(bytes);
         JsonValue document;
         try (JsonReader reader = READERS.createReader(new StringReader(text))) {
             document = reader.readValue();
@@ -83,19 +79,6 @@ final class InferenceRequestReader {
         }
         JsonObject request = document.asJsonObject();
         return new InferenceRequest(id(request), sentences(request), requestedOutputs(request));
-    }
-
-    private static String decodeUtf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new ApiException(400, "invalid_encoding", "The request body must be UTF-8 encoded JSON.");
-        }
     }
 
     private static String id(JsonObject request) {
@@ -194,15 +177,7 @@ final class InferenceRequestReader {
         if (value.getValueType() != JsonValue.ValueType.STRING) {
             throw new ApiException(422, "invalid_sentence", where + " must be a string (one sentence).");
         }
-        String sentence = ((JsonString) value).getString();
-        if (sentence.isBlank()) {
-            throw new ApiException(422, "blank_sentence", where + " must contain some text.");
-        }
-        if (sentence.codePointCount(0, sentence.length()) > maxSentenceLength) {
-            throw new ApiException(
-                    422, "sentence_too_long", where + " is longer than " + maxSentenceLength + " characters.");
-        }
-        return sentence;
+        return PredictRequestReader.checkSentence(((JsonString) value).getString(), where, maxSentenceLength);
     }
 
     private List<String> requestedOutputs(JsonObject request) {

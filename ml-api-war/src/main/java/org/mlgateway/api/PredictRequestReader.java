@@ -65,7 +65,8 @@ public final class PredictRequestReader {
         }
     }
 
-    private static String decodeUtf8(byte[] bytes) {
+    /** The body as text, or a 400 invalid_encoding when it is not UTF-8 (the protocol's reader too). */
+    static String decodeUtf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8
                     .newDecoder()
@@ -114,12 +115,19 @@ public final class PredictRequestReader {
     }
 
     private String validate(String sentence) {
+        return checkSentence(sentence, "\"sentence\"", maxSentenceLength);
+    }
+
+    /**
+     * The rule every sentence meets, here and in a protocol batch: not blank, at most {@code maxLength}
+     * characters; {@code where} names it in the error.
+     */
+    static String checkSentence(String sentence, String where, int maxLength) {
         if (sentence.isBlank()) {
-            throw new ApiException(422, "blank_sentence", "\"sentence\" must contain some text.");
+            throw new ApiException(422, "blank_sentence", where + " must contain some text.");
         }
-        if (sentence.codePointCount(0, sentence.length()) > maxSentenceLength) {
-            throw new ApiException(
-                    422, "sentence_too_long", "\"sentence\" is longer than " + maxSentenceLength + " characters.");
+        if (sentence.codePointCount(0, sentence.length()) > maxLength) {
+            throw new ApiException(422, "sentence_too_long", where + " is longer than " + maxLength + " characters.");
         }
         return sentence;
     }
