@@ -176,7 +176,7 @@ class NginxConfigTest {
      * Then nginx -t on MAIN, as the container runs it.
      */
     private static void renderAndCheckContainer(String what, Path dir, Path main, Map<String, String> env)
-            throws IOException {
+            throws IOException, InterruptedException {
         Path etc = dir.resolve("etc");
         Files.createDirectories(etc.resolve("conf.d"));
         Files.createDirectories(dir.resolve("log"));
@@ -216,25 +216,7 @@ class NginxConfigTest {
         // The certificate the container's secrets hold (gateway-secrets.sh, or a Kubernetes Secret).
         Path certs = Path.of(relocate(values.get("NGINX_CERT_DIR"), dir));
         Files.createDirectories(certs);
-        KubernetesManifests.run(
-                dir,
-                60,
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=localhost",
-                "-keyout",
-                certs.resolve("gateway.key").toString(),
-                "-out",
-                certs.resolve("gateway.crt").toString());
+        PrivateGateway.selfSignedCertificate(certs.resolve("gateway.key"), certs.resolve("gateway.crt"));
         assertEverySettingSubstituted(what, etc);
         assertNginxAccepts(what, etc.resolve("nginx.conf"), etc);
     }
@@ -250,7 +232,7 @@ class NginxConfigTest {
 
     /** The Compose gateway: docker-compose.yml's mounts and its environment for the nginx service, defaults taken. */
     @Test
-    void theComposeGatewayConfigurationPassesNginxT(@TempDir Path dir) throws IOException {
+    void theComposeGatewayConfigurationPassesNginxT(@TempDir Path dir) throws IOException, InterruptedException {
         Map<String, Object> service = new ComposeProject().service("nginx");
         Map<String, String> env = new TreeMap<>();
         ComposeProject.map(service, "environment").forEach((k, v) -> env.put(k, ComposeProject.interpolate(v)));
@@ -273,7 +255,8 @@ class NginxConfigTest {
     /** Each Kubernetes overlay's gateway: the image's files (kubernetes/gateway/Dockerfile) and the overlay's environment. */
     @ParameterizedTest
     @MethodSource("org.mlgateway.e2e.KubernetesManifests#overlays")
-    void everyKubernetesGatewayConfigurationPassesNginxT(String overlay, @TempDir Path dir) throws IOException {
+    void everyKubernetesGatewayConfigurationPassesNginxT(String overlay, @TempDir Path dir)
+            throws IOException, InterruptedException {
         Map<String, Object> nginx =
                 KubernetesManifests.containers(KubernetesManifests.workload(overlay, "gateway")).stream()
                         .filter(c -> "nginx".equals(c.get("name")))

@@ -102,25 +102,7 @@ final class PrivateGateway implements AutoCloseable {
             }
         }
         writeHtpasswd(dir, user + ":{PLAIN}" + password + "\n");
-        run(List.of(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout",
-                dir.resolve("certs/gateway.key").toString(),
-                "-out",
-                dir.resolve("certs/gateway.crt").toString()));
+        selfSignedCertificate(dir.resolve("certs/gateway.key"), dir.resolve("certs/gateway.crt"));
 
         Files.writeString(dir.resolve("nginx.conf"), render(NGINX.resolve("nginx.conf.template"), values));
         try (Stream<Path> files = Files.list(NGINX.resolve("templates"))) {
@@ -306,6 +288,29 @@ final class PrivateGateway implements AutoCloseable {
 
     private static boolean groupExists(String group) throws IOException {
         return Files.readAllLines(Path.of("/etc/group")).stream().anyMatch(l -> l.startsWith(group + ":"));
+    }
+
+    /** A throw-away self-signed certificate for localhost and 127.0.0.1, valid for a day. */
+    static void selfSignedCertificate(Path key, Path crt) throws IOException, InterruptedException {
+        run(List.of(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout",
+                key.toString(),
+                "-out",
+                crt.toString()));
     }
 
     private static void run(List<String> command) throws IOException, InterruptedException {

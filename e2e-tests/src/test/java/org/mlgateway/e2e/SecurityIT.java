@@ -55,23 +55,7 @@ class SecurityIT {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        run(List.of(
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=localhost",
-                "-keyout",
-                dir.resolve("key").toString(),
-                "-out",
-                dir.resolve("crt").toString()));
+        PrivateGateway.selfSignedCertificate(dir.resolve("key"), dir.resolve("crt"));
         Process oldServer = new ProcessBuilder(
                         "openssl",
                         "s_server",
