@@ -65,9 +65,10 @@ final class PrivateGateway implements AutoCloseable {
         String nginx = nginxBinary();
         Map<String, String> values = new HashMap<>(StackEnv.readStackEnv());
         values.put("GATEWAY_BIND", "127.0.0.1");
-        values.put("GATEWAY_HTTP_PORT", String.valueOf(freePort()));
-        values.put("GATEWAY_HTTPS_PORT", String.valueOf(freePort()));
-        values.put("STUB_STATUS_PORT", String.valueOf(freePort()));
+        int[] ports = freePorts(3);
+        values.put("GATEWAY_HTTP_PORT", String.valueOf(ports[0]));
+        values.put("GATEWAY_HTTPS_PORT", String.valueOf(ports[1]));
+        values.put("STUB_STATUS_PORT", String.valueOf(ports[2]));
         values.putAll(settings);
         httpPort = Integer.parseInt(values.get("GATEWAY_HTTP_PORT"));
         httpsPort = Integer.parseInt(values.get("GATEWAY_HTTPS_PORT"));
@@ -273,8 +274,28 @@ final class PrivateGateway implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        return freePorts(1)[0];
+    }
+
+    /**
+     * {@code count} distinct free ports: each socket stays open until all are chosen, since one closed
+     * before the next is asked for may be handed out again (a gateway then had two servers on one port).
+     */
+    static int[] freePorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 
