@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayRoutingIT {
 
-    private static final Set<String> LABELS = Set.of(
+    static final Set<String> LABELS = Set.of(
             "anger",
             "boredom",
             "empty",

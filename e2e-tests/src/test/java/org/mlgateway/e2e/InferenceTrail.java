@@ -12,9 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.mlgateway.testsupport.MetricsText;
 
 /**
  * What a request leaves behind on the stack, found without asking the client to see any header: the
@@ -90,18 +89,7 @@ final class InferenceTrail {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
-        Matcher line = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(text);
-        double sum = 0;
-        while (line.find()) {
-            boolean all = true;
-            for (String pair : labels) {
-                all &= line.group(1).contains(pair);
-            }
-            if (all) {
-                sum += Double.parseDouble(line.group(2));
-            }
-        }
-        return sum;
+        return MetricsText.sum(text, name, labels);
     }
 
     /** A fresh W3C trace id: 32 random lowercase hex digits. */

@@ -3,8 +3,7 @@ package it.org.mlgateway.api;
 import static io.restassured.RestAssured.given;
 
 import java.net.URL;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.mlgateway.testsupport.MetricsText;
 
 /** A deployment's server's /metrics (Prometheus text), as the tests read it. */
 final class ServerMetrics {
@@ -24,17 +23,6 @@ final class ServerMetrics {
                 .statusCode(200)
                 .extract()
                 .asString();
-        Matcher line = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(text);
-        double sum = 0;
-        while (line.find()) {
-            boolean all = true;
-            for (String pair : labels) {
-                all &= line.group(1).contains(pair);
-            }
-            if (all) {
-                sum += Double.parseDouble(line.group(2));
-            }
-        }
-        return sum;
+        return MetricsText.sum(text, name, labels);
     }
 }
