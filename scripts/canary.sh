@@ -110,13 +110,17 @@ check_gates() {
   done <"$CANARY_STATE_DIR/gates-$phase.tsv"
 }
 
-# check_requests PHASE WHERE ARGS: when a phase ends, every gate has had the requests it is judged
-# on; otherwise the candidate is rolled back too (no traffic, no promotion). REQUESTS: the counts.
+# check_requests PHASE WHERE ARGS [early]: when a phase ends, every gate has had the requests it is
+# judged on; otherwise the candidate is rolled back too (no traffic, no promotion). With early (the
+# shadow phase ending before its time), too few is only "not yet": returns 1. REQUESTS: the counts.
 check_requests() {
-  local phase="$1" where="$2" args="$3" i=0 name op threshold min count counts=""
+  local phase="$1" where="$2" args="$3" early="${4:-}" i=0 name op threshold min count counts=""
   while IFS=$'\t' read -r name op threshold min; do
     count="$(prom "$(analysis_query "$phase" "$i" requests "$args")")"
-    at_least "$count" "$min" || too_few "${name}_requests" "$count" "$min" "$where"
+    if ! at_least "$count" "$min"; then
+      [[ -z "$early" ]] || return 1
+      too_few "${name}_requests" "$count" "$min" "$where"
+    fi
     counts+="${counts:+, }$name $(whole "$count")"
     i=$((i + 1))
   done <"$CANARY_STATE_DIR/gates-$phase.tsv"
@@ -170,7 +174,14 @@ run_phase() {
     args="$(run_args "$elapsed" "$((SECONDS - champion_since))")"
     check_gates "$phase" "$where" "$args"
     if ((elapsed >= length)) || [[ "$phase" == shadow && "$ALL_JUDGED" == true ]]; then
-      check_requests "$phase" "$where" "$args"
+      # Ending the shadow phase early needs every gate's requests as well. Its first windows are a
+      # few seconds long, so a count read a moment after the gates may hold one scrape and have no
+      # value yet (increase needs two): the phase then goes on to the next check.
+      if ((elapsed < length)); then
+        check_requests "$phase" "$where" "$args" early || continue
+      else
+        check_requests "$phase" "$where" "$args"
+      fi
       # A gate whose requests arrived after this check's values is judged now: none passes unjudged.
       if [[ "$ALL_JUDGED" != true ]]; then
         check_gates "$phase" "$where" "$args"
