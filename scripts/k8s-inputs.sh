@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The inputs of kubernetes/ that are generated and never committed (.gitignore):
-#   scripts/k8s-inputs.sh secrets   the gateway's TLS certificate and key (self-signed for K8S_HOST)
-#                                   and its htpasswd; existing files are kept. The production
+#   scripts/k8s-inputs.sh secrets   the gateway's TLS certificate and key (self-signed for K8S_HOST),
+#                                   its htpasswd and the gateway token; existing files are kept. The production
 #                                   overlays' certificate only when given (K8S_TLS_CERT, K8S_TLS_KEY)
 #                                   or asked for (K8S_SELF_SIGNED=true)
 #   scripts/k8s-inputs.sh rules     one PrometheusRule per prometheus/rules/*.yml, the file as its spec,
@@ -68,6 +68,12 @@ secrets() {
       || die "could not hash the password for $dir/htpasswd"
     mv -f "$dir/htpasswd.new" "$dir/htpasswd"
     ok "htpasswd for $user in $dir"
+  fi
+  # The gateway token (X-Gateway-Token, docs/security.md#what-the-servers-receive): one Secret that
+  # the gateway and the API pods mount, as Compose's gateway_token secret.
+  if [[ ! -s "$dir/gateway-token" ]]; then
+    openssl rand -hex 16 | tr -d '\n' >"$dir/gateway-token"
+    ok "gateway token in $dir"
   fi
   production_tls "$dir"
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Starts the gateway container: its secrets (Compose), the configuration rendered from the shared
+# Starts the gateway container: its secrets (Compose), the gateway token, the configuration rendered from the shared
 # nginx/ templates, then nginx in the foreground, reloaded whenever the addresses behind its upstream
 # names change.
 #
@@ -24,6 +24,26 @@ log() { printf 'gateway: %s\n' "$*" >&2; }
 
 if [ -n "${GATEWAY_SECRETS_DIR:-}" ]; then
   /usr/local/lib/gateway/gateway-secrets.sh
+fi
+
+# The gateway token (a Compose secret; on Kubernetes the Secret gateway-token), which the API servers
+# also get, becomes the X-Gateway-Token header of every forwarded request: snippets/proxy.conf
+# includes /etc/nginx/gateway-token.d/*.conf, which the image links under the writable conf.d/.
+# Only servers with the same token take X-Request-ID and X-Shadow from the gateway
+# (docs/security.md#what-the-servers-receive).
+token_file="${GATEWAY_TOKEN_FILE:-/run/secrets/gateway_token}"
+token_dir="${GATEWAY_TOKEN_CONF_DIR:-/etc/nginx/conf.d/gateway-token.d}"
+if [ -s "$token_file" ]; then
+  token="$(cat "$token_file")"
+  case "$token" in
+    *[!A-Za-z0-9]*)
+      log "the gateway token in $token_file must be letters and digits only" && exit 1
+      ;;
+  esac
+  mkdir -p "$token_dir"
+  (umask 077 && printf '# From %s (entrypoint.sh).\nproxy_set_header X-Gateway-Token "%s";\n' "$token_file" "$token" >"$token_dir/token.conf")
+else
+  log "no gateway token in $token_file: the API servers will take no X-Request-ID from the gateway"
 fi
 
 # envsubst replaces only the upper-case ${NAME}s the templates name, never an nginx $variable.

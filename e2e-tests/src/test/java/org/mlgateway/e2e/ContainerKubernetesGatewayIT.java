@@ -11,14 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Kubernetes gateway image (kubernetes/gateway/Dockerfile, built by `make images`) started once
  * the way the rendered dev overlay's gateway Deployment runs it: its environment, user, read-only
- * root, no capability, its emptyDirs as tmpfs and its two Secrets as files, on the Compose network
+ * root, no capability, its emptyDirs as tmpfs and its three Secrets as files, on the Compose network
  * where api-v1 and api-v2 resolve as the Services do on a cluster. nginx accepts the rendered
- * configuration, answers its health path, and proxies a prediction with the Secret's credentials.
+ * configuration, answers its health path, and proxies a prediction with the Secret's credentials
+ * and the gateway token.
  * No host port is published: everything is asked from inside the container.
  */
 class ContainerKubernetesGatewayIT {
@@ -75,6 +77,8 @@ class ContainerKubernetesGatewayIT {
             switch (String.valueOf(mount.get("name"))) {
                 case "tls" -> run.addAll(List.of("-v", secrets.resolve("tls") + ":" + path + ":ro"));
                 case "htpasswd" -> run.addAll(List.of("-v", secrets.resolve("htpasswd") + ":" + path + ":ro"));
+                case "gateway-token" ->
+                    run.addAll(List.of("-v", secrets.resolve("gateway-token") + ":" + path + ":ro"));
                 // The emptyDirs, writable by the pod's user.
                 default -> run.addAll(List.of("--tmpfs", path + ":uid=" + podSecurity.get("runAsUser") + ",mode=0700"));
             }
@@ -95,6 +99,7 @@ class ContainerKubernetesGatewayIT {
                     "/etc/nginx/tls/gateway.crt",
                     "-u",
                     StackEnv.user() + ":" + password(),
+                    "-i",
                     "-H",
                     "Content-Type: application/json",
                     "-d",
@@ -105,6 +110,12 @@ class ContainerKubernetesGatewayIT {
             assertTrue(
                     answer.endsWith(" 200") && answer.contains("\"prediction value\""),
                     "a prediction through the Kubernetes gateway reaches the API Services by name: " + answer);
+            // The API servers answer with the gateway's request id only when its token is theirs.
+            assertTrue(
+                    Pattern.compile("(?im)^x-request-id: [0-9a-f]{32}\\r?$")
+                            .matcher(answer)
+                            .find(),
+                    "the servers took the request id from the gateway, whose token they share: " + answer);
         } finally {
             System.out.println("Kubernetes gateway container's log:\n"
                     + Containers.run(30, List.of("docker", "logs", NAME)).output());
@@ -138,8 +149,9 @@ class ContainerKubernetesGatewayIT {
     }
 
     /**
-     * The two Secrets as the pod sees them: gateway.crt and gateway.key (the items of gateway-tls),
-     * htpasswd; from the inputs `make k8s-secrets` wrote for the rendering. Readable by the pod's user.
+     * The three Secrets as the pod sees them: gateway.crt and gateway.key (the items of gateway-tls),
+     * htpasswd from the inputs `make k8s-secrets` wrote for the rendering, and gateway_token, here the
+     * running Compose stack's own so that its API servers know it. Readable by the pod's user.
      */
     private static Path secretFiles() throws IOException {
         Path generated = KubernetesManifests.WORK.resolve("kubernetes/base/gateway/secrets");
@@ -149,6 +161,11 @@ class ContainerKubernetesGatewayIT {
         Files.copy(generated.resolve("tls.crt"), dir.resolve("tls/gateway.crt"));
         Files.copy(generated.resolve("tls.key"), dir.resolve("tls/gateway.key"));
         Files.copy(generated.resolve("htpasswd"), dir.resolve("htpasswd/htpasswd"));
+        // The token of the Compose API servers this gateway forwards to, in the file the Secret gives.
+        Files.createDirectories(dir.resolve("gateway-token"));
+        Files.copy(
+                StackEnv.stateDir().resolve("compose-secrets/gateway_token"),
+                dir.resolve("gateway-token/gateway_token"));
         try (var files = Files.walk(dir)) {
             for (Path path : files.toList()) {
                 Files.setPosixFilePermissions(

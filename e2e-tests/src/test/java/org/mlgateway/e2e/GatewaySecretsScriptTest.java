@@ -10,19 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * docker/nginx/gateway-secrets.sh, run as the gateway container runs it (POSIX sh, openssl) on a
+ * docker/nginx/gateway-secrets.sh, run as the gateway container runs it (POSIX sh, openssl, htpasswd) on a
  * scratch folder: it refuses to start without the password secret; it makes a self-signed
  * certificate for localhost and 127.0.0.1 once, with a key only its user reads; and it writes the
  * htpasswd file from the secret file, never from a GATEWAY_PASSWORD in the environment.
@@ -70,7 +67,7 @@ class GatewaySecretsScriptTest {
         Set<String> names = new TreeSet<>();
         certificate.getSubjectAlternativeNames().forEach(san -> names.add(String.valueOf(san.get(1))));
         assertEquals(Set.of("localhost", "127.0.0.1"), names, "the certificate's subject alternative names");
-        assertSsha("alice", "from-the-secret", Files.readString(dir.resolve("htpasswd")));
+        assertHtpasswdVerifies(dir.resolve("htpasswd"), "alice", "from-the-secret");
 
         byte[] crt = Files.readAllBytes(dir.resolve("gateway.crt"));
         String htpasswd = Files.readString(dir.resolve("htpasswd"));
@@ -79,19 +76,31 @@ class GatewaySecretsScriptTest {
         assertEquals(0, second.exitCode(), second.output());
         assertArrayEquals(crt, Files.readAllBytes(dir.resolve("gateway.crt")), "the certificate is kept across starts");
         assertNotEquals(htpasswd, Files.readString(dir.resolve("htpasswd")), "the htpasswd file follows the password");
-        assertSsha("alice", "changed", Files.readString(dir.resolve("htpasswd")));
+        assertHtpasswdVerifies(dir.resolve("htpasswd"), "alice", "changed");
     }
 
-    /** user:{SSHA}base64(sha1(password + salt) + salt), the line nginx checks. */
-    private static void assertSsha(String user, String password, String htpasswd) throws Exception {
-        String line = htpasswd.strip();
-        assertTrue(line.startsWith(user + ":{SSHA}"), line);
-        byte[] decoded = Base64.getDecoder().decode(line.substring((user + ":{SSHA}").length()));
-        byte[] digest = Arrays.copyOf(decoded, 20);
-        byte[] salt = Arrays.copyOfRange(decoded, 20, decoded.length);
-        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-        sha1.update(password.getBytes(StandardCharsets.UTF_8));
-        sha1.update(salt);
-        assertArrayEquals(sha1.digest(), digest, "the htpasswd line verifies the password " + Map.of("user", user));
+    /**
+     * One line, user:$6$rounds=1000$..., the SHA-512 crypt the native stack and make k8s-secrets
+     * write; apache2-utils' htpasswd verifies it with the password (on its standard input) and
+     * refuses another one.
+     */
+    private static void assertHtpasswdVerifies(Path file, String user, String password) throws Exception {
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(1, lines.size(), String.valueOf(lines));
+        assertTrue(lines.get(0).startsWith(user + ":$6$rounds=1000$"), lines.get(0));
+        assertEquals(0, htpasswdVerify(file, user, password), "htpasswd -v with the password");
+        assertNotEquals(0, htpasswdVerify(file, user, password + "x"), "htpasswd -v with another password");
+    }
+
+    private static int htpasswdVerify(Path file, String user, String password) throws Exception {
+        Process process = new ProcessBuilder("htpasswd", "-v", "-i", file.toString(), user)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try (var in = process.getOutputStream()) {
+            in.write(password.getBytes(StandardCharsets.UTF_8));
+        }
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "htpasswd -v ended");
+        return process.exitValue();
     }
 }

@@ -41,14 +41,19 @@ class KubernetesSecretsTest {
         Path generated = KubernetesManifests.WORK.resolve(SECRETS);
         Path tls = overlay.startsWith("production") ? KubernetesManifests.WORK.resolve(PRODUCTION_TLS) : generated;
         List<Map<String, Object>> secrets = ofKind(overlay, "Secret");
-        assertEquals(2, secrets.size(), overlay + ": the gateway's TLS and htpasswd Secrets");
+        assertEquals(3, secrets.size(), overlay + ": the gateway's TLS, htpasswd and token Secrets");
         Map<String, Path> files = Map.of(
                 "tls.crt",
                 tls.resolve("tls.crt"),
                 "tls.key",
                 tls.resolve("tls.key"),
                 "htpasswd",
-                generated.resolve("htpasswd"));
+                generated.resolve("htpasswd"),
+                "gateway_token",
+                generated.resolve("gateway-token"));
+        assertTrue(
+                Files.readString(generated.resolve("gateway-token")).matches("[0-9a-f]{32}"),
+                "make k8s-secrets generates a 128-bit gateway token");
         for (Map<String, Object> secret : secrets) {
             assertFalse(map(secret, "metadata").containsKey("annotations"), id(secret) + " carries annotations");
             Map<String, Object> data = map(secret, "data");
@@ -71,6 +76,7 @@ class KubernetesSecretsTest {
                 SECRETS + "/tls.key",
                 SECRETS + "/htpasswd",
                 SECRETS + "/password",
+                SECRETS + "/gateway-token",
                 PRODUCTION_TLS + "/tls.crt",
                 PRODUCTION_TLS + "/tls.key")) {
             String ignoredBy = KubernetesManifests.run(ROOT, 30, "git", "check-ignore", "-v", "--no-index", file);

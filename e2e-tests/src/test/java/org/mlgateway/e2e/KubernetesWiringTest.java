@@ -372,6 +372,44 @@ class KubernetesWiringTest {
     }
 
     /**
+     * The gateway token on a cluster: the gateway and every API pod (v1, v2, a candidate) mount the
+     * one Secret generated from `make k8s-secrets`' file where their images' entrypoints read it
+     * (/run/secrets/gateway_token: docker/nginx/entrypoint.sh, docker/api/entrypoint.sh), so the
+     * servers take X-Request-ID and X-Shadow from the gateway and from no one else.
+     */
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void theGatewayAndEveryApiPodMountTheOneGatewayToken(String overlay) {
+        List<Map<String, Object>> tokens = ofKind(overlay, "Secret").stream()
+                .filter(s -> map(s, "data").containsKey("gateway_token"))
+                .toList();
+        assertEquals(1, tokens.size(), overlay + ": one Secret holds the gateway token");
+        String secret = KubernetesManifests.name(tokens.get(0));
+        List<Map<String, Object>> pods = new ArrayList<>();
+        pods.add(named(overlay, "Deployment", "gateway"));
+        KubernetesManifests.workloads(overlay).stream()
+                .filter(w -> "api".equals(podLabels(w).get("app.kubernetes.io/component")))
+                .forEach(pods::add);
+        assertTrue(pods.size() >= 3, overlay + ": the gateway and the v1 and v2 API pods: " + pods.size());
+        for (Map<String, Object> workload : pods) {
+            Map<String, Object> pod = map(KubernetesManifests.podTemplate(workload), "spec");
+            Set<String> volumes = new TreeSet<>();
+            for (Map<String, Object> volume : list(pod, "volumes")) {
+                if (volume.containsKey("secret")
+                        && secret.equals(map(volume, "secret").get("secretName"))) {
+                    volumes.add(String.valueOf(volume.get("name")));
+                }
+            }
+            Map<String, Object> container = containers(workload).get(0);
+            boolean mounted = list(container, "volumeMounts").stream()
+                    .anyMatch(m -> volumes.contains(String.valueOf(m.get("name")))
+                            && "/run/secrets".equals(m.get("mountPath")));
+            assertTrue(
+                    mounted, id(workload) + "'s " + container.get("name") + " mounts " + secret + " at /run/secrets");
+        }
+    }
+
+    /**
      * Alertmanager through the operator: one Alertmanager that takes the generated AlertmanagerConfig
      * (its selector matches the config's labels), whose route ends at a receiver it defines, with the
      * settings' webhook only when one is set (none here: its UI and API only); its pods run as a group
