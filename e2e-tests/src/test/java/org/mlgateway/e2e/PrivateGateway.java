@@ -61,6 +61,18 @@ final class PrivateGateway implements AutoCloseable {
             int upstreamPort,
             Map<String, String> extraConf)
             throws IOException, InterruptedException {
+        this(dir, templates, settings, upstreamPort, extraConf, List.of(upstreamPort));
+    }
+
+    /** As above, with the v1 pool of its own: a server on each of {@code v1Ports}, in that order. */
+    PrivateGateway(
+            Path dir,
+            List<String> templates,
+            Map<String, String> settings,
+            int upstreamPort,
+            Map<String, String> extraConf,
+            List<Integer> v1Ports)
+            throws IOException, InterruptedException {
         this.dir = dir;
         String nginx = nginxBinary();
         Map<String, String> values = new HashMap<>(StackEnv.readStackEnv());
@@ -125,9 +137,9 @@ final class PrivateGateway implements AutoCloseable {
         for (Map.Entry<String, String> extra : extraConf.entrySet()) {
             Files.writeString(dir.resolve("conf.d").resolve(extra.getKey()), extra.getValue());
         }
-        Files.writeString(
-                dir.resolve("upstreams/api-v1.conf"),
-                "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
+        StringBuilder v1 = new StringBuilder();
+        v1Ports.forEach(port -> v1.append("server 127.0.0.1:" + port + " max_fails=2 fail_timeout=10s;\n"));
+        Files.writeString(dir.resolve("upstreams/api-v1.conf"), v1);
         Files.writeString(
                 dir.resolve("upstreams/api-v2.conf"),
                 "server 127.0.0.1:" + upstreamPort + " max_fails=2 fail_timeout=10s;\n");
