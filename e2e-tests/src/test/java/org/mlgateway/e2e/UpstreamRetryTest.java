@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * container or pod that is gone, a server whose accept queue is full) is retried on another server,
  * since nothing was sent; a read or send timeout never is, since the slow server is still computing
  * (SlowServerIT on the running stack). The project's nginx files in a private nginx, with the v1
- * pool a loopback port that accepts no connection and an echo server.
+ * pool a loopback port that accepts no connection and a RecordingUpstream.
  */
 class UpstreamRetryTest {
 
@@ -53,22 +51,11 @@ class UpstreamRetryTest {
 
     @Test
     void aServerThatAcceptsNoConnectionCostsNoRequest(@TempDir Path dir) throws Exception {
-        AtomicInteger answered = new AtomicInteger();
-        HttpServer echo = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        echo.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            answered.incrementAndGet();
-            byte[] body = "{\"prediction value\": \"love\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        echo.start();
         List<Socket> held = new ArrayList<>();
-        try (ServerSocket unreachable = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (RecordingUpstream echo = new RecordingUpstream();
+                ServerSocket unreachable = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             fillAcceptQueue(unreachable.getLocalPort(), held);
-            int echoPort = echo.getAddress().getPort();
+            int echoPort = echo.port();
             try (PrivateGateway gateway = new PrivateGateway(
                     dir, null, Map.of(), echoPort, Map.of(), List.of(unreachable.getLocalPort(), echoPort))) {
                 byte[] body = "{\"sentence\": \"I love this!\"}".getBytes(StandardCharsets.UTF_8);
@@ -83,7 +70,7 @@ class UpstreamRetryTest {
                 }
 
                 assertEquals(List.of(200, 200, 200, 200), statuses, "every request answered");
-                assertEquals(4, answered.get(), "each computed once, by the server that accepts");
+                assertEquals(4, echo.received.size(), "each computed once, by the server that accepts");
                 String unreachableAddress = "127.0.0.1:" + unreachable.getLocalPort();
                 List<String> retried = new ArrayList<>();
                 for (String line : Files.readAllLines(gateway.accessLog())) {
@@ -99,7 +86,6 @@ class UpstreamRetryTest {
                                 + " timed out: " + retried);
             }
         } finally {
-            echo.stop(0);
             for (Socket socket : held) {
                 socket.close();
             }
