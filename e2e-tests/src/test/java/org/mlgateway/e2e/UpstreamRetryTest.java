@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * pool a loopback port that accepts no connection and a RecordingUpstream.
  */
 class UpstreamRetryTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * What keeps the retry to connection timeouts: nginx passes a request on only while less than
@@ -74,7 +71,7 @@ class UpstreamRetryTest {
                 String unreachableAddress = "127.0.0.1:" + unreachable.getLocalPort();
                 List<String> retried = new ArrayList<>();
                 for (String line : Files.readAllLines(gateway.accessLog())) {
-                    JsonNode entry = JSON.readTree(line);
+                    JsonNode entry = GatewayCalls.JSON.readTree(line);
                     if (entry.path("upstream_addr").asText().startsWith(unreachableAddress + ", ")) {
                         retried.add(entry.path("upstream_addr").asText() + " "
                                 + entry.path("upstream_status").asText());
