@@ -22,6 +22,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.HttpsURLConnection;
 import org.junit.jupiter.api.Test;
@@ -111,7 +113,7 @@ class IdleFloodIT {
             double secondsTo200 = (System.nanoTime() - asked) / 1e9;
 
             // The gateway closes the idle ones: count them as they go. Nginx starts each one's timer when it
-            // accepts it; connections beyond its listen backlog (511) wait in the kernel, which moves them to
+            // accepts it; connections beyond its listen backlog (4,096) wait in the kernel, which moves them to
             // the accept queue only as earlier ones close (after retransmitted handshakes, seconds apart on a
             // loaded machine). So most must close by twice the header timeout plus the time to open them, and
             // the gateway must hold none of them before the 60 s that Nginx's default client_header_timeout
@@ -195,6 +197,36 @@ class IdleFloodIT {
                     // closing is best effort; the JVM's exit closes the rest
                 }
             }
+        }
+    }
+
+    /**
+     * The public ports queue a burst of new connections beyond nginx's default backlog of 511: the live
+     * listeners' accept queue (Send-Q of `ss -Hltn`) is the templates' backlog, as far as the kernel allows.
+     */
+    @Test
+    void thePublicPortsQueueABurstBeyondNginxsDefaultBacklog() throws Exception {
+        Matcher configured = Pattern.compile("listen \\S+:\\$\\{GATEWAY_HTTPS_PORT} [^;]*?backlog=(\\d+);")
+                .matcher(Files.readString(StackEnv.projectRoot().resolve("nginx/templates/40-gateway.conf.template")));
+        assertTrue(configured.find(), "the HTTPS listen directive sets a backlog");
+        int backlog = Integer.parseInt(configured.group(1));
+        // By lines: procfs reports a size that Files.readString trusts, which cut "4096" to "4" here.
+        int somaxconn = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn"))
+                .get(0)
+                .trim());
+        Process ss = new ProcessBuilder("ss", "-Hltn").redirectErrorStream(true).start();
+        List<String> listeners = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList();
+        assertEquals(0, ss.waitFor(), "ss -Hltn");
+        for (int port : List.of(StackEnv.httpsPort(), StackEnv.httpPort())) {
+            List<Integer> queues = listeners.stream()
+                    .map(line -> line.trim().split("\\s+"))
+                    .filter(columns -> columns.length >= 4 && columns[3].endsWith(":" + port))
+                    .map(columns -> Integer.parseInt(columns[2]))
+                    .toList();
+            assertEquals(List.of(Math.min(backlog, somaxconn)), queues, "the accept queue of port " + port);
+            assertTrue(queues.get(0) > 511, "port " + port + " queues no more than nginx's default of 511");
         }
     }
 
