@@ -210,7 +210,7 @@ class IdleFloodIT {
                 .matcher(Files.readString(StackEnv.projectRoot().resolve("nginx/templates/40-gateway.conf.template")));
         assertTrue(configured.find(), "the HTTPS listen directive sets a backlog");
         int backlog = Integer.parseInt(configured.group(1));
-        // By lines: procfs reports a size that Files.readString trusts, which cut "4096" to "4" here.
+        // By lines: Files.readString reads a file of size 0 one byte first, and a sysctl file answers one read.
         int somaxconn = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn"))
                 .get(0)
                 .trim());
