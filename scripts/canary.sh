@@ -37,11 +37,11 @@ prom() {
   echo "${value:-NaN}"
 }
 
-# The run's parameters of the gate queries, over the file's own: the phase's window so far, the
-# champion's window and the candidate's model version.
-run_args() {
-  jq -nc --arg window "${1}s" --arg champion "${2}s" --arg version "${3:-$VERSION}" \
-    '{window: $window, "champion-window": $champion, "candidate-version": $version}'
+# for_window QUERY WINDOW CHAMPION_WINDOW: a gate's query with the run's two parameters filled in,
+# the phase's window so far and the champion's, in seconds (the tool left them as Argo writes them).
+for_window() {
+  local query="${1//'{{args.window}}'/${2}s}"
+  printf '%s' "${query//'{{args.champion-window}}'/${3}s}"
 }
 
 # ---- Decisions ---------------------------------------------------------------------------------------
@@ -88,41 +88,39 @@ whole() { if [[ "$1" == NaN ]]; then echo NaN; else LC_ALL=C printf '%.0f' "$1" 
 # at_least COUNT MIN: a count that is a number and at least MIN.
 at_least() { [[ "$1" != NaN ]] && jq -en --arg c "$1" --argjson n "$2" '($c | tonumber) >= $n' >/dev/null; }
 
-# The gates of each phase, one "name<TAB>op<TAB>threshold<TAB>minRequests" line each, from the file.
+# The gates of each phase for this candidate, one line each: name, op, threshold, minRequests, the
+# PromQL judged and the requests it counts (tab-separated).
 load_gates() {
-  local phase i
+  local phase
   for phase in shadow canary; do
-    for ((i = 0; i < $(analysis_gate_count "$phase"); i++)); do
-      analysis_gate "$phase" "$i" '"\(.name)\t\(op)\t\(threshold)\t\(.minRequests)"'
-    done >"$CANARY_STATE_DIR/gates-$phase.tsv"
+    delivery_analysis gates "$ANALYSIS_FILE" "$phase" "$VERSION" >"$CANARY_STATE_DIR/gates-$phase.tsv" || exit 1
   done
 }
 
-# check_gates PHASE WHERE ARGS: every gate of PHASE that has its requests, on the phase so far (ARGS:
-# run_args); the first that fails rolls the candidate back. ALL_JUDGED: every gate had a value
+# check_gates PHASE WHERE WINDOW CHAMPION_WINDOW: every gate of PHASE that has its requests, on the
+# phase so far; the first that fails rolls the candidate back. ALL_JUDGED: every gate had a value
 # (else NOT_JUDGED names the first without).
 check_gates() {
-  local phase="$1" where="$2" args="$3" i=0 name op threshold min
+  local phase="$1" where="$2" window="$3" champion="$4" name op threshold min judged requests
   GATES="" ALL_JUDGED=true NOT_JUDGED=""
-  while IFS=$'\t' read -r name op threshold min; do
-    gate "$name" "$(prom "$(analysis_query "$phase" "$i" judged "$args")")" "$op" "$threshold" || rollback "$where"
-    i=$((i + 1))
+  while IFS=$'\t' read -r name op threshold min judged requests; do
+    gate "$name" "$(prom "$(for_window "$judged" "$window" "$champion")")" "$op" "$threshold" || rollback "$where"
   done <"$CANARY_STATE_DIR/gates-$phase.tsv"
 }
 
-# check_requests PHASE WHERE ARGS [early]: when a phase ends, every gate has had the requests it is
-# judged on; otherwise the candidate is rolled back too (no traffic, no promotion). With early (the
-# shadow phase ending before its time), too few is only "not yet": returns 1. REQUESTS: the counts.
+# check_requests PHASE WHERE WINDOW CHAMPION_WINDOW [early]: when a phase ends, every gate has had
+# the requests it is judged on; otherwise the candidate is rolled back too (no traffic, no
+# promotion). With early (the shadow phase ending before its time), too few is only "not yet":
+# returns 1. REQUESTS: the counts.
 check_requests() {
-  local phase="$1" where="$2" args="$3" early="${4:-}" i=0 name op threshold min count counts=""
-  while IFS=$'\t' read -r name op threshold min; do
-    count="$(prom "$(analysis_query "$phase" "$i" requests "$args")")"
+  local phase="$1" where="$2" window="$3" champion="$4" early="${5:-}" name op threshold min judged requests count counts=""
+  while IFS=$'\t' read -r name op threshold min judged requests; do
+    count="$(prom "$(for_window "$requests" "$window" "$champion")")"
     if ! at_least "$count" "$min"; then
       [[ -z "$early" ]] || return 1
       too_few "${name}_requests" "$count" "$min" "$where"
     fi
     counts+="${counts:+, }$name $(whole "$count")"
-    i=$((i + 1))
   done <"$CANARY_STATE_DIR/gates-$phase.tsv"
   REQUESTS="$counts"
 }
@@ -166,25 +164,25 @@ on_exit() {
 # requests and passed (clients see nothing of it), within SECONDS. Returns when the phase passed;
 # any failure rolls back.
 run_phase() {
-  local phase="$1" where="$2" length="$3" started=$SECONDS elapsed args
+  local phase="$1" where="$2" length="$3" started=$SECONDS elapsed windows
   local champion_since="${4:-$SECONDS}"
   while true; do
     sleep "$CHECK_SECONDS"
     elapsed=$((SECONDS - started))
-    args="$(run_args "$elapsed" "$((SECONDS - champion_since))")"
-    check_gates "$phase" "$where" "$args"
+    windows=("$elapsed" "$((SECONDS - champion_since))")
+    check_gates "$phase" "$where" "${windows[@]}"
     if ((elapsed >= length)) || [[ "$phase" == shadow && "$ALL_JUDGED" == true ]]; then
       # Ending the shadow phase early needs every gate's requests as well. Its first windows are a
       # few seconds long, so a count read a moment after the gates may hold one scrape and have no
       # value yet (increase needs two): the phase then goes on to the next check.
       if ((elapsed < length)); then
-        check_requests "$phase" "$where" "$args" early || continue
+        check_requests "$phase" "$where" "${windows[@]}" early || continue
       else
-        check_requests "$phase" "$where" "$args"
+        check_requests "$phase" "$where" "${windows[@]}"
       fi
       # A gate whose requests arrived after this check's values is judged now: none passes unjudged.
       if [[ "$ALL_JUDGED" != true ]]; then
-        check_gates "$phase" "$where" "$args"
+        check_gates "$phase" "$where" "${windows[@]}"
         if [[ "$ALL_JUDGED" != true ]]; then
           FAILED_GATE="$NOT_JUDGED" FAILED_VALUE=n/a FAILED_LIMIT="a value"
           rollback "$where"
@@ -225,16 +223,13 @@ promote() {
   RUN_OVER=true
 }
 
-# The analysis file (CANARY_ANALYSIS, relative to the repository), loaded and checked; its settings.
+# The analysis file (CANARY_ANALYSIS, relative to the repository), checked; its settings.
 load_analysis() {
-  local file="$CANARY_ANALYSIS"
-  [[ "$file" == /* ]] || file="$PROJECT_ROOT/$file"
-  analysis_load "$file"
-  CHECK_SECONDS="$(analysis_get .checkSeconds)"
-  SHADOW_PERCENT_RUN="$(analysis_get .shadow.mirrorPercent)"
-  SHADOW_SECONDS="$(analysis_get .shadow.seconds)"
-  STEP_SECONDS="$(analysis_get .canary.stepSeconds)"
-  WEIGHTS="$(analysis_get '.canary.weights | map(tostring) | join(" ")')"
+  local settings
+  ANALYSIS_FILE="$CANARY_ANALYSIS"
+  [[ "$ANALYSIS_FILE" == /* ]] || ANALYSIS_FILE="$PROJECT_ROOT/$ANALYSIS_FILE"
+  settings="$(delivery_analysis settings "$ANALYSIS_FILE")" || exit 1
+  read -r CHECK_SECONDS SHADOW_PERCENT_RUN SHADOW_SECONDS STEP_SECONDS WEIGHTS <<<"$settings"
 }
 
 cmd_run() {
@@ -296,21 +291,15 @@ cmd_status() {
 # line per gate and kind (query: its value; requests: what its minimum counts; judged: what a check
 # reads, no value while the requests are too few). For the tests (CanaryGateQueriesIT) and the curious.
 cmd_queries() {
-  local phase="${1:?usage: $0 queries shadow|canary WINDOW CHAMPION_WINDOW [VERSION]}" window="${2:?}" champion="${3:?}" i kind args
+  local phase="${1:?usage: $0 queries shadow|canary WINDOW CHAMPION_WINDOW [VERSION]}" window="${2:?}" champion="${3:?}"
   load_analysis
-  args="$(run_args "$window" "$champion" "${4:-.+}")"
-  for ((i = 0; i < $(analysis_gate_count "$phase"); i++)); do
-    for kind in query requests judged; do
-      printf '%s\t%s\t%s\n' "$(analysis_gate "$phase" "$i" .name)" "$kind" "$(analysis_query "$phase" "$i" "$kind" "$args")"
-    done
-  done
+  delivery_analysis queries "$ANALYSIS_FILE" "$phase" "${window}s" "${champion}s" "${4:-.+}"
 }
 
 # The analysis file checked, and what a run would do with it.
 cmd_check() {
   load_analysis
-  ok "$ANALYSIS_FILE: shadow $SHADOW_PERCENT_RUN % for ${SHADOW_SECONDS}s, then steps $WEIGHTS % of ${STEP_SECONDS}s each; gates checked every ${CHECK_SECONDS}s:"
-  analysis_get '.gates[] | "      \(.phase) \(.name) \(op) \(threshold) once \(.minRequests) requests"'
+  delivery_analysis check "$ANALYSIS_FILE"
 }
 
 case "${1:-}" in

@@ -9,7 +9,7 @@ STACK_PACKAGES=(
   supervisord:supervisor nginx:nginx prometheus:prometheus promtool:prometheus
   prometheus-nginx-exporter:prometheus-nginx-exporter prometheus-alertmanager:prometheus-alertmanager
   amtool:prometheus-alertmanager logrotate:logrotate ab:apache2-utils openssl:openssl htpasswd:apache2-utils
-  envsubst:gettext-base curl:curl ss:iproute2 jq:jq yq:yq unzip:unzip javac:openjdk-17-jdk-headless mvn:maven
+  envsubst:gettext-base curl:curl ss:iproute2 jq:jq unzip:unzip javac:openjdk-17-jdk-headless mvn:maven
 )
 
 # packages_require COMMAND:PACKAGE...: installs the Debian package of each missing command (as
