@@ -26,13 +26,14 @@ import org.yaml.snakeyaml.representer.Representer;
  *                                                requests PromQL, {{args.window}} and {{args.champion-window}} left to the run
  *   queries FILE PHASE WINDOW CHAMPION VERSION   per gate and kind (query, requests, judged): the PromQL a check sends
  *   kubernetes FILE K8S_DIR                      the Argo Rollouts objects, written into K8S_DIR's components
+ *   ab-report CHAMPION_DIR... -- CANDIDATE_DIR...  two models compared from their prediction logs (no FILE)
  * </pre>
  */
 public final class Main {
 
     private static final String USAGE =
             "usage: check FILE | settings FILE | gates FILE PHASE VERSION | queries FILE PHASE WINDOW CHAMPION_WINDOW VERSION"
-                    + " | kubernetes FILE K8S_DIR";
+                    + " | kubernetes FILE K8S_DIR | ab-report CHAMPION_DIR... -- CANDIDATE_DIR...";
 
     private Main() {}
 
@@ -41,7 +42,11 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-        if (args.length < 2) {
+        int split = List.of(args).indexOf("--");
+        if (args.length > 0 && args[0].equals("ab-report") && split > 1 && split < args.length - 1) {
+            return AbReport.run(paths(args, 1, split), paths(args, split + 1, args.length), out, err);
+        }
+        if (args.length < 2 || args[0].equals("ab-report")) {
             err.println(USAGE);
             return 2;
         }
@@ -78,6 +83,10 @@ public final class Main {
             }
         }
         return 0;
+    }
+
+    private static List<Path> paths(String[] args, int from, int to) {
+        return List.of(args).subList(from, to).stream().map(Path::of).toList();
     }
 
     private static void check(AnalysisFile file, Path path, PrintStream out) {

@@ -135,7 +135,7 @@ class IdleFloodIT {
                     closedByFirstDeadline = closed;
                 }
                 if (closedByFirstDeadline >= 0 && System.nanoTime() >= nextLook) {
-                    if (heldByGateway(port, FLOOD_SOURCE) == 0) {
+                    if (held(gatewaySockets(port, FLOOD_SOURCE)) == 0) {
                         break;
                     }
                     nextLook = System.nanoTime() + Duration.ofSeconds(1).toNanos();
@@ -144,7 +144,7 @@ class IdleFloodIT {
                 closed += closedWithin(selector, scratch, Math.max(1, (nextDeadline - System.nanoTime()) / 1_000_000));
             }
             Map<String, Long> gatewaySide = gatewaySockets(port, FLOOD_SOURCE);
-            long heldByGateway = heldByGateway(port, FLOOD_SOURCE);
+            long heldByGateway = held(gatewaySide);
             double closedAfter = (System.nanoTime() - begin) / 1e9;
             for (int more = 1; more > 0 && closed < connected; closed += more) {
                 more = closedWithin(selector, scratch, 500); // closes already on their way
@@ -214,11 +214,7 @@ class IdleFloodIT {
         int somaxconn = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn"))
                 .get(0)
                 .trim());
-        Process ss = new ProcessBuilder("ss", "-Hltn").redirectErrorStream(true).start();
-        List<String> listeners = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
-                .lines()
-                .toList();
-        assertEquals(0, ss.waitFor(), "ss -Hltn");
+        List<String> listeners = SecurityIT.run(List.of("ss", "-Hltn")).lines().toList();
         for (int port : List.of(StackEnv.httpsPort(), StackEnv.httpPort())) {
             List<Integer> queues = listeners.stream()
                     .map(line -> line.trim().split("\\s+"))
@@ -316,9 +312,8 @@ class IdleFloodIT {
         return states;
     }
 
-    /** How many of the gateway's sockets with a peer on {@code peer} it still has open or will be handed. */
-    private static long heldByGateway(int port, String peer) throws IOException {
-        Map<String, Long> states = gatewaySockets(port, peer);
+    /** How many of the gateway's sockets (by state, as gatewaySockets counts them) it still has open or will be handed. */
+    private static long held(Map<String, Long> states) {
         return Stream.of("ESTABLISHED", "SYN_RECV", "CLOSE_WAIT")
                 .mapToLong(state -> states.getOrDefault(state, 0L))
                 .sum();

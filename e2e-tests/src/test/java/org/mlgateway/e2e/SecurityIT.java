@@ -400,7 +400,8 @@ class SecurityIT {
         }
     }
 
-    private static String run(List<String> command) throws IOException, InterruptedException {
+    /** COMMAND's output (standard error too); its exit code must be 0. */
+    static String run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.waitFor(), String.join(" ", command) + ":\n" + output);
