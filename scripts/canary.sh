@@ -27,6 +27,9 @@ done
 DELIVERY="$SCRIPT_DIR/delivery.sh"
 CANDIDATE=api-candidate
 RUN_OVER=false
+# The analysis file (CANARY_ANALYSIS, relative to the repository).
+ANALYSIS_FILE="$CANARY_ANALYSIS"
+[[ "$ANALYSIS_FILE" == /* ]] || ANALYSIS_FILE="$PROJECT_ROOT/$ANALYSIS_FILE"
 
 # ---- Prometheus --------------------------------------------------------------------------------------
 # The value of an instant query, NaN when it has none (no data yet, or Prometheus not answering).
@@ -223,11 +226,9 @@ promote() {
   RUN_OVER=true
 }
 
-# The analysis file (CANARY_ANALYSIS, relative to the repository), checked; its settings.
+# The analysis file, checked; its settings.
 load_analysis() {
   local settings
-  ANALYSIS_FILE="$CANARY_ANALYSIS"
-  [[ "$ANALYSIS_FILE" == /* ]] || ANALYSIS_FILE="$PROJECT_ROOT/$ANALYSIS_FILE"
   settings="$(delivery_analysis settings "$ANALYSIS_FILE")" || exit 1
   read -r CHECK_SECONDS SHADOW_PERCENT_RUN SHADOW_SECONDS STEP_SECONDS WEIGHTS <<<"$settings"
 }
@@ -292,13 +293,11 @@ cmd_status() {
 # reads, no value while the requests are too few). For the tests (CanaryGateQueriesIT) and the curious.
 cmd_queries() {
   local phase="${1:?usage: $0 queries shadow|canary WINDOW CHAMPION_WINDOW [VERSION]}" window="${2:?}" champion="${3:?}"
-  load_analysis
   delivery_analysis queries "$ANALYSIS_FILE" "$phase" "${window}s" "${champion}s" "${4:-.+}"
 }
 
 # The analysis file checked, and what a run would do with it.
 cmd_check() {
-  load_analysis
   delivery_analysis check "$ANALYSIS_FILE"
 }
 

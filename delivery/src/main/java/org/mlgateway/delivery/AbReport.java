@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,7 +133,7 @@ final class AbReport {
     }
 
     private static String percent(long part, long whole) {
-        return whole == 0 ? "-" : decimal(roundHalfAway(part * 1000.0 / whole) / 10) + " %";
+        return whole == 0 ? "-" : Gate.decimal(roundHalfAway(part * 1000.0 / whole) / 10) + " %";
     }
 
     /** The nearest-rank quantile Q of VALUES; null for none. */
@@ -147,14 +146,10 @@ final class AbReport {
     }
 
     private static String ms(Double value) {
-        return value == null ? "-" : decimal(roundHalfAway(value * 100) / 100) + " ms";
+        return value == null ? "-" : Gate.decimal(roundHalfAway(value * 100) / 100) + " ms";
     }
 
     private static double roundHalfAway(double value) {
         return Math.signum(value) * Math.round(Math.abs(value));
-    }
-
-    private static String decimal(double value) {
-        return value == 0 ? "0" : BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 }

@@ -246,11 +246,7 @@ public final class AnalysisFile {
 
     /** The gates of PHASE, in the file's order. */
     public List<Gate> gates(String phase) {
-        return ((List<?>) root.get("gates"))
-                .stream()
-                        .map(g -> Gate.of(cast((Map<?, ?>) g)))
-                        .filter(g -> g.phase().equals(phase))
-                        .toList();
+        return gates().stream().filter(g -> g.phase().equals(phase)).toList();
     }
 
     /** Every gate, in the file's order. */

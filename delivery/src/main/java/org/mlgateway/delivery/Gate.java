@@ -47,6 +47,7 @@ public record Gate(
         };
     }
 
+    /** N as a plain decimal without trailing zeros: 0.01, 1.5, 500, 0 (never 1.0E-4, 500.0 or -0). */
     static String decimal(Number n) {
         return new BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
     }
