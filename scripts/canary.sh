@@ -146,9 +146,11 @@ too_few() {
   rollback "$4"
 }
 
-# Ctrl-C, a kill or an error: no share stays on a candidate nobody watches.
+# Ctrl-C, a kill or an error: no share stays on a candidate nobody watches. The signal may come while
+# a function's output goes to a file (canary_save_state's metrics): the log goes back to the run's own.
 on_exit() {
   local status=$?
+  exec 1>&"$RUN_STDOUT" 2>&"$RUN_STDERR"
   "$RUN_OVER" && return
   trap - EXIT INT TERM
   log "Interrupted (exit $status) in phase $canary_phase: shares back to 0, stopping $CANDIDATE"
@@ -253,6 +255,7 @@ cmd_run() {
   canary_load_state
   # shellcheck disable=SC2034 # canary_save_state reads them by name
   canary_candidate_version="$VERSION" canary_war="$WAR" canary_started_at="$(date +%s)"
+  exec {RUN_STDOUT}>&1 {RUN_STDERR}>&2
   trap on_exit EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
