@@ -11,7 +11,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [[ "${RUNTIME:-native}" == docker ]]; then
   exec "$SCRIPT_DIR/compose.sh" "$@"
 fi
-for lib in settings progress packages wars certs liberty nginx canary monitoring alerting logs supervisor; do
+for lib in settings progress packages wars certs liberty nginx analysis canary monitoring alerting logs supervisor; do
   # shellcheck source=/dev/null
   source "$SCRIPT_DIR/lib/$lib.sh"
 done

@@ -1,86 +1,20 @@
 # shellcheck shell=bash
-# Where a `make canary` run stands (scripts/canary.sh): a KEY=value state file, and the same facts
-# as Prometheus metrics (canary_*), which nginx serves on its status port (status.d/canary.conf) for
-# the job "canary". The state survives stop and start, so the counters only grow.
-# Needs settings.sh and nginx.sh.
+# Where a `make canary` run stands: the delivery tool's CanaryState (delivery/src) keeps a KEY=value
+# state file and the same facts as Prometheus metrics (canary_*), which nginx serves on its status
+# port (status.d/canary.conf) for the job "canary". The state survives stop and start, so the
+# counters only grow. Needs settings.sh, nginx.sh and analysis.sh.
 
-CANARY_STATE_DIR="$STATE_DIR/canary"
-CANARY_STATE_FILE="$CANARY_STATE_DIR/state"
-# shellcheck disable=SC2034 # canary.sh writes it
-CANARY_LOG="$LOG_DIR/canary.log"
+# The tool's canary commands find the stack in the environment.
+export CANARY_STATE_DIR="$STATE_DIR/canary"
+export CANARY_LOG="$LOG_DIR/canary.log"
 # In the folder the nginx workers may read (nginx.sh), as they serve it.
-CANARY_METRICS_FILE="$NGINX_WORKER_DIR/canary/metrics.prom"
-CANARY_PHASES=(idle starting shadow canary promoting promoted rolled_back aborted)
-CANARY_STATE_KEYS=(phase weight shadow candidate_version war decision gate value threshold step
-  decided_at started_at rollbacks promotions)
-
-# Reads the state file into canary_<key> variables; a missing file is an idle stack that never ran one.
-# shellcheck disable=SC2034 # canary_save_state reads them by name (${!name})
-canary_load_state() {
-  local key value
-  canary_phase=idle canary_weight=0 canary_shadow=0 canary_candidate_version="" canary_war=""
-  canary_decision=none canary_gate="" canary_value="" canary_threshold="" canary_step=""
-  canary_decided_at=0 canary_started_at=0 canary_rollbacks=0 canary_promotions=0
-  [[ -f "$CANARY_STATE_FILE" ]] || return 0
-  while IFS='=' read -r key value; do
-    [[ " ${CANARY_STATE_KEYS[*]} " == *" $key "* ]] && printf -v "canary_$key" '%s' "$value"
-  done <"$CANARY_STATE_FILE"
-}
-
-# Writes the canary_<key> variables to the state file and the metrics file, each whole then renamed.
-canary_save_state() {
-  local key name
-  mkdir -p "$CANARY_STATE_DIR" "$(dirname "$CANARY_METRICS_FILE")"
-  # nginx's workers serve the metrics file: they may enter its folder (the scripts' umask is 027).
-  chmod 755 "$(dirname "$CANARY_METRICS_FILE")"
-  for key in "${CANARY_STATE_KEYS[@]}"; do
-    name="canary_$key"
-    printf '%s=%s\n' "$key" "${!name}"
-  done >"$CANARY_STATE_FILE.tmp"
-  mv -f "$CANARY_STATE_FILE.tmp" "$CANARY_STATE_FILE"
-  canary_metrics >"$CANARY_METRICS_FILE.tmp"
-  chmod 644 "$CANARY_METRICS_FILE.tmp"
-  mv -f "$CANARY_METRICS_FILE.tmp" "$CANARY_METRICS_FILE"
-}
-
-# The Prometheus text format of the state.
-canary_metrics() {
-  local phase
-  echo '# HELP canary_phase Phase of the last make canary run: 1 for the one it is in.'
-  echo '# TYPE canary_phase gauge'
-  for phase in "${CANARY_PHASES[@]}"; do
-    printf 'canary_phase{phase="%s"} %d\n' "$phase" "$([[ "$phase" == "$canary_phase" ]] && echo 1 || echo 0)"
-  done
-  echo '# HELP canary_weight_percent Share of v1 traffic the candidate answers (sticky per client).'
-  echo '# TYPE canary_weight_percent gauge'
-  echo "canary_weight_percent $canary_weight"
-  echo '# HELP canary_shadow_percent Share of v1 traffic mirrored to the candidate.'
-  echo '# TYPE canary_shadow_percent gauge'
-  echo "canary_shadow_percent $canary_shadow"
-  echo '# HELP canary_last_decision The last decision (start, advance, promote, rollback, abort), the gate that made it and its value: always 1.'
-  echo '# TYPE canary_last_decision gauge'
-  printf 'canary_last_decision{decision="%s",gate="%s",value="%s",threshold="%s",step="%s",candidate_version="%s"} 1\n' \
-    "$canary_decision" "$canary_gate" "$canary_value" "$canary_threshold" "$canary_step" "$canary_candidate_version"
-  echo '# HELP canary_last_decision_timestamp_seconds When the last decision was made.'
-  echo '# TYPE canary_last_decision_timestamp_seconds gauge'
-  echo "canary_last_decision_timestamp_seconds $canary_decided_at"
-  echo '# HELP canary_rollbacks_total Runs rolled back by a gate.'
-  echo '# TYPE canary_rollbacks_total counter'
-  echo "canary_rollbacks_total $canary_rollbacks"
-  echo '# HELP canary_promotions_total Candidates promoted to every v1 server.'
-  echo '# TYPE canary_promotions_total counter'
-  echo "canary_promotions_total $canary_promotions"
-}
+export CANARY_METRICS_FILE="$NGINX_WORKER_DIR/canary/metrics.prom"
+export CANARY_SCRIPTS_DIR="$PROJECT_ROOT/scripts"
 
 # At stack start: a run that was under way is over (its candidate and shares are gone); the
 # counters stay. Also writes the nginx location that serves the metrics.
 canary_init() {
-  canary_load_state
-  if [[ ! "$canary_phase" =~ ^(idle|promoted|rolled_back|aborted)$ ]]; then
-    canary_phase=aborted canary_decision=abort canary_gate="stack restarted" canary_decided_at="$(date +%s)"
-  fi
-  canary_weight=0 canary_shadow=0
-  canary_save_state
+  delivery_analysis canary-init
   mkdir -p "$NGINX_STATE_DIR/status.d"
   {
     echo '# Generated by scripts/lib/canary.sh: make canary'\''s state for Prometheus (job "canary").'

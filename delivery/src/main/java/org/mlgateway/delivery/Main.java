@@ -21,19 +21,22 @@ import org.yaml.snakeyaml.representer.Representer;
  *
  * <pre>
  *   check FILE                                   the file's settings and gates, as a run would use them
- *   settings FILE                                checkSeconds mirrorPercent shadow.seconds stepSeconds weights...
- *   gates FILE PHASE VERSION                     per gate: name, op, threshold, minRequests, judged and
- *                                                requests PromQL, {{args.window}} and {{args.champion-window}} left to the run
  *   queries FILE PHASE WINDOW CHAMPION VERSION   per gate and kind (query, requests, judged): the PromQL a check sends
  *   kubernetes FILE K8S_DIR                      the Argo Rollouts objects, written into K8S_DIR's components
  *   ab-report CHAMPION_DIR... -- CANDIDATE_DIR...  two models compared from their prediction logs (no FILE)
+ *   canary-run FILE WAR VERSION CHAMPION_VERSION  a make canary run of WAR (model VERSION): exit 0 promoted,
+ *                                                3 rolled back, 1 on an error, 130 or 143 when interrupted
+ *   canary-init                                  at stack start: a run under way is over (no FILE)
+ *   canary-status                                where the last run stands (no FILE)
  * </pre>
+ *
+ * The canary commands find the stack in the environment scripts/canary.sh gives them ({@link CanaryRun.Stack}).
  */
 public final class Main {
 
-    private static final String USAGE =
-            "usage: check FILE | settings FILE | gates FILE PHASE VERSION | queries FILE PHASE WINDOW CHAMPION_WINDOW VERSION"
-                    + " | kubernetes FILE K8S_DIR | ab-report CHAMPION_DIR... -- CANDIDATE_DIR...";
+    private static final String USAGE = "usage: check FILE | queries FILE PHASE WINDOW CHAMPION_WINDOW VERSION"
+            + " | kubernetes FILE K8S_DIR | ab-report CHAMPION_DIR... -- CANDIDATE_DIR..."
+            + " | canary-run FILE WAR VERSION CHAMPION_VERSION | canary-init | canary-status";
 
     private Main() {}
 
@@ -45,6 +48,15 @@ public final class Main {
         int split = List.of(args).indexOf("--");
         if (args.length > 0 && args[0].equals("ab-report") && split > 1 && split < args.length - 1) {
             return AbReport.run(paths(args, 1, split), paths(args, split + 1, args.length), out, err);
+        }
+        if (args.length == 1 && List.of("canary-init", "canary-status").contains(args[0])) {
+            CanaryState state = CanaryRun.Stack.state(System.getenv());
+            if (args[0].equals("canary-init")) {
+                state.afterRestart().save();
+            } else {
+                state.status().forEach(out::println);
+            }
+            return 0;
         }
         if (args.length < 2 || args[0].equals("ab-report")) {
             err.println(USAGE);
@@ -69,14 +81,12 @@ public final class Main {
         }
         switch (args[0] + "/" + args.length) {
             case "check/2" -> check(file, path, out);
-            case "settings/2" ->
-                out.println(file.checkSeconds() + " " + file.mirrorPercent() + " "
-                        + file.shadowSeconds() + " " + file.stepSeconds() + " "
-                        + file.weights().stream().map(String::valueOf).collect(Collectors.joining(" ")));
-            case "gates/4" ->
-                gates(file, args[2], runArgs("{{args.window}}", "{{args.champion-window}}", args[3]), out);
             case "queries/6" -> queries(file, args[2], runArgs(args[3], args[4], args[5]), out);
             case "kubernetes/3" -> kubernetes(file, args[1], Path.of(args[2]), out);
+            case "canary-run/5" -> {
+                CanaryRun run = new CanaryRun(file, path, CanaryRun.Stack.fromEnvironment(System.getenv()), out);
+                return run.onSignals().run(Path.of(args[2]), args[3], args[4]);
+            }
             default -> {
                 err.println(USAGE);
                 return 2;
@@ -117,20 +127,6 @@ public final class Main {
         Map<String, String> args = new LinkedHashMap<>(file.defaults());
         args.putAll(run);
         return args;
-    }
-
-    private static void gates(AnalysisFile file, String phase, Map<String, String> run, PrintStream out) {
-        Map<String, String> args = argsOf(file, run);
-        for (Gate g : file.gates(phase)) {
-            out.println(String.join(
-                    "\t",
-                    g.name(),
-                    g.op(),
-                    g.thresholdText(),
-                    String.valueOf(g.minRequests()),
-                    AnalysisFile.oneLine(AnalysisFile.fill(g.judged(), args)),
-                    AnalysisFile.oneLine(AnalysisFile.fill(g.requests(), args))));
-        }
     }
 
     private static void queries(AnalysisFile file, String phase, Map<String, String> run, PrintStream out) {

@@ -1,7 +1,6 @@
 package org.mlgateway.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -28,27 +27,6 @@ class MainTest {
 
     private String out() {
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void settingsAreOneLineAShellReads() throws Exception {
-        assertEquals(0, run("settings", AnalysisFileTest.COMMITTED.toString()));
-        assertEquals("5 100 120 60 5 25 50 100\n", out());
-    }
-
-    @Test
-    void gatesLeaveTheRunsWindowsAndFillTheRest() throws Exception {
-        assertEquals(0, run("gates", AnalysisFileTest.COMMITTED.toString(), "canary", "1a2b"));
-        List<String> lines = out().lines().toList();
-        assertEquals(3, lines.size(), out());
-        String[] errorRatio = lines.get(0).split("\t");
-        assertEquals(
-                List.of("error_ratio", "<=", "0.01", "50"), List.of(errorRatio).subList(0, 4));
-        assertTrue(errorRatio[4].contains("[{{args.window}}]"), errorRatio[4]);
-        assertTrue(errorRatio[4].contains("role=\"candidate\""), errorRatio[4]);
-        assertTrue(errorRatio[4].endsWith(">= 50)"), errorRatio[4]);
-        assertFalse(errorRatio[5].contains("\n"));
-        assertTrue(lines.get(2).contains("{{args.champion-window}}"), lines.get(2));
     }
 
     @Test
