@@ -31,6 +31,8 @@ ANALYSIS_FILE="$CANARY_ANALYSIS"
 [[ "$ANALYSIS_FILE" == /* ]] || ANALYSIS_FILE="$PROJECT_ROOT/$ANALYSIS_FILE"
 
 cmd_run() {
+  # The analysis file first: a bad one stops the run before anything is built, started or written.
+  delivery_analysis check "$ANALYSIS_FILE" >/dev/null
   WAR="${1:-${WAR:-}}"
   if [[ -z "$WAR" ]]; then
     wars_build_if_stale
