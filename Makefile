@@ -77,7 +77,7 @@ candidate: ## Start a candidate model's server beside the v1 servers, without tr
 traffic: ## Shares of v1 traffic for the candidate: mirrored (SHADOW=0-100) and answered, sticky per client (CANARY=0-100); an nginx reload
 	@scripts/delivery.sh traffic "$${SHADOW:-0}" "$${CANARY:-0}"
 
-candidate-stop: ## Traffic shares back to 0, then stop the candidate
+candidate-stop: ## Traffic shares back to 0, out of Prometheus' targets, then stop the candidate
 	@scripts/delivery.sh candidate-stop
 
 delivery-status: ## The candidate, its model and its traffic shares

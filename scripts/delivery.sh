@@ -6,7 +6,8 @@
 #   scripts/delivery.sh traffic SHADOW CANARY mirrors SHADOW % of v1 requests to the candidate and
 #                                             lets it answer CANARY % (sticky per client): an nginx
 #                                             reload, no server restarts, no request lost
-#   scripts/delivery.sh candidate-stop        shares back to 0, then stops the candidate
+#   scripts/delivery.sh candidate-stop        shares back to 0, out of Prometheus' targets, then
+#                                             stops the candidate
 #   scripts/delivery.sh status                the candidate, its model and the current shares
 # Settings: stack.env and the environment, as for scripts/stack.sh; the stack must be running.
 set -euo pipefail
@@ -53,8 +54,7 @@ cmd_candidate_start() {
   version="$(wars_model_version "$war")" || die "$war is not a WAR of this API with a consistent model card"
   if program_is_up "$CANDIDATE"; then
     step "Stopping the running candidate first"
-    cmd_traffic 0 0
-    supervisor_ctl stop "$CANDIDATE" >/dev/null
+    stop_candidate
   fi
   # The champion: the v1 servers' WAR, the same on each (not in the middle of a rollout).
   local champion_war champion_version name
@@ -81,11 +81,19 @@ cmd_candidate_start() {
   ok "$CANDIDATE ready with model $version; it gets no traffic until: $0 traffic SHADOW CANARY"
 }
 
+# No traffic, then no scraping, then the server: Prometheus drops the target before the server goes,
+# so stopping a candidate never shows as a target down (up == 0) on the console or in an alert.
+stop_candidate() {
+  cmd_traffic 0 0
+  monitoring_write_candidate_target "$PROMETHEUS_CONFIG_DIR" off
+  wait_until 30 "Prometheus to drop $CANDIDATE's target" monitoring_target_gone "$CANDIDATE_PORT" \
+    || warn "Prometheus still lists $CANDIDATE as a target; stopping it anyway"
+  supervisor_ctl stop "$CANDIDATE" >/dev/null || true
+}
+
 cmd_candidate_stop() {
   supervisor_require_stack
-  cmd_traffic 0 0
-  supervisor_ctl stop "$CANDIDATE" >/dev/null || true
-  monitoring_write_candidate_target "$PROMETHEUS_CONFIG_DIR" off
+  stop_candidate
   ok "$CANDIDATE stopped"
 }
 

@@ -67,6 +67,13 @@ monitoring_targets() {
     | jq -r '.data.activeTargets[] | "\(.health) \(.scrapeUrl)"'
 }
 
+# True when Prometheus scrapes nothing on 127.0.0.1:PORT, or does not answer (nothing to wait for).
+monitoring_target_gone() {
+  local targets
+  targets="$(monitoring_targets)" || return 0
+  ! grep -q "//127.0.0.1:$1/" <<<"$targets"
+}
+
 # The targets of a running stack: the servers, the exporter, Prometheus itself, make canary's state,
 # and the candidate while it runs.
 monitoring_expected_targets() {

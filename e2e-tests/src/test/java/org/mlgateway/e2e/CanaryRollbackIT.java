@@ -285,6 +285,12 @@ class CanaryRollbackIT {
                 rollbacksBefore + 1.0,
                 CanaryRuns.awaitMetric("canary_rollbacks_total{job=\"canary\"}", rollbacksBefore + 1.0),
                 "Prometheus sees the rollback counted");
+        // Prometheus drops the candidate's target before the server stops: a stopped candidate is never
+        // a target down (up == 0) on the console or in an alert. The window holds this run's stop.
+        assertEquals(
+                1.0,
+                PrometheusQueries.scalar("min_over_time(up{instance_name=\"api-candidate\"}[90s])"),
+                "the candidate was scraped during the run and never found down");
         for (StackServers.Server server : StackServers.v1()) {
             assertEquals(
                     championVersion, StackServers.modelVersion(server), server.name() + " still serves the champion");
