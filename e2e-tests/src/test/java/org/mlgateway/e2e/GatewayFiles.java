@@ -92,13 +92,30 @@ final class GatewayFiles {
             in.seek(Math.min(offset, in.length()));
             byte[] rest = new byte[(int) (in.length() - in.getFilePointer())];
             in.readFully(rest);
-            for (String line : new String(rest, StandardCharsets.UTF_8).split("\n")) {
+            for (String line : wholeLines(rest)) {
                 if (!line.isBlank()) {
                     entries.add(GatewayCalls.JSON.readTree(line));
                 }
             }
         }
         return entries;
+    }
+
+    /**
+     * The lines of a log that its writer may be appending to, each whole: a line being written can be
+     * read in part (a write that crosses a page boundary shows its first part first), so the text after
+     * the last newline is left for the next read.
+     */
+    static List<String> wholeLines(Path log) throws IOException {
+        return wholeLines(Files.readAllBytes(log));
+    }
+
+    private static List<String> wholeLines(byte[] text) {
+        int whole = text.length;
+        while (whole > 0 && text[whole - 1] != '\n') {
+            whole--;
+        }
+        return new String(text, 0, whole, StandardCharsets.UTF_8).lines().toList();
     }
 
     /** Who answered a request through the gateway: the server's name and the model version it served. */

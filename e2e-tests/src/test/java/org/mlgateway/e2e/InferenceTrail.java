@@ -35,7 +35,7 @@ final class InferenceTrail {
         long deadline = System.nanoTime() + WRITERS.toNanos();
         while (true) {
             JsonNode found = null;
-            for (String line : Files.readAllLines(GatewayFiles.accessLog())) {
+            for (String line : GatewayFiles.wholeLines(GatewayFiles.accessLog())) {
                 if (line.contains("\"trace_id\":\"" + traceId + "\"")) {
                     found = GatewayCalls.JSON.readTree(line);
                 }
@@ -61,7 +61,7 @@ final class InferenceTrail {
                 try (Stream<Path> files = Files.list(dir)) {
                     for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
                             .toList()) {
-                        for (String line : Files.readAllLines(f)) {
+                        for (String line : GatewayFiles.wholeLines(f)) {
                             if (line.contains("\"request_id\":\"" + requestId + "\"")) {
                                 found.add(GatewayCalls.JSON.readTree(line));
                             }

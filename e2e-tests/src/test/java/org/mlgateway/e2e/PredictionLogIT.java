@@ -118,7 +118,7 @@ class PredictionLogIT {
         }
         String key = "\"request_id\":\"" + requestId + "\"";
         for (Path f : files) {
-            for (Iterator<String> it = Files.readAllLines(f).iterator(); it.hasNext(); ) {
+            for (Iterator<String> it = GatewayFiles.wholeLines(f).iterator(); it.hasNext(); ) {
                 String line = it.next();
                 if (line.contains(key)) {
                     return GatewayCalls.JSON.readTree(line);

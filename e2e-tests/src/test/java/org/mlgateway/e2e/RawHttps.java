@@ -22,8 +22,11 @@ final class RawHttps {
 
     private RawHttps() {}
 
-    /** One answer; header names lower-cased, first value kept. */
-    record Reply(int status, Map<String, String> headers, byte[] body) {
+    /**
+     * One answer; header names lower-cased, first value kept. readError: how reading ended if not at
+     * the end of the stream (a reset after part of the answer), else null.
+     */
+    record Reply(int status, Map<String, String> headers, byte[] body, String readError) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -32,9 +35,16 @@ final class RawHttps {
             return new String(body, StandardCharsets.UTF_8);
         }
 
+        /** The whole body arrived: as long as its Content-Length says, when it says. */
+        boolean complete() {
+            String length = header("Content-Length");
+            return length == null || Integer.parseInt(length) == body.length;
+        }
+
         @Override
         public String toString() {
-            return status + " " + headers + " " + text();
+            return status + " " + headers + " " + text()
+                    + (readError == null ? "" : " [read ended by " + readError + "]");
         }
     }
 
@@ -67,26 +77,33 @@ final class RawHttps {
             } catch (IOException refusedMidway) {
                 // The gateway may answer (413) and stop reading before a large body is sent; read that answer.
             }
-            return parse(readAll(socket.getInputStream()));
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            String readError = readAll(socket.getInputStream(), all);
+            return parse(all.toByteArray(), readError);
         }
     }
 
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
+    /** Reads to the end of the stream; a reset after part of an answer is returned, not thrown. */
+    private static String readAll(InputStream in, ByteArrayOutputStream all) throws IOException {
         byte[] buffer = new byte[16 * 1024];
         try {
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 all.write(buffer, 0, n);
             }
+            return null;
         } catch (IOException closedAfterAnswer) {
             if (all.size() == 0) {
                 throw closedAfterAnswer;
             }
+            return closedAfterAnswer.toString();
         }
-        return all.toByteArray();
     }
 
     static Reply parse(byte[] raw) {
+        return parse(raw, null);
+    }
+
+    private static Reply parse(byte[] raw, String readError) {
         int offset = 0;
         while (true) {
             int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), offset);
@@ -110,7 +127,7 @@ final class RawHttps {
             if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
                 body = dechunk(body);
             }
-            return new Reply(status, headers, body);
+            return new Reply(status, headers, body, readError);
         }
     }
 

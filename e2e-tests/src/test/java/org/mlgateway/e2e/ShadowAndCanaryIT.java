@@ -367,7 +367,7 @@ class ShadowAndCanaryIT {
         try (Stream<Path> files = Files.list(LOGS.resolve("liberty/" + CANDIDATE))) {
             for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
                     .toList()) {
-                for (String line : Files.readAllLines(f)) {
+                for (String line : GatewayFiles.wholeLines(f)) {
                     ids.add(GatewayCalls.JSON.readTree(line).path("request_id").asText());
                 }
             }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +92,7 @@ class TraceContextTest {
     static JsonNode accessLogLine(PrivateGateway gateway, String requestId) throws Exception {
         Path log = gateway.dir.resolve("logs/access.log");
         for (int attempt = 0; attempt < 50; attempt++) {
-            for (String line : Files.readAllLines(log)) {
+            for (String line : GatewayFiles.wholeLines(log)) {
                 JsonNode json = GatewayCalls.JSON.readTree(line);
                 if (requestId.equals(json.path("request_id").asText())) {
                     return json;

@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +69,7 @@ class UpstreamRetryTest {
                 assertEquals(4, echo.received.size(), "each computed once, by the server that accepts");
                 String unreachableAddress = "127.0.0.1:" + unreachable.getLocalPort();
                 List<String> retried = new ArrayList<>();
-                for (String line : Files.readAllLines(gateway.accessLog())) {
+                for (String line : GatewayFiles.wholeLines(gateway.accessLog())) {
                     JsonNode entry = GatewayCalls.JSON.readTree(line);
                     if (entry.path("upstream_addr").asText().startsWith(unreachableAddress + ", ")) {
                         retried.add(entry.path("upstream_addr").asText() + " "
