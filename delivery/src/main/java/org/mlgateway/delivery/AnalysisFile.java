@@ -210,6 +210,18 @@ public final class AnalysisFile {
         return defaults;
     }
 
+    /**
+     * A run's parameters of the gate queries: the file's defaults, then the run's own (the window so far,
+     * the champion's window, the candidate's model version).
+     */
+    public Map<String, String> runArgs(String window, String championWindow, String candidateVersion) {
+        Map<String, String> args = defaults();
+        args.put("window", window);
+        args.put("champion-window", championWindow);
+        args.put("candidate-version", candidateVersion);
+        return args;
+    }
+
     private Set<String> args() {
         return section("args").keySet();
     }

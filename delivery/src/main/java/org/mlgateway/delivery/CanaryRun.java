@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -320,11 +319,8 @@ final class CanaryRun {
 
     /** QUERY's value with the run's parameters filled in; NaN when it has none (no data yet, or no answer). */
     private double query(String query, long window, long championWindow) throws InterruptedException {
-        Map<String, String> args = new LinkedHashMap<>(analysis.defaults());
-        args.put("window", window + "s");
-        args.put("champion-window", championWindow + "s");
-        args.put("candidate-version", version);
-        String promql = AnalysisFile.oneLine(AnalysisFile.fill(query, args));
+        String promql = AnalysisFile.oneLine(
+                AnalysisFile.fill(query, analysis.runArgs(window + "s", championWindow + "s", version)));
         HttpRequest request = HttpRequest.newBuilder(stack.prometheus().resolve("/api/v1/query"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/x-www-form-urlencoded")

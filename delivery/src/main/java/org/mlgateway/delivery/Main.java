@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -81,7 +80,7 @@ public final class Main {
         }
         switch (args[0] + "/" + args.length) {
             case "check/2" -> check(file, path, out);
-            case "queries/6" -> queries(file, args[2], runArgs(args[3], args[4], args[5]), out);
+            case "queries/6" -> queries(file, args[2], file.runArgs(args[3], args[4], args[5]), out);
             case "kubernetes/3" -> kubernetes(file, args[1], Path.of(args[2]), out);
             case "canary-run/5" -> {
                 CanaryRun run = new CanaryRun(file, path, CanaryRun.Stack.fromEnvironment(System.getenv()), out);
@@ -114,23 +113,7 @@ public final class Main {
                         g.phase(), g.name(), g.op(), g.thresholdText(), g.minRequests()));
     }
 
-    /** The run's parameters over the file's: the window so far, the champion's, the candidate's version. */
-    private static Map<String, String> runArgs(String window, String championWindow, String version) {
-        Map<String, String> run = new LinkedHashMap<>();
-        run.put("window", window);
-        run.put("champion-window", championWindow);
-        run.put("candidate-version", version);
-        return run;
-    }
-
-    private static Map<String, String> argsOf(AnalysisFile file, Map<String, String> run) {
-        Map<String, String> args = new LinkedHashMap<>(file.defaults());
-        args.putAll(run);
-        return args;
-    }
-
-    private static void queries(AnalysisFile file, String phase, Map<String, String> run, PrintStream out) {
-        Map<String, String> args = argsOf(file, run);
+    private static void queries(AnalysisFile file, String phase, Map<String, String> args, PrintStream out) {
         for (Gate g : file.gates(phase)) {
             for (String kind : List.of("query", "requests", "judged")) {
                 out.println(
