@@ -41,6 +41,7 @@ class CredentialsOffCommandLinesIT {
         thread.setDaemon(true);
         thread.start();
         Path logs = StackEnv.stateDir().resolve("logs");
+        boolean sampledThroughout;
         try {
             int bench = StackServers.runScript(
                     logs.resolve("credentials-it-bench.log"),
@@ -72,9 +73,11 @@ class CredentialsOffCommandLinesIT {
                 GatewayCalls.paceBelowRateLimit();
             }
         } finally {
+            sampledThroughout = thread.isAlive();
             sampler.running.set(false);
             thread.join(10_000);
         }
+        assertTrue(sampledThroughout, "the sampler ran until the scripts were done (else it proves nothing)");
         System.out.printf(
                 "Command lines sampled %d times; programs seen: %s%n", sampler.rounds.get(), sampler.programs);
         assertTrue(
@@ -110,8 +113,8 @@ class CredentialsOffCommandLinesIT {
                         if (cmdline.isEmpty()) {
                             continue;
                         }
-                        String program =
-                                Path.of(cmdline.split("\0", 2)[0]).getFileName().toString();
+                        String command = cmdline.split("\0", 2)[0]; // argv[0], which may be anything, even "/"
+                        String program = command.substring(command.lastIndexOf('/') + 1);
                         if (program.equals("wrk") || program.equals("curl")) {
                             programs.add(program);
                         }
