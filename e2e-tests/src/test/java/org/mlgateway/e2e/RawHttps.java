@@ -2,7 +2,6 @@ package org.mlgateway.e2e;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -77,25 +76,18 @@ final class RawHttps {
             } catch (IOException refusedMidway) {
                 // The gateway may answer (413) and stop reading before a large body is sent; read that answer.
             }
+            // To the end of the stream; a reset after part of an answer is noted, not thrown.
             ByteArrayOutputStream all = new ByteArrayOutputStream();
-            String readError = readAll(socket.getInputStream(), all);
+            String readError = null;
+            try {
+                socket.getInputStream().transferTo(all);
+            } catch (IOException closedAfterAnswer) {
+                if (all.size() == 0) {
+                    throw closedAfterAnswer;
+                }
+                readError = closedAfterAnswer.toString();
+            }
             return parse(all.toByteArray(), readError);
-        }
-    }
-
-    /** Reads to the end of the stream; a reset after part of an answer is returned, not thrown. */
-    private static String readAll(InputStream in, ByteArrayOutputStream all) throws IOException {
-        byte[] buffer = new byte[16 * 1024];
-        try {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                all.write(buffer, 0, n);
-            }
-            return null;
-        } catch (IOException closedAfterAnswer) {
-            if (all.size() == 0) {
-                throw closedAfterAnswer;
-            }
-            return closedAfterAnswer.toString();
         }
     }
 
