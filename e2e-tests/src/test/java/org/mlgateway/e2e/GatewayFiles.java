@@ -14,8 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
-/** What the gateway's own files say: a directive's duration in nginx/, and the native access log. */
+/**
+ * What the gateway's own files say: a directive's duration in nginx/, the native access log, and the
+ * API servers' prediction logs.
+ */
 final class GatewayFiles {
 
     private GatewayFiles() {}
@@ -116,6 +120,36 @@ final class GatewayFiles {
             whole--;
         }
         return new String(text, 0, whole, StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** Where a native server writes its logs: state/logs/liberty/NAME. */
+    static Path serverLogDir(String server) {
+        return StackEnv.stateDir().resolve("logs/liberty/" + server);
+    }
+
+    /**
+     * Every whole line of a native server's prediction log (predictions.N.jsonl, one JSON object a
+     * line, docs/monitoring.md), across its files; none before the server has written any.
+     */
+    static List<String> predictionLogLines(String server) throws IOException {
+        return predictionLogLines(serverLogDir(server));
+    }
+
+    static List<String> predictionLogLines(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(dir)) {
+            files = listing.filter(f -> f.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
+                    .sorted()
+                    .toList();
+        }
+        List<String> lines = new ArrayList<>();
+        for (Path file : files) {
+            lines.addAll(wholeLines(file));
+        }
+        return lines;
     }
 
     /** Who answered a request through the gateway: the server's name and the model version it served. */

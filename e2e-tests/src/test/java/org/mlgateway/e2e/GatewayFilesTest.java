@@ -36,4 +36,15 @@ class GatewayFilesTest {
         Files.writeString(log, "", StandardCharsets.UTF_8);
         assertEquals(List.of(), GatewayFiles.wholeLines(log));
     }
+
+    @Test
+    void aServersPredictionLogIsEveryWholeLineOfItsPredictionFiles() throws Exception {
+        assertEquals(List.of(), GatewayFiles.predictionLogLines(temp.resolve("no-server-yet")));
+        Files.writeString(temp.resolve("predictions.1.jsonl"), "{\"request_id\":\"old\"}\n");
+        Files.writeString(temp.resolve("predictions.0.jsonl"), "{\"request_id\":\"new\"}\n{\"request_id\":\"ha");
+        Files.writeString(temp.resolve("messages.log"), "not a prediction\n");
+        Files.writeString(temp.resolve("predictions.0.jsonl.tmp"), "{\"request_id\":\"not a log file\"}\n");
+        assertEquals(
+                List.of("{\"request_id\":\"new\"}", "{\"request_id\":\"old\"}"), GatewayFiles.predictionLogLines(temp));
+    }
 }

@@ -10,11 +10,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,26 +74,16 @@ class GatewayOriginIT {
                 gateways, fromGateway.headers().firstValue("X-Request-ID").orElse(null), "the gateway's is repeated");
 
         // The gateway's id reaches the prediction log; once it is there, so would the others be, had they counted.
-        Path dir = StackEnv.stateDir().resolve("logs/liberty/" + server.name());
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         String log;
-        while (!(log = predictionLog(dir)).contains(gateways)) {
-            assertTrue(System.nanoTime() < deadline, "the gateway's request id reaches " + dir + " within 10 s");
+        while (!(log = String.join("\n", GatewayFiles.predictionLogLines(server.name()))).contains(gateways)) {
+            assertTrue(
+                    System.nanoTime() < deadline,
+                    "the gateway's request id reaches " + GatewayFiles.serverLogDir(server.name()) + " within 10 s");
             Thread.sleep(200);
         }
         assertFalse(log.contains(noToken), "an id without the token is not in the prediction log");
         assertFalse(log.contains(wrongToken), "nor one with a wrong token");
-    }
-
-    private static String predictionLog(Path dir) throws Exception {
-        StringBuilder text = new StringBuilder();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
-                    .toList()) {
-                text.append(Files.readString(f));
-            }
-        }
-        return text.toString();
     }
 
     /** Through the gateway, every answer carries the gateway's request id: Nginx sends its token. */

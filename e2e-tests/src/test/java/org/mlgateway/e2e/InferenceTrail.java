@@ -6,13 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.mlgateway.testsupport.MetricsText;
 
 /**
@@ -53,20 +50,12 @@ final class InferenceTrail {
     /** The prediction log lines of one request id on a server, in batch order, once its writer has written {@code count}. */
     static List<JsonNode> predictionLines(String server, String requestId, int count)
             throws IOException, InterruptedException {
-        Path dir = StackEnv.stateDir().resolve("logs/liberty/" + server);
         long deadline = System.nanoTime() + WRITERS.toNanos();
         while (true) {
             List<JsonNode> found = new ArrayList<>();
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> files = Files.list(dir)) {
-                    for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
-                            .toList()) {
-                        for (String line : GatewayFiles.wholeLines(f)) {
-                            if (line.contains("\"request_id\":\"" + requestId + "\"")) {
-                                found.add(GatewayCalls.JSON.readTree(line));
-                            }
-                        }
-                    }
+            for (String line : GatewayFiles.predictionLogLines(server)) {
+                if (line.contains("\"request_id\":\"" + requestId + "\"")) {
+                    found.add(GatewayCalls.JSON.readTree(line));
                 }
             }
             if (found.size() >= count || System.nanoTime() > deadline) {

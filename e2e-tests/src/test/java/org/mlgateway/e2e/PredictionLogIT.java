@@ -8,14 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.restassured.response.Response;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,36 +88,25 @@ class PredictionLogIT {
 
     /** The line of one request id in a server's log files, once its writer has written it. */
     private static JsonNode awaitLine(String server, String requestId) throws IOException, InterruptedException {
-        Path dir = StackEnv.stateDir().resolve("logs/liberty/" + server);
         long deadline = System.nanoTime() + WRITER_DELAY.toNanos();
         while (true) {
-            JsonNode found = findLine(dir, requestId);
+            JsonNode found = findLine(server, requestId);
             if (found != null) {
                 return found;
             }
             assertTrue(
                     System.nanoTime() < deadline,
-                    "no line for request " + requestId + " in " + dir + " within " + WRITER_DELAY);
+                    "no line for request " + requestId + " in " + GatewayFiles.serverLogDir(server) + " within "
+                            + WRITER_DELAY);
             Thread.sleep(200);
         }
     }
 
-    private static JsonNode findLine(Path dir, String requestId) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return null;
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(f -> f.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
-                    .toList();
-        }
+    private static JsonNode findLine(String server, String requestId) throws IOException {
         String key = "\"request_id\":\"" + requestId + "\"";
-        for (Path f : files) {
-            for (Iterator<String> it = GatewayFiles.wholeLines(f).iterator(); it.hasNext(); ) {
-                String line = it.next();
-                if (line.contains(key)) {
-                    return GatewayCalls.JSON.readTree(line);
-                }
+        for (String line : GatewayFiles.predictionLogLines(server)) {
+            if (line.contains(key)) {
+                return GatewayCalls.JSON.readTree(line);
             }
         }
         return null;

@@ -364,13 +364,8 @@ class ShadowAndCanaryIT {
 
     private static Set<String> candidateRequestIds() throws Exception {
         Set<String> ids = new HashSet<>();
-        try (Stream<Path> files = Files.list(LOGS.resolve("liberty/" + CANDIDATE))) {
-            for (Path f : files.filter(p -> p.getFileName().toString().matches("predictions\\.\\d+\\.jsonl"))
-                    .toList()) {
-                for (String line : GatewayFiles.wholeLines(f)) {
-                    ids.add(GatewayCalls.JSON.readTree(line).path("request_id").asText());
-                }
-            }
+        for (String line : GatewayFiles.predictionLogLines(CANDIDATE)) {
+            ids.add(GatewayCalls.JSON.readTree(line).path("request_id").asText());
         }
         return ids;
     }
