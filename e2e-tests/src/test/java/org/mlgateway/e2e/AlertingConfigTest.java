@@ -19,7 +19,8 @@ import org.yaml.snakeyaml.Yaml;
  * Where the alerts of prometheus/rules go, as the native stack renders it (scripts/lib/alerting.sh,
  * monitoring.sh): Prometheus sends them to the stack's Alertmanager on loopback; Alertmanager shows
  * them in its UI and API and, by default, sends them nowhere else; a webhook URL or e-mail settings
- * add those receivers. Every configuration passes amtool and promtool.
+ * add those receivers. Every configuration passes amtool and promtool. make k8s-rules gives the
+ * Kubernetes deployment the same.
  */
 class AlertingConfigTest {
 
@@ -111,6 +112,87 @@ class AlertingConfigTest {
         assertTrue(
                 noAuth.path("email_configs").get(0).path("auth_username").isMissingNode(),
                 "no credentials for a relay that asks none");
+    }
+
+    /**
+     * make k8s-rules renders the same route and receivers for the Prometheus Operator, from the same
+     * settings: the native configuration in the operator's field names (group_wait: groupWait), an
+     * AlertmanagerConfig its schema takes; the settings are checked as the native stack checks them,
+     * and an SMTP login (which needs a Secret) is refused, with nothing written.
+     */
+    @Test
+    void kubernetesGetsTheNativeRouteAndReceiversInTheOperatorsFieldNames() throws Exception {
+        Map<String, String> settings = Map.of(
+                "ALERT_WEBHOOK_URL", "https://hooks.example.com/alerts?team=ml",
+                "ALERT_EMAIL_TO", "ops@example.com",
+                "ALERT_EMAIL_FROM", "gateway@example.com",
+                "ALERT_SMTP_SMARTHOST", "smtp.example.com:587");
+        Path generated = temp.resolve("k8s/base/monitoring/generated");
+        assertEquals(0, k8sRules(settings).exit());
+        JsonNode config = GatewayCalls.JSON.readTree(
+                Files.readString(generated.resolve("alertmanager-config.yaml")).replaceFirst("^#[^\n]*\n", ""));
+        assertEquals(operatorFieldNames(alertmanagerConfig(settings)), config.path("spec"));
+        assertEquals(
+                "https://hooks.example.com/alerts?team=ml",
+                config.path("spec")
+                        .path("receivers")
+                        .get(0)
+                        .path("webhookConfigs")
+                        .get(0)
+                        .path("url")
+                        .asText());
+        KubernetesSchemaTest.STRICT.treeToValue(
+                config, io.fabric8.openshift.api.model.monitoring.v1alpha1.AlertmanagerConfig.class);
+
+        Files.delete(generated.resolve("alertmanager-config.yaml"));
+        Files.delete(generated.resolve("prometheus-rules.yaml"));
+        K8sRun login = k8sRules(Map.of(
+                "ALERT_EMAIL_TO", "ops@example.com",
+                "ALERT_EMAIL_FROM", "gateway@example.com",
+                "ALERT_SMTP_SMARTHOST", "smtp.example.com:587",
+                "ALERT_SMTP_USERNAME", "gateway"));
+        assertTrue(login.exit() != 0 && login.output().contains("needs a Secret for authPassword"), login.output());
+        K8sRun notAnAddress = k8sRules(Map.of("ALERT_EMAIL_TO", "ops"));
+        assertTrue(
+                notAnAddress.exit() != 0
+                        && notAnAddress.output().contains("ALERT_EMAIL_TO=ops is not an e-mail address"),
+                notAnAddress.output());
+        assertTrue(!Files.exists(generated.resolve("prometheus-rules.yaml")), "nothing was written");
+    }
+
+    private record K8sRun(int exit, String output) {}
+
+    /** make k8s-rules into the test's folder, with these alert settings and no other of the caller's. */
+    private K8sRun k8sRules(Map<String, String> settings) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("make", "-s", "k8s-rules", "K8S_DIR=" + temp.resolve("k8s"))
+                .directory(StackEnv.projectRoot().toFile())
+                .redirectErrorStream(true);
+        builder.environment().keySet().removeIf(StackEnv.readStackEnv()::containsKey);
+        builder.environment().putAll(settings);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return new K8sRun(process.exitValue(), output);
+    }
+
+    /** A native Alertmanager configuration with every field named as the operator names it. */
+    private static JsonNode operatorFieldNames(JsonNode node) {
+        if (node.isObject()) {
+            com.fasterxml.jackson.databind.node.ObjectNode renamed = GatewayCalls.JSON.createObjectNode();
+            node.fields()
+                    .forEachRemaining(field -> renamed.set(
+                            java.util.regex.Pattern.compile("_([a-z])")
+                                    .matcher(field.getKey())
+                                    .replaceAll(m -> m.group(1).toUpperCase()),
+                            operatorFieldNames(field.getValue())));
+            return renamed;
+        }
+        if (node.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode renamed = GatewayCalls.JSON.createArrayNode();
+            node.forEach(element -> renamed.add(operatorFieldNames(element)));
+            return renamed;
+        }
+        return node;
     }
 
     @Test
