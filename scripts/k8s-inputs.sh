@@ -124,7 +124,13 @@ production_tls() {
 }
 
 rules() {
-  local out="$K8S_DIR/base/monitoring/generated/prometheus-rules.yaml" file
+  local out="$K8S_DIR/base/monitoring/generated/prometheus-rules.yaml" file lib
+  # The alert settings as the native stack reads them (stack.env, where the environment wins), and
+  # its alerting_config, which alertmanager_config renders.
+  for lib in settings alerting; do
+    # shellcheck source=/dev/null
+    source "scripts/lib/$lib.sh"
+  done
   check_alert_settings
   mkdir -p "$(dirname "$out")"
   {
@@ -140,15 +146,10 @@ rules() {
   alertmanager_config
 }
 
-# The alert settings, read and checked as the native stack reads them (stack.env, where the
-# environment wins), before anything is written. An SMTP login needs a Secret (authPassword), which is
-# not made here: refused.
+# The alert settings, checked as the native stack checks them, before anything is written. An SMTP
+# login needs a Secret (authPassword), which is not made here: refused.
 check_alert_settings() {
-  local problems lib
-  for lib in settings alerting; do
-    # shellcheck source=/dev/null
-    source "scripts/lib/$lib.sh"
-  done
+  local problems
   problems="$(settings_alerting_problems)"
   [[ -z "$ALERT_SMTP_USERNAME" ]] \
     || problems+="${problems:+$'\n'}ALERT_SMTP_USERNAME: an SMTP login on Kubernetes needs a Secret for authPassword; add it to the AlertmanagerConfig by a patch (docs/kubernetes.md#alerts)"

@@ -27,12 +27,11 @@ class AlertingConfigTest {
     @TempDir
     Path temp;
 
-    private String bash(Map<String, String> settings, String script) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(
-                        "bash",
-                        "-c",
-                        "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
-                                + " && source scripts/lib/alerting.sh && source scripts/lib/monitoring.sh && " + script)
+    private record Run(int exit, String output) {}
+
+    /** Runs a command in the repository with these settings and no other of the caller's stack.env keys. */
+    private Run run(Map<String, String> settings, String... command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(StackEnv.projectRoot().toFile())
                 .redirectErrorStream(true);
         builder.environment().keySet().removeIf(StackEnv.readStackEnv()::containsKey);
@@ -41,8 +40,18 @@ class AlertingConfigTest {
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), script + ":\n" + output);
-        return output;
+        return new Run(process.exitValue(), output);
+    }
+
+    private String bash(Map<String, String> settings, String script) throws IOException, InterruptedException {
+        Run run = run(
+                settings,
+                "bash",
+                "-c",
+                "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
+                        + " && source scripts/lib/alerting.sh && source scripts/lib/monitoring.sh && " + script);
+        assertEquals(0, run.exit(), script + ":\n" + run.output());
+        return run.output();
     }
 
     /** The rendered configuration, checked by amtool, as JSON. */
@@ -146,13 +155,13 @@ class AlertingConfigTest {
 
         Files.delete(generated.resolve("alertmanager-config.yaml"));
         Files.delete(generated.resolve("prometheus-rules.yaml"));
-        K8sRun login = k8sRules(Map.of(
+        Run login = k8sRules(Map.of(
                 "ALERT_EMAIL_TO", "ops@example.com",
                 "ALERT_EMAIL_FROM", "gateway@example.com",
                 "ALERT_SMTP_SMARTHOST", "smtp.example.com:587",
                 "ALERT_SMTP_USERNAME", "gateway"));
         assertTrue(login.exit() != 0 && login.output().contains("needs a Secret for authPassword"), login.output());
-        K8sRun notAnAddress = k8sRules(Map.of("ALERT_EMAIL_TO", "ops"));
+        Run notAnAddress = k8sRules(Map.of("ALERT_EMAIL_TO", "ops"));
         assertTrue(
                 notAnAddress.exit() != 0
                         && notAnAddress.output().contains("ALERT_EMAIL_TO=ops is not an e-mail address"),
@@ -160,20 +169,12 @@ class AlertingConfigTest {
         assertTrue(!Files.exists(generated.resolve("prometheus-rules.yaml")), "nothing was written");
     }
 
-    private record K8sRun(int exit, String output) {}
-
-    /** make k8s-rules into the test's folder, with these alert settings and no other of the caller's. */
-    private K8sRun k8sRules(Map<String, String> settings) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("make", "-s", "k8s-rules", "K8S_DIR=" + temp.resolve("k8s"))
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true);
-        builder.environment().keySet().removeIf(StackEnv.readStackEnv()::containsKey);
-        builder.environment().putAll(settings);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        return new K8sRun(process.exitValue(), output);
+    /** make k8s-rules into the test's folder, with these alert settings. */
+    private Run k8sRules(Map<String, String> settings) throws IOException, InterruptedException {
+        return run(settings, "make", "-s", "k8s-rules", "K8S_DIR=" + temp.resolve("k8s"));
     }
+
+    private static final java.util.regex.Pattern SNAKE_CASE = java.util.regex.Pattern.compile("_([a-z])");
 
     /** A native Alertmanager configuration with every field named as the operator names it. */
     private static JsonNode operatorFieldNames(JsonNode node) {
@@ -181,7 +182,7 @@ class AlertingConfigTest {
             com.fasterxml.jackson.databind.node.ObjectNode renamed = GatewayCalls.JSON.createObjectNode();
             node.fields()
                     .forEachRemaining(field -> renamed.set(
-                            java.util.regex.Pattern.compile("_([a-z])")
+                            SNAKE_CASE
                                     .matcher(field.getKey())
                                     .replaceAll(m -> m.group(1).toUpperCase()),
                             operatorFieldNames(field.getValue())));
