@@ -41,10 +41,7 @@ check_inputs() {
       problems+=("GATEWAY_PASSWORD is too weak for a gateway on a cluster: $weakness; use at least $CHECKS_MIN_PASSWORD_LENGTH characters that are not a common password, or leave it empty to have one generated")
     fi
   fi
-  ((${#problems[@]} == 0)) && return 0
-  printf 'ERROR: invalid inputs for make k8s-secrets; nothing was written:\n' >&2
-  printf '  - %s\n' "${problems[@]}" >&2
-  exit 1
+  refuse "invalid inputs for make k8s-secrets; nothing was written" "$(printf '%s\n' "${problems[@]}")"
 }
 
 # A cluster is not a laptop: without GATEWAY_PASSWORD, a random one is made and kept beside the
@@ -153,7 +150,7 @@ check_alert_settings() {
   problems="$(settings_alerting_problems)"
   [[ -z "$ALERT_SMTP_USERNAME" ]] \
     || problems+="${problems:+$'\n'}ALERT_SMTP_USERNAME: an SMTP login on Kubernetes needs a Secret for authPassword; add it to the AlertmanagerConfig by a patch (docs/kubernetes.md#alerts)"
-  [[ -z "$problems" ]] || die "invalid alert settings; nothing was written:"$'\n'"  - ${problems//$'\n'/$'\n'  - }"
+  refuse "invalid alert settings; nothing was written" "$problems"
 }
 
 # The Alertmanager object's receivers (kubernetes/base/monitoring/alertmanager.yaml): the native

@@ -9,6 +9,8 @@ die() {
   printf 'ERROR: %s\n' "$*" >&2
   exit 1
 }
+# refuse HEADING PROBLEMS: with any problems (one a line), dies listing them under HEADING.
+refuse() { [[ -z "$2" ]] || die "$1:"$'\n'"  - ${2//$'\n'/$'\n'  - }"; }
 
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND once a second until it succeeds.
 wait_until() {

@@ -201,15 +201,9 @@ settings_exposure_problems() {
 }
 
 settings_validate() {
-  local problems
-  problems="$(
+  refuse "invalid settings (stack.env or the environment); nothing was written or started" "$(
     settings_problems
     settings_exposure_problems
   )"
-  if [[ -n "$problems" ]]; then
-    printf 'ERROR: invalid settings (stack.env or the environment); nothing was written or started:\n' >&2
-    printf '  - %s\n' "${problems//$'\n'/$'\n'  - }" >&2
-    exit 1
-  fi
   GATEWAY_BIND="$(settings_gateway_bind)"
 }
