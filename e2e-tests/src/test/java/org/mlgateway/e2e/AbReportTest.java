@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,11 +87,11 @@ class AbReportTest {
     void saysWhatIsMissingWhenASideHasNoLog(@TempDir Path dir) throws Exception {
         Path champion = dir.resolve("api-v1-1");
         write(champion.resolve("predictions.0.jsonl"), List.of(line("r1", "api-v1-1", "v", "love", 1)));
-        Process p =
-                process(champion.toString(), "--", dir.resolve("api-candidate").toString());
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(1, p.exitValue(), out);
+        Command.Result result = abReport(
+                        champion.toString(), "--", dir.resolve("api-candidate").toString())
+                .run();
+        String out = result.output();
+        assertEquals(1, result.exitCode(), out);
         assertTrue(out.contains("the candidate has no prediction log"), out);
     }
 
@@ -114,20 +112,13 @@ class AbReportTest {
         Files.write(file, lines);
     }
 
-    private static String run(String... args) throws Exception {
-        Process p = process(args);
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ab-report finishes");
-        assertEquals(0, p.exitValue(), out);
-        return out;
+    private static String run(String... args) {
+        return abReport(args).succeeds();
     }
 
-    private static Process process(String... args) throws IOException {
+    private static Command abReport(String... args) {
         List<String> command = new ArrayList<>(List.of("bash", "scripts/ab-report.sh"));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command)
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true)
-                .start();
+        return Command.of(command);
     }
 }

@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -27,30 +24,23 @@ class AlertingConfigTest {
     @TempDir
     Path temp;
 
-    private record Run(int exit, String output) {}
-
     /** Runs a command in the repository with these settings and no other of the caller's stack.env keys. */
-    private Run run(Map<String, String> settings, String... command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true);
-        builder.environment().keySet().removeIf(StackEnv.readStackEnv()::containsKey);
-        builder.environment().put("STATE_DIR", temp.resolve("state").toString());
-        builder.environment().putAll(settings);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        return new Run(process.exitValue(), output);
+    private Command.Result run(Map<String, String> settings, String... command) {
+        return Command.of(command)
+                .stackSettingsFromFile()
+                .env("STATE_DIR", temp.resolve("state").toString())
+                .env(settings)
+                .run();
     }
 
-    private String bash(Map<String, String> settings, String script) throws IOException, InterruptedException {
-        Run run = run(
+    private String bash(Map<String, String> settings, String script) {
+        Command.Result run = run(
                 settings,
                 "bash",
                 "-c",
                 "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
                         + " && source scripts/lib/alerting.sh && source scripts/lib/monitoring.sh && " + script);
-        assertEquals(0, run.exit(), script + ":\n" + run.output());
+        assertEquals(0, run.exitCode(), script + ":\n" + run.output());
         return run.output();
     }
 
@@ -137,7 +127,7 @@ class AlertingConfigTest {
                 "ALERT_EMAIL_FROM", "gateway@example.com",
                 "ALERT_SMTP_SMARTHOST", "smtp.example.com:587");
         Path generated = temp.resolve("k8s/base/monitoring/generated");
-        assertEquals(0, k8sRules(settings).exit());
+        assertEquals(0, k8sRules(settings).exitCode());
         JsonNode config = GatewayCalls.JSON.readTree(
                 Files.readString(generated.resolve("alertmanager-config.yaml")).replaceFirst("^#[^\n]*\n", ""));
         assertEquals(operatorFieldNames(alertmanagerConfig(settings)), config.path("spec"));
@@ -155,22 +145,22 @@ class AlertingConfigTest {
 
         Files.delete(generated.resolve("alertmanager-config.yaml"));
         Files.delete(generated.resolve("prometheus-rules.yaml"));
-        Run login = k8sRules(Map.of(
+        Command.Result login = k8sRules(Map.of(
                 "ALERT_EMAIL_TO", "ops@example.com",
                 "ALERT_EMAIL_FROM", "gateway@example.com",
                 "ALERT_SMTP_SMARTHOST", "smtp.example.com:587",
                 "ALERT_SMTP_USERNAME", "gateway"));
-        assertTrue(login.exit() != 0 && login.output().contains("needs a Secret for authPassword"), login.output());
-        Run notAnAddress = k8sRules(Map.of("ALERT_EMAIL_TO", "ops"));
+        assertTrue(login.exitCode() != 0 && login.output().contains("needs a Secret for authPassword"), login.output());
+        Command.Result notAnAddress = k8sRules(Map.of("ALERT_EMAIL_TO", "ops"));
         assertTrue(
-                notAnAddress.exit() != 0
+                notAnAddress.exitCode() != 0
                         && notAnAddress.output().contains("ALERT_EMAIL_TO=ops is not an e-mail address"),
                 notAnAddress.output());
         assertTrue(!Files.exists(generated.resolve("prometheus-rules.yaml")), "nothing was written");
     }
 
     /** make k8s-rules into the test's folder, with these alert settings. */
-    private Run k8sRules(Map<String, String> settings) throws IOException, InterruptedException {
+    private Command.Result k8sRules(Map<String, String> settings) {
         return run(settings, "make", "-s", "k8s-rules", "K8S_DIR=" + temp.resolve("k8s"));
     }
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -21,26 +22,18 @@ final class ArgoRolloutsSchema {
     private static final Path WORK = StackEnv.projectRoot().resolve("e2e-tests/target/argo-rollouts-schema");
     private static final List<String> FILES = List.of("package.json", "package-lock.json", "validate.mjs");
 
-    record Result(int exit, String output) {}
-
     private ArgoRolloutsSchema() {}
 
     /** Validates OBJECTS; the validator's report (one line per problem) and exit code. */
-    static synchronized Result validate(List<Map<String, Object>> objects) throws IOException, InterruptedException {
+    static synchronized Command.Result validate(List<Map<String, Object>> objects)
+            throws IOException, InterruptedException {
         install();
         Path input = Files.createTempFile(WORK, "objects", ".json");
         new ObjectMapper().writeValue(input.toFile(), objects);
-        Path out = Files.createTempFile(WORK, "report", ".txt");
-        Process process = new ProcessBuilder("node", "validate.mjs", input.toString())
-                .directory(WORK.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start();
-        if (!process.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("validate.mjs did not finish in 180 s");
-        }
-        return new Result(process.exitValue(), Files.readString(out));
+        return Command.of("node", "validate.mjs", input.toString())
+                .in(WORK)
+                .timeout(Duration.ofSeconds(180))
+                .run();
     }
 
     private static void install() throws IOException, InterruptedException {

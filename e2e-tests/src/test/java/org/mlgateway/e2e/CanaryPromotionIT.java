@@ -157,13 +157,13 @@ class CanaryPromotionIT {
     /** make canary with the test settings, under load from its shadow phase on (CanaryRuns.runUnderLoad). */
     private static Rollout canaryUnderLoad(Path war) throws Exception {
         CanaryRuns.LoadedRun loaded = CanaryRuns.runUnderLoad(war, WORK.resolve("canary.log"));
-        CanaryRuns.Run run = loaded.run();
+        Command.Result run = loaded.run();
         SteadyLoad.Result result = loaded.load();
         System.out.printf(
                 "make canary of %s: %.1f s, exit %d; %s%n%s%n",
                 war.getFileName(),
                 loaded.seconds(),
-                run.exit(),
+                run.exitCode(),
                 result.summary(),
                 run.output()
                         .lines()
@@ -172,7 +172,7 @@ class CanaryPromotionIT {
                                 || line.startsWith("==> Promot")
                                 || line.contains(": back in the pool with model"))
                         .toList());
-        assertEquals(0, run.exit(), "make canary promoted the candidate:\n" + run.output());
+        assertEquals(0, run.exitCode(), "make canary promoted the candidate:\n" + run.output());
         // The rollout ended with the run: every answer after it is the new model's.
         return new Rollout(result, run.output(), loaded.runEndedNanos());
     }

@@ -166,19 +166,14 @@ class CanaryRollbackIT {
                     "shadow 100 %, canary 0 %", CanaryRuns.shares(), "the shadow share is on before the interruption");
         } finally {
             // Ctrl-C, also when an assertion failed: the run must not be left holding a share.
-            int kill = new ProcessBuilder("kill", "-INT", "--", "-" + run.pid())
-                    .inheritIO()
-                    .start()
-                    .waitFor();
+            Command.Result kill =
+                    Command.of("kill", "-INT", "--", "-" + run.pid()).run();
             boolean ended = run.waitFor(2, TimeUnit.MINUTES);
             if (!ended) {
-                new ProcessBuilder("kill", "-TERM", "--", "-" + run.pid())
-                        .inheritIO()
-                        .start()
-                        .waitFor();
+                Command.of("kill", "-TERM", "--", "-" + run.pid()).run();
                 run.waitFor(2, TimeUnit.MINUTES);
             }
-            assertEquals(0, kill, "SIGINT sent to the run's process group");
+            assertEquals(0, kill.exitCode(), "SIGINT sent to the run's process group: " + kill.output());
             assertTrue(ended, "the run ended after SIGINT");
         }
         String output = Files.readString(log);
@@ -237,7 +232,7 @@ class CanaryRollbackIT {
         assertRolledBack(rollbacksBefore, "error_ratio");
     }
 
-    private record Outcome(CanaryRuns.Run run, SteadyLoad.Result load) {}
+    private record Outcome(Command.Result run, SteadyLoad.Result load) {}
 
     private static Outcome canaryUnderLoad(Path war, String name) throws Exception {
         return canaryUnderLoad(war, name, a -> {});
@@ -246,12 +241,12 @@ class CanaryRollbackIT {
     private static Outcome canaryUnderLoad(
             Path war, String name, java.util.function.Consumer<Map<String, Object>> change) throws Exception {
         CanaryRuns.LoadedRun loaded = CanaryRuns.runUnderLoad(war, WORK.resolve("canary-" + name + ".log"), change);
-        CanaryRuns.Run run = loaded.run();
+        Command.Result run = loaded.run();
         SteadyLoad.Result result = loaded.load();
         System.out.printf(
                 "make canary of %s: exit %d; %s%n%s%n",
                 war.getFileName(),
-                run.exit(),
+                run.exitCode(),
                 result.summary(),
                 run.output()
                         .lines()
@@ -261,11 +256,11 @@ class CanaryRollbackIT {
                                 || l.startsWith("==> Rolled back"))
                         .toList());
         assertNull(result.unsteadiness(), "the load was sent steadily: " + result.summary());
-        assertEquals(3, run.exit(), "make canary exits 3 after a rollback:\n" + run.output());
+        assertEquals(3, run.exitCode(), "make canary exits 3 after a rollback:\n" + run.output());
         return new Outcome(run, result);
     }
 
-    private static Matcher rollbackLine(CanaryRuns.Run run) {
+    private static Matcher rollbackLine(Command.Result run) {
         Matcher rollback = ROLLBACK.matcher(run.output());
         assertTrue(rollback.find(), "make canary names the failed gate, its value and threshold:\n" + run.output());
         return rollback;

@@ -42,12 +42,10 @@ final class CanaryRuns {
         return Map.of("CANARY_ANALYSIS", file.toString());
     }
 
-    record Run(int exit, String output) {}
-
     private CanaryRuns() {}
 
     /** A run and the steady load sent while the candidate had traffic; runEndedNanos is on the load's clock. */
-    record LoadedRun(Run run, SteadyLoad.Result load, long runEndedNanos, double seconds) {}
+    record LoadedRun(Command.Result run, SteadyLoad.Result load, long runEndedNanos, double seconds) {}
 
     /**
      * make canary with the test settings, under SteadyLoad from the moment its shadow phase begins
@@ -79,7 +77,8 @@ final class CanaryRuns {
             TimeUnit.SECONDS.sleep(3);
             SteadyLoad.Result result = load.stop();
             load = null;
-            return new LoadedRun(new Run(process.exitValue(), Files.readString(log)), result, runEndedNanos, seconds);
+            return new LoadedRun(
+                    new Command.Result(process.exitValue(), Files.readString(log)), result, runEndedNanos, seconds);
         } finally {
             if (load != null) {
                 load.stop();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -41,19 +39,14 @@ class CanarySplitKeyTest {
 
     /** delivery.conf as `make traffic` renders it, with the secret of this state folder. */
     private String renderedShares(Path state, int shadow, int canary) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(
+        Command.of(
                         "bash",
                         "-c",
                         "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
                                 + " && source scripts/lib/nginx.sh && mkdir -p \"$NGINX_STATE_DIR/upstreams\" && nginx_write_delivery "
                                 + shadow + " " + canary)
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true);
-        builder.environment().put("STATE_DIR", state.toString());
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), output);
+                .env("STATE_DIR", state.toString())
+                .succeeds();
         Path delivery = state.resolve("nginx/upstreams/delivery.conf");
         assertEquals(
                 "rw-------",

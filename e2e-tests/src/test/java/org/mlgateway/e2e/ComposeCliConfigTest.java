@@ -26,7 +26,7 @@ class ComposeCliConfigTest {
      * says RATE_LIMIT=123 (so a value that only the env file can bring); RATE_LIMIT is unset in the
      * environment, then the given settings are added.
      */
-    private static Containers.Result config(Map<String, String> settings) throws IOException {
+    private static Command.Result config(Map<String, String> settings) throws IOException {
         Path copy = Files.createTempDirectory("compose-config");
         Path root = StackEnv.projectRoot();
         Files.createDirectories(copy.resolve("scripts/lib"));
@@ -65,7 +65,7 @@ class ComposeCliConfigTest {
                 compose || StackEnv.containers(),
                 "No Compose here (docker compose, docker-compose): Compose's own reading is"
                         + " skipped; the other Compose*Test classes check the file statically.");
-        Containers.Result defaults = config(Map.of());
+        Command.Result defaults = config(Map.of());
         assertEquals(0, defaults.exitCode(), defaults.output());
         assertTrue(
                 defaults.output().matches("(?s).*RATE_LIMIT: ['\"]?" + FROM_STACK_ENV + "['\"]?\n.*"),
@@ -74,7 +74,7 @@ class ComposeCliConfigTest {
                 defaults.output().lines().anyMatch(l -> l.startsWith("name:")),
                 "no top-level name: (Compose 1.29 rejects it)");
 
-        Containers.Result overridden = config(Map.of("RATE_LIMIT", "7"));
+        Command.Result overridden = config(Map.of("RATE_LIMIT", "7"));
         assertEquals(0, overridden.exitCode(), overridden.output());
         assertTrue(
                 overridden.output().matches("(?s).*RATE_LIMIT: ['\"]?7['\"]?\n.*"),

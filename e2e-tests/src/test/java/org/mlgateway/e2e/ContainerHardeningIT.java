@@ -88,7 +88,7 @@ class ContainerHardeningIT {
                                 .asBoolean(),
                         Containers.name(container));
                 // sh is in every image (Debian's dash): a write to the root file system must fail.
-                Containers.Result write = Containers.run(
+                Command.Result write = Containers.run(
                         60, List.of("docker", "exec", container, "sh", "-c", "echo x > /etc/hardening-probe"));
                 assertNotEquals(0, write.exitCode(), Containers.name(container) + " wrote to its root file system");
                 assertTrue(
@@ -195,7 +195,7 @@ class ContainerHardeningIT {
     }
 
     /** An HTTP GET from inside a container (curl, in the images that have it), 3 s at most. */
-    private static Containers.Result curlFrom(String container, String url) {
+    private static Command.Result curlFrom(String container, String url) {
         // -s without -S: no error text, which would interleave with the status code (000: no answer).
         return Containers.run(
                 30,
@@ -222,12 +222,12 @@ class ContainerHardeningIT {
             for (String api : Containers.of(service)) {
                 for (String address : addresses(api)) {
                     String url = "http://" + address + ":9080/health/ready";
-                    Containers.Result fromNginx = curlFrom(nginx, url);
+                    Command.Result fromNginx = curlFrom(nginx, url);
                     assertEquals(
                             "200",
                             fromNginx.output().strip(),
                             "the gateway reaches " + url + " (the probe works): " + fromNginx.output());
-                    Containers.Result fromExporter = curlFrom(exporter, url);
+                    Command.Result fromExporter = curlFrom(exporter, url);
                     assertNotEquals(
                             0, fromExporter.exitCode(), "the exporter reached " + Containers.name(api) + " at " + url);
                     assertTrue(
@@ -235,7 +235,7 @@ class ContainerHardeningIT {
                             "no HTTP answer at all: " + fromExporter.output());
                 }
             }
-            Containers.Result byName = curlFrom(exporter, "http://" + service + ":9080/health/ready");
+            Command.Result byName = curlFrom(exporter, "http://" + service + ":9080/health/ready");
             assertNotEquals(0, byName.exitCode(), "the exporter reached " + service + " by name: " + byName.output());
         }
     }
@@ -244,12 +244,12 @@ class ContainerHardeningIT {
     void onlyTheExporterReachesStubStatus() {
         String exporter = Containers.of("nginx-exporter").get(0);
         String nginx = Containers.of("nginx").get(0);
-        Containers.Result fromExporter = curlFrom(exporter, "http://nginx-status:8081/nginx_status");
+        Command.Result fromExporter = curlFrom(exporter, "http://nginx-status:8081/nginx_status");
         assertEquals("200", fromExporter.output().strip(), "the exporter reads stub_status: " + fromExporter.output());
         // From an API server (on the gateway's network api), on every address nginx has: nothing answers.
         String api = Containers.of("api-v2").get(0);
         for (String address : addresses(nginx)) {
-            Containers.Result fromApi = curlFrom(api, "http://" + address + ":8081/nginx_status");
+            Command.Result fromApi = curlFrom(api, "http://" + address + ":8081/nginx_status");
             assertNotEquals(
                     0, fromApi.exitCode(), "api-v2 reached stub_status at " + address + ": " + fromApi.output());
             assertTrue("000".equals(fromApi.output().strip()), "no HTTP answer at all: " + fromApi.output());

@@ -126,7 +126,7 @@ class ContainerKubernetesGatewayIT {
     /** GET /gateway-health inside the container until it answers (bounded), as the probes ask it. */
     private static String awaitHealth() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Containers.Result last;
+        Command.Result last;
         do {
             last = Containers.run(
                     30,

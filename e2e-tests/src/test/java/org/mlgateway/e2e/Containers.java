@@ -1,19 +1,17 @@
 package org.mlgateway.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The running container deployment (scripts/compose.sh start), as the Docker CLI shows it: the
  * project's containers by their Compose labels, `docker inspect`, `docker exec`. Every command has a
- * timeout; output goes to a file, so a command that hangs is killed and reported.
+ * timeout (a {@link Command}).
  */
 final class Containers {
 
@@ -21,46 +19,16 @@ final class Containers {
 
     private Containers() {}
 
-    record Result(int exitCode, String output) {}
-
-    /** Runs a command, waits at most timeoutSeconds, and returns its exit code and output (stdout and stderr). */
-    static Result run(long timeoutSeconds, List<String> command) {
-        try {
-            File output = File.createTempFile("docker", ".out");
-            try {
-                Process process = new ProcessBuilder(command)
-                        .directory(StackEnv.projectRoot().toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(output)
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                        .start();
-                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                    throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutSeconds
-                            + " s:\n" + Files.readString(output.toPath(), StandardCharsets.UTF_8));
-                }
-                return new Result(process.exitValue(), Files.readString(output.toPath(), StandardCharsets.UTF_8));
-            } finally {
-                Files.deleteIfExists(output.toPath());
-            }
-        } catch (IOException e) {
-            throw new AssertionError("could not run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while running " + command, e);
-        }
+    /** Runs a command from the project root, waits at most timeoutSeconds (see {@link Command}). */
+    static Command.Result run(long timeoutSeconds, List<String> command) {
+        return Command.of(command).timeout(Duration.ofSeconds(timeoutSeconds)).run();
     }
 
     /** `docker ARGS...`, which must succeed; returns its output. */
     static String docker(String... args) {
         List<String> command = new ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
-        Result result = run(120, command);
-        if (result.exitCode() != 0) {
-            throw new AssertionError(
-                    String.join(" ", command) + " failed (" + result.exitCode() + "):\n" + result.output());
-        }
-        return result.output();
+        return Command.of(command).timeout(Duration.ofSeconds(120)).succeeds();
     }
 
     /** The ids of the project's containers of one Compose service (running or not), in name order. */

@@ -6,16 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,17 +27,14 @@ class GatewaySecretsScriptTest {
 
     private static final Path SCRIPT = StackEnv.projectRoot().resolve("docker/nginx/gateway-secrets.sh");
 
-    private static Containers.Result run(Path dir, Path passwordFile) {
-        return Containers.run(
-                120,
-                List.of(
-                        "env",
-                        "GATEWAY_SECRETS_DIR=" + dir,
-                        "GATEWAY_PASSWORD_FILE=" + passwordFile,
-                        "GATEWAY_USER=alice",
-                        "GATEWAY_PASSWORD=from-the-environment",
-                        "sh",
-                        SCRIPT.toString()));
+    private static Command.Result run(Path dir, Path passwordFile) {
+        return Command.of("sh", SCRIPT.toString())
+                .env("GATEWAY_SECRETS_DIR", dir.toString())
+                .env("GATEWAY_PASSWORD_FILE", passwordFile.toString())
+                .env("GATEWAY_USER", "alice")
+                .env("GATEWAY_PASSWORD", "from-the-environment")
+                .timeout(Duration.ofSeconds(120))
+                .run();
     }
 
     @Test
@@ -47,12 +43,12 @@ class GatewaySecretsScriptTest {
         Path dir = scratch.resolve("secrets");
         Path password = scratch.resolve("gateway_password");
 
-        Containers.Result refused = run(dir, password);
+        Command.Result refused = run(dir, password);
         assertNotEquals(0, refused.exitCode(), "no password secret, no start: " + refused.output());
         assertTrue(refused.output().contains("no password in " + password), refused.output());
 
         Files.writeString(password, "from-the-secret");
-        Containers.Result first = run(dir, password);
+        Command.Result first = run(dir, password);
         assertEquals(0, first.exitCode(), first.output());
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
         assertEquals(
@@ -72,7 +68,7 @@ class GatewaySecretsScriptTest {
         byte[] crt = Files.readAllBytes(dir.resolve("gateway.crt"));
         String htpasswd = Files.readString(dir.resolve("htpasswd"));
         Files.writeString(password, "changed");
-        Containers.Result second = run(dir, password);
+        Command.Result second = run(dir, password);
         assertEquals(0, second.exitCode(), second.output());
         assertArrayEquals(crt, Files.readAllBytes(dir.resolve("gateway.crt")), "the certificate is kept across starts");
         assertNotEquals(htpasswd, Files.readString(dir.resolve("htpasswd")), "the htpasswd file follows the password");
@@ -92,15 +88,10 @@ class GatewaySecretsScriptTest {
         assertNotEquals(0, htpasswdVerify(file, user, password + "x"), "htpasswd -v with another password");
     }
 
-    private static int htpasswdVerify(Path file, String user, String password) throws Exception {
-        Process process = new ProcessBuilder("htpasswd", "-v", "-i", file.toString(), user)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try (var in = process.getOutputStream()) {
-            in.write(password.getBytes(StandardCharsets.UTF_8));
-        }
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "htpasswd -v ended");
-        return process.exitValue();
+    private static int htpasswdVerify(Path file, String user, String password) {
+        return Command.of("htpasswd", "-v", "-i", file.toString(), user)
+                .input(password)
+                .run()
+                .exitCode();
     }
 }

@@ -214,7 +214,7 @@ class IdleFloodIT {
         int somaxconn = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn"))
                 .get(0)
                 .trim());
-        List<String> listeners = SecurityIT.run(List.of("ss", "-Hltn")).lines().toList();
+        List<String> listeners = Command.of("ss", "-Hltn").succeeds().lines().toList();
         for (int port : List.of(StackEnv.httpsPort(), StackEnv.httpPort())) {
             List<Integer> queues = listeners.stream()
                     .map(line -> line.trim().split("\\s+"))

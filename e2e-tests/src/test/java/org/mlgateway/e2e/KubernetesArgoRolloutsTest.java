@@ -120,9 +120,9 @@ class KubernetesArgoRolloutsTest {
                 Set.of("Rollout", "AnalysisTemplate", "AnalysisRun"),
                 new TreeSet<>(
                         objects.stream().map(o -> String.valueOf(o.get("kind"))).toList()));
-        ArgoRolloutsSchema.Result result = ArgoRolloutsSchema.validate(objects);
+        Command.Result result = ArgoRolloutsSchema.validate(objects);
         System.out.print("Argo Rollouts schema: " + result.output());
-        assertEquals(0, result.exit(), "Argo Rollouts' schema refuses generated objects:\n" + result.output());
+        assertEquals(0, result.exitCode(), "Argo Rollouts' schema refuses generated objects:\n" + result.output());
         assertTrue(result.output().contains(objects.size() + " objects checked, 0 problems"), result.output());
     }
 

@@ -10,6 +10,7 @@ import static org.mlgateway.e2e.KubernetesManifests.ofKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -181,20 +182,12 @@ class KubernetesSecretsTest {
         return new Path[] {crt, key};
     }
 
-    private record Run(int exit, String output) {}
-
     /** make k8s-secrets on COPY with the given variables. */
-    private static Run secrets(Path copy, String... variables) throws IOException, InterruptedException {
+    private static Command.Result secrets(Path copy, String... variables) {
         List<String> command =
                 new ArrayList<>(List.of("make", "-s", "k8s-secrets", "K8S_DIR=" + copy.resolve("kubernetes")));
         command.addAll(List.of(variables));
-        Process process = new ProcessBuilder(command)
-                .directory(ROOT.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "make k8s-secrets finished");
-        return new Run(process.exitValue(), output);
+        return Command.of(command).in(ROOT).timeout(Duration.ofSeconds(120)).run();
     }
 
     /**
@@ -218,8 +211,8 @@ class KubernetesSecretsTest {
                 "K8S_DIR=" + copy.resolve("kubernetes"),
                 "K8S_RULES=" + copy.resolve("prometheus/rules"),
                 "CANARY_ANALYSIS=" + copy.resolve("delivery/canary.yaml"));
-        Run plain = secrets(copy);
-        assertEquals(0, plain.exit(), plain.output());
+        Command.Result plain = secrets(copy);
+        assertEquals(0, plain.exitCode(), plain.output());
         assertTrue(plain.output().contains("production overlays: no certificate yet"), plain.output());
         KubernetesManifests.render(copy, "dev");
         AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(
@@ -244,8 +237,9 @@ class KubernetesSecretsTest {
         refusals.put("it names no host but localhost", new String[] {localhost[0].toString(), localhost[1].toString()});
         refusals.put("is not the certificate's key", new String[] {good[0].toString(), localhost[1].toString()});
         for (Map.Entry<String, String[]> refusal : refusals.entrySet()) {
-            Run run = secrets(copy, "K8S_TLS_CERT=" + refusal.getValue()[0], "K8S_TLS_KEY=" + refusal.getValue()[1]);
-            assertEquals(2, run.exit(), "refused (make exits 2 when the script fails): " + run.output());
+            Command.Result run =
+                    secrets(copy, "K8S_TLS_CERT=" + refusal.getValue()[0], "K8S_TLS_KEY=" + refusal.getValue()[1]);
+            assertEquals(2, run.exitCode(), "refused (make exits 2 when the script fails): " + run.output());
             assertTrue(
                     run.output().contains("refusing") && run.output().contains(refusal.getKey()),
                     refusal.getKey() + ":\n" + run.output());
@@ -254,16 +248,16 @@ class KubernetesSecretsTest {
                     "nothing was copied: " + run.output());
         }
 
-        Run taken = secrets(copy, "K8S_TLS_CERT=" + good[0], "K8S_TLS_KEY=" + good[1]);
-        assertEquals(0, taken.exit(), taken.output());
+        Command.Result taken = secrets(copy, "K8S_TLS_CERT=" + good[0], "K8S_TLS_KEY=" + good[1]);
+        assertEquals(0, taken.exitCode(), taken.output());
         assertEquals(
                 Files.readString(good[0]),
                 tlsSecretCertificate(KubernetesManifests.render(copy, "production")),
                 "the production gateway gets the given certificate");
 
         Files.delete(copy.resolve(PRODUCTION_TLS).resolve("tls.crt"));
-        Run asked = secrets(copy, "K8S_SELF_SIGNED=true");
-        assertEquals(0, asked.exit(), asked.output());
+        Command.Result asked = secrets(copy, "K8S_SELF_SIGNED=true");
+        assertEquals(0, asked.exitCode(), asked.output());
         assertEquals(
                 Files.readString(base.resolve("tls.crt")),
                 tlsSecretCertificate(KubernetesManifests.render(copy, "production")),

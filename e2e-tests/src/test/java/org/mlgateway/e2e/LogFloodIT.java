@@ -54,10 +54,9 @@ class LogFloodIT {
         Thread otherThread = new Thread(other, "client-127.0.0.2");
         otherThread.start();
         long began = System.nanoTime();
-        Process ab;
-        String abOutput;
+        Command.Result ab;
         try {
-            ab = new ProcessBuilder(
+            ab = Command.of(
                             "ab",
                             "-q",
                             "-k",
@@ -70,16 +69,15 @@ class LogFloodIT {
                             "-H",
                             "User-Agent: " + userAgent,
                             "http://127.0.0.1:" + StackEnv.httpPort() + "/predict")
-                    .redirectErrorStream(true)
-                    .start();
-            abOutput = new String(ab.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(ab.waitFor(5, TimeUnit.MINUTES), "ab finished");
+                    .timeout(Duration.ofMinutes(5))
+                    .run();
         } finally {
             other.running.set(false);
             otherThread.join(30_000);
         }
         double seconds = (System.nanoTime() - began) / 1e9;
-        assertEquals(0, ab.exitValue(), abOutput);
+        String abOutput = ab.output();
+        assertEquals(0, ab.exitCode(), abOutput);
         assertTrue(abOutput.contains("Complete requests:      " + FLOOD), abOutput);
 
         // Every flood request is one line of the access log, cut to a few hundred bytes.

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -25,26 +24,20 @@ class LogRotationTest {
     @TempDir
     Path temp;
 
-    private String bash(String script) throws IOException, InterruptedException {
+    private String bash(String script) {
         // Nginx's logs in the test's own state folder (as root, nginx.sh would choose /var/log for a folder its workers
         // cannot reach).
-        ProcessBuilder builder = new ProcessBuilder(
+        return Command.of(
                         "bash",
                         "-c",
                         "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
                                 + " && source scripts/lib/nginx.sh && NGINX_LOG_DIR=\"$LOG_DIR/nginx\" && source scripts/lib/logs.sh && "
                                 + script)
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true);
-        builder.environment().keySet().removeIf(StackEnv.readStackEnv()::containsKey);
-        builder.environment().put("STATE_DIR", temp.resolve("state").toString());
-        builder.environment().put("LOG_FILE_MAX_MB", "1");
-        builder.environment().put("LOG_FILES_KEPT", "2");
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), script + ":\n" + output);
-        return output;
+                .stackSettingsFromFile()
+                .env("STATE_DIR", temp.resolve("state").toString())
+                .env("LOG_FILE_MAX_MB", "1")
+                .env("LOG_FILES_KEPT", "2")
+                .succeeds();
     }
 
     @Test

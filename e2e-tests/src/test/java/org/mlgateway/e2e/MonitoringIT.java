@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.restassured.RestAssured;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -201,19 +198,14 @@ class MonitoringIT {
                     .extract()
                     .asString();
             assertTrue(metrics.contains("# TYPE"), "port " + port + " serves Prometheus text");
-            Process promtool = new ProcessBuilder("promtool", "check", "metrics")
-                    .redirectErrorStream(true)
-                    .start();
-            try (OutputStream in = promtool.getOutputStream()) {
-                in.write(metrics.getBytes(StandardCharsets.UTF_8));
-            }
-            String report = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(promtool.waitFor(60, TimeUnit.SECONDS), "promtool finished");
+            Command.Result promtool =
+                    Command.of("promtool", "check", "metrics").input(metrics).run();
+            String report = promtool.output();
             // Exit 1 is a parse error; 3 lists lint problems, which Liberty's own camelCase base
             // metrics (memory_usedHeap_bytes, ...) always have, but the application's must not.
             assertTrue(
-                    promtool.exitValue() == 0 || promtool.exitValue() == 3,
-                    "port " + port + ": promtool rejects /metrics (exit " + promtool.exitValue() + "):\n" + report);
+                    promtool.exitCode() == 0 || promtool.exitCode() == 3,
+                    "port " + port + ": promtool rejects /metrics (exit " + promtool.exitCode() + "):\n" + report);
             List<String> applicationProblems = report.lines()
                     .filter(line -> APPLICATION_METRICS.stream().anyMatch(line::startsWith))
                     .toList();

@@ -177,7 +177,7 @@ class SecurityIT {
         Set<Integer> gatewayPorts = Set.of(StackEnv.httpPort(), StackEnv.httpsPort());
         Set<Integer> localJmx = localJmxConnectorPorts();
         List<String> beyond = new ArrayList<>();
-        for (String line : run(List.of("ss", "-Hltnp")).lines().toList()) {
+        for (String line : Command.of("ss", "-Hltnp").succeeds().lines().toList()) {
             Matcher pid = Pattern.compile("pid=(\\d+)").matcher(line);
             boolean ours = false;
             while (pid.find()) {
@@ -229,7 +229,7 @@ class SecurityIT {
 
     @Test
     void internalPortsListenOnLoopbackOnly() throws Exception {
-        List<String> listeners = run(List.of("ss", "-Hltn")).lines().toList();
+        List<String> listeners = Command.of("ss", "-Hltn").succeeds().lines().toList();
 
         internalPorts().forEach((name, port) -> {
             List<String> addresses = localAddresses(listeners, port);
@@ -339,8 +339,10 @@ class SecurityIT {
     @Test
     void noSecretIsTrackedOrTrackableByGit() throws Exception {
         Path root = StackEnv.projectRoot();
-        List<String> tracked =
-                run(List.of("git", "-C", root.toString(), "ls-files")).lines().toList();
+        List<String> tracked = Command.of("git", "-C", root.toString(), "ls-files")
+                .succeeds()
+                .lines()
+                .toList();
 
         for (String file : tracked) {
             assertFalse(file.matches("(?i).*(\\.key|\\.pem|\\.p12|\\.jks|htpasswd)$"), "tracked secret: " + file);
@@ -357,16 +359,15 @@ class SecurityIT {
             keys.add(current);
         }
         for (Path key : keys) {
-            Process check = new ProcessBuilder(
+            Command.Result check = Command.of(
                             "git",
                             "-C",
                             root.toString(),
                             "check-ignore",
                             "-q",
                             root.relativize(key).toString())
-                    .redirectErrorStream(true)
-                    .start();
-            assertEquals(0, check.waitFor(), root.relativize(key) + " is ignored by git");
+                    .run();
+            assertEquals(0, check.exitCode(), root.relativize(key) + " is ignored by git: " + check.output());
         }
     }
 
@@ -398,13 +399,5 @@ class SecurityIT {
                 assertNull(response.header("X-Served-By"), "no API server answered " + method + " " + path);
             }
         }
-    }
-
-    /** COMMAND's output (standard error too); its exit code must be 0. */
-    static String run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), String.join(" ", command) + ":\n" + output);
-        return output;
     }
 }

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,29 +28,21 @@ class SettingsValidationTest {
     @TempDir
     Path temp;
 
-    private record Run(int exit, String output) {}
-
-    /** Runs a command in the repository with the given settings on top of a clean environment. */
-    private Run run(Map<String, String> settings, String... command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        // The values of stack.env, not of whoever runs the build.
-        env.keySet().removeIf(StackEnv.readStackEnv()::containsKey);
-        env.remove("GATEWAY_PUBLISH_ADDRESS");
-        env.put("STATE_DIR", temp.resolve("state").toString());
-        env.putAll(settings);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "finished: " + String.join(" ", command));
-        return new Run(process.exitValue(), output);
+    /** Runs a command in the repository with the given settings on top of stack.env's (not the caller's). */
+    private Command.Result run(Map<String, String> settings, String... command) {
+        return Command.of(command)
+                .stackSettingsFromFile()
+                // Not a stack.env key, but a setting the refusals below are about: its default.
+                .env("GATEWAY_PUBLISH_ADDRESS", "")
+                .env("STATE_DIR", temp.resolve("state").toString())
+                .env(settings)
+                .run();
     }
 
     private void assertRefused(Map<String, String> settings, String expectedMessage, String... command)
             throws Exception {
-        Run run = run(settings, command);
-        assertEquals(1, run.exit(), settings + " is refused:\n" + run.output());
+        Command.Result run = run(settings, command);
+        assertEquals(1, run.exitCode(), settings + " is refused:\n" + run.output());
         assertTrue(
                 run.output().contains(expectedMessage),
                 "the message names the problem (" + expectedMessage + "):\n" + run.output());
@@ -136,21 +126,21 @@ class SettingsValidationTest {
                 default -> throw new IllegalArgumentException(problem);
             }
         });
-        Run check = run(Map.of("CANARY_ANALYSIS", file.toString()), "scripts/canary.sh", "check");
-        assertEquals(1, check.exit(), problem + " is refused:\n" + check.output());
+        Command.Result check = run(Map.of("CANARY_ANALYSIS", file.toString()), "scripts/canary.sh", "check");
+        assertEquals(1, check.exitCode(), problem + " is refused:\n" + check.output());
         assertTrue(
                 check.output().contains(message),
                 "the message names the problem (" + message + "):\n" + check.output());
-        Run run = run(Map.of("CANARY_ANALYSIS", file.toString()), "scripts/canary.sh", "run", "no-such.war");
-        assertEquals(1, run.exit(), run.output());
+        Command.Result run = run(Map.of("CANARY_ANALYSIS", file.toString()), "scripts/canary.sh", "run", "no-such.war");
+        assertEquals(1, run.exitCode(), run.output());
         assertTrue(run.output().contains(message), run.output());
         assertFalse(Files.exists(temp.resolve("state")), "nothing was written:\n" + run.output());
     }
 
     @Test
     void theCommittedAnalysisFileIsSound() throws Exception {
-        Run check = run(Map.of(), "scripts/canary.sh", "check");
-        assertEquals(0, check.exit(), check.output());
+        Command.Result check = run(Map.of(), "scripts/canary.sh", "check");
+        assertEquals(0, check.exitCode(), check.output());
         assertTrue(check.output().contains("delivery/canary.yaml: shadow"), check.output());
     }
 
@@ -171,8 +161,8 @@ class SettingsValidationTest {
 
     @Test
     void aStateFolderThatCannotBeQuotedIsRefused() throws Exception {
-        Run run = run(Map.of("STATE_DIR", temp.resolve("it's").toString()), "scripts/stack.sh", "start");
-        assertEquals(1, run.exit(), run.output());
+        Command.Result run = run(Map.of("STATE_DIR", temp.resolve("it's").toString()), "scripts/stack.sh", "start");
+        assertEquals(1, run.exitCode(), run.output());
         assertTrue(run.output().contains("which the generated configuration cannot quote"), run.output());
         assertFalse(Files.exists(temp.resolve("it's")), "nothing was written");
     }
@@ -224,12 +214,12 @@ class SettingsValidationTest {
             settings.put("GATEWAY_PASSWORD", password);
             // The check alone (what `scripts/stack.sh start` runs first, before it writes anything): were it
             // broken, a whole start would not run here, outside the machine's lock on the stack's ports.
-            Run run = run(
+            Command.Result run = run(
                     settings,
                     "bash",
                     "-c",
                     "source scripts/lib/settings.sh && source scripts/lib/progress.sh && settings_validate");
-            assertEquals(1, run.exit(), password + " with " + bind + " is refused:\n" + run.output());
+            assertEquals(1, run.exitCode(), password + " with " + bind + " is refused:\n" + run.output());
             assertTrue(
                     run.output().contains("GATEWAY_PASSWORD is too weak for a gateway open to the network"),
                     run.output());
@@ -275,14 +265,14 @@ class SettingsValidationTest {
     void theHtpasswdFileHoldsAStrongHashThatNginxVerifies(String scheme, String hash, @TempDir Path dir)
             throws Exception {
         String password = "Tk4-violet \\\"anchor\\\" 93";
-        Run run = run(
+        Command.Result run = run(
                 Map.of("GATEWAY_PASSWORD", password, "HTPASSWD_SCHEME", scheme),
                 "bash",
                 "-c",
                 "source scripts/lib/settings.sh && source scripts/lib/progress.sh && source scripts/lib/nginx.sh"
                         + " && source scripts/lib/certs.sh && mkdir -p \"$STATE_DIR\" && NGINX_HTPASSWD_FILE=\"$STATE_DIR/htpasswd\""
                         + " && certs_write_htpasswd && cat \"$NGINX_HTPASSWD_FILE\"");
-        assertEquals(0, run.exit(), run.output());
+        assertEquals(0, run.exitCode(), run.output());
         String entry = run.output()
                 .lines()
                 .filter(l -> l.startsWith("admin:"))
@@ -327,8 +317,8 @@ class SettingsValidationTest {
                 first.equals(password(run(Map.of(), "bash", "-c", print))), "another state folder, another password");
     }
 
-    private static String password(Run run) {
-        assertEquals(0, run.exit(), run.output());
+    private static String password(Command.Result run) {
+        assertEquals(0, run.exitCode(), run.output());
         return run.output()
                 .lines()
                 .filter(l -> l.startsWith("password="))
@@ -352,8 +342,8 @@ class SettingsValidationTest {
             })
     void k8sSecretsRefusesBadInputsWithNothingWritten(String name, String value, String message) throws Exception {
         Path k8s = temp.resolve("k8s");
-        Run run = run(Map.of(name, value, "K8S_DIR", k8s.toString()), "scripts/k8s-inputs.sh", "secrets");
-        assertEquals(1, run.exit(), run.output());
+        Command.Result run = run(Map.of(name, value, "K8S_DIR", k8s.toString()), "scripts/k8s-inputs.sh", "secrets");
+        assertEquals(1, run.exitCode(), run.output());
         assertTrue(run.output().contains(message), "the message names the problem (" + message + "):\n" + run.output());
         assertTrue(run.output().contains("nothing was written"), run.output());
         assertFalse(Files.exists(k8s), "nothing was written");
@@ -362,23 +352,23 @@ class SettingsValidationTest {
     @Test
     void k8sSecretsWritesAStrongHashForAGoodHost() throws Exception {
         Path k8s = temp.resolve("k8s");
-        Run run = run(
+        Command.Result run = run(
                 Map.of("K8S_HOST", "api.example.com", "GATEWAY_USER", "ops", "K8S_DIR", k8s.toString()),
                 "scripts/k8s-inputs.sh",
                 "secrets");
-        assertEquals(0, run.exit(), run.output());
+        assertEquals(0, run.exitCode(), run.output());
         String htpasswd = Files.readString(k8s.resolve("base/gateway/secrets/htpasswd"));
         assertTrue(htpasswd.matches("ops:\\$6\\$rounds=1000\\$[./A-Za-z0-9]{16}\\$[./A-Za-z0-9]{86}\n"), htpasswd);
     }
 
     /** The effective GATEWAY_BIND, as the scripts render it into nginx's listen directives. */
     private String effectiveBind(Map<String, String> settings) throws Exception {
-        Run run = run(
+        Command.Result run = run(
                 settings,
                 "bash",
                 "-c",
                 "source scripts/lib/settings.sh && settings_validate && echo \"bind=$GATEWAY_BIND\"");
-        assertEquals(0, run.exit(), run.output());
+        assertEquals(0, run.exitCode(), run.output());
         return run.output()
                 .lines()
                 .filter(l -> l.startsWith("bind="))
@@ -428,14 +418,14 @@ class SettingsValidationTest {
     @Test
     void everyPathInTheNginxTemplatesEndsUpQuoted() throws Exception {
         Map<String, String> env = new HashMap<>();
-        Run run = run(
+        Command.Result run = run(
                 env,
                 "bash",
                 "-c",
                 "source scripts/lib/settings.sh && source scripts/lib/progress.sh && "
                         + "NGINX_STATE_DIR=x STATE_DIR=x && source scripts/lib/nginx.sh && "
                         + "cat nginx/nginx.conf.template nginx/templates/*.conf.template | nginx_quote_paths");
-        assertEquals(0, run.exit(), run.output());
+        assertEquals(0, run.exitCode(), run.output());
         java.util.regex.Matcher unquoted = java.util.regex.Pattern.compile(
                         "(^|[^\"])\\$\\{(NGINX_STATE_DIR|NGINX_WORKER_DIR|NGINX_LOG_DIR|NGINX_CERT_DIR|NGINX_HTPASSWD_FILE)}")
                 .matcher(run.output());

@@ -148,14 +148,8 @@ class SlowServerIT {
         assertTrue(counted >= succeeded, "predictions counted " + counted + " < requests answered " + succeeded);
     }
 
-    private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid))
-                .redirectErrorStream(true)
-                .start();
-        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-            throw new IllegalStateException("kill -" + signal + " " + pid + ": "
-                    + new String(kill.getInputStream().readAllBytes()));
-        }
+    private static void signal(String signal, long pid) {
+        Command.of("kill", "-" + signal, String.valueOf(pid)).succeeds();
     }
 
     private static void awaitReady(StackServers.Server server) throws InterruptedException {

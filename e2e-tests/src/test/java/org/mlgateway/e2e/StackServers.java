@@ -92,16 +92,7 @@ final class StackServers {
     static String supervisorctl(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("scripts/stack.sh", "ctl"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
-                .directory(StackEnv.projectRoot().toFile())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " still runs after 60 s");
-        }
-        return output;
+        return Command.of(command).run().output();
     }
 
     /** The program's supervisor state: RUNNING, STARTING, BACKOFF, FATAL, STOPPED... */
