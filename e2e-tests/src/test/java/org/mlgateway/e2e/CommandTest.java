@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,8 +60,12 @@ class CommandTest {
         assertTrue(error.getMessage().contains("did not finish within 2 s"), error.getMessage());
         assertTrue(error.getMessage().contains("started"), error.getMessage());
         long child = Long.parseLong(Files.readString(pid).trim());
-        ProcessHandle.of(child).ifPresent(handle -> handle.onExit().join());
-        assertFalse(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "the child was killed");
+        // The kill is asynchronous: a child still alive 10 s later (its sleep runs 60) was not killed.
+        Optional<ProcessHandle> handle = ProcessHandle.of(child);
+        if (handle.isPresent()) {
+            handle.get().onExit().get(10, TimeUnit.SECONDS);
+        }
+        assertFalse(handle.map(ProcessHandle::isAlive).orElse(false), "the child was killed");
     }
 
     @Test
