@@ -21,13 +21,21 @@ import java.util.concurrent.TimeUnit;
  */
 final class Command {
 
-    /** How a run ended: its exit code and its output (standard output and error, interleaved). */
-    record Result(int exitCode, String output) {}
+    /**
+     * How a run ended: its exit code and its output, standard output and error interleaved, or
+     * standard output alone with the errors apart (see {@link #errorsApart}).
+     */
+    record Result(int exitCode, String output, String errors) {
+        Result(int exitCode, String output) {
+            this(exitCode, output, "");
+        }
+    }
 
     private final List<String> command;
     private Path dir = StackEnv.projectRoot();
     private final Map<String, String> env = new HashMap<>();
     private boolean stackSettingsFromFile;
+    private boolean errorsApart;
     private String input;
     private Duration timeout = Duration.ofSeconds(60);
 
@@ -67,6 +75,12 @@ final class Command {
         return this;
     }
 
+    /** Standard error apart from the output, which a caller parses (YAML, a list of files). */
+    Command errorsApart() {
+        this.errorsApart = true;
+        return this;
+    }
+
     /** Standard input: this text, then end of file. */
     Command input(String text) {
         this.input = text;
@@ -82,6 +96,7 @@ final class Command {
     Result run() {
         try {
             File output = File.createTempFile("command", ".out");
+            File errors = File.createTempFile("command", ".err");
             File stdin = input == null ? new File("/dev/null") : File.createTempFile("command", ".in");
             try {
                 if (input != null) {
@@ -89,9 +104,13 @@ final class Command {
                 }
                 ProcessBuilder builder = new ProcessBuilder(command)
                         .directory(dir.toFile())
-                        .redirectErrorStream(true)
                         .redirectOutput(output)
                         .redirectInput(stdin);
+                if (errorsApart) {
+                    builder.redirectError(errors);
+                } else {
+                    builder.redirectErrorStream(true);
+                }
                 if (stackSettingsFromFile) {
                     builder.environment().keySet().removeIf(StackEnv.readStackEnv()::containsKey);
                 }
@@ -101,11 +120,16 @@ final class Command {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                     throw new AssertionError(this + " did not finish within " + timeout.toSeconds() + " s:\n"
+                            + Files.readString(errors.toPath(), StandardCharsets.UTF_8)
                             + Files.readString(output.toPath(), StandardCharsets.UTF_8));
                 }
-                return new Result(process.exitValue(), Files.readString(output.toPath(), StandardCharsets.UTF_8));
+                return new Result(
+                        process.exitValue(),
+                        Files.readString(output.toPath(), StandardCharsets.UTF_8),
+                        Files.readString(errors.toPath(), StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(output.toPath());
+                Files.deleteIfExists(errors.toPath());
                 if (input != null) {
                     Files.deleteIfExists(stdin.toPath());
                 }
@@ -122,7 +146,8 @@ final class Command {
     String succeeds() {
         Result result = run();
         if (result.exitCode() != 0) {
-            throw new AssertionError(this + " failed (exit " + result.exitCode() + "):\n" + result.output());
+            throw new AssertionError(
+                    this + " failed (exit " + result.exitCode() + "):\n" + result.errors() + result.output());
         }
         return result.output();
     }

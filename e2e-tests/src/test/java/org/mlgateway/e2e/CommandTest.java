@@ -25,6 +25,20 @@ class CommandTest {
     }
 
     @Test
+    void keepsTheErrorsApartWhenAskedAndShowsThemOnFailure() {
+        Command.Result result = Command.of("bash", "-c", "echo out; echo err >&2; exit 3")
+                .errorsApart()
+                .run();
+        assertEquals(new Command.Result(3, "out\n", "err\n"), result);
+        AssertionError error = assertThrows(
+                AssertionError.class,
+                () -> Command.of("bash", "-c", "echo out; echo err >&2; exit 3")
+                        .errorsApart()
+                        .succeeds());
+        assertTrue(error.getMessage().endsWith("failed (exit 3):\nerr\nout\n"), error.getMessage());
+    }
+
+    @Test
     void runsFromTheProjectRootOrTheFolderGiven(@TempDir Path dir) {
         assertEquals(StackEnv.projectRoot().toString() + "\n", Command.of("pwd").succeeds());
         assertEquals(dir + "\n", Command.of("pwd").in(dir).succeeds());

@@ -2,17 +2,16 @@ package org.mlgateway.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -201,33 +200,13 @@ final class KubernetesManifests {
         }
     }
 
-    /** Runs a command, returns its standard output; fails with its output on a non-zero exit. */
-    static String run(Path dir, int timeoutSeconds, String... command) throws IOException {
-        Path out = Files.createTempFile("k8s-cmd", ".out");
-        Path err = Files.createTempFile("k8s-cmd", ".err");
-        try {
-            Process process = new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .start();
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
-            }
-            String stdout = Files.readString(out, StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", command) + " failed (exit " + process.exitValue() + "):\n"
-                        + Files.readString(err, StandardCharsets.UTF_8) + stdout);
-            }
-            return stdout;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+    /** Runs a command in DIR, returns its standard output; fails with its errors and output on a non-zero exit. */
+    static String run(Path dir, int timeoutSeconds, String... command) {
+        return Command.of(command)
+                .in(dir)
+                .timeout(Duration.ofSeconds(timeoutSeconds))
+                .errorsApart()
+                .succeeds();
     }
 
     @SuppressWarnings("unchecked")
