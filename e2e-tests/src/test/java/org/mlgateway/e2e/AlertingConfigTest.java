@@ -24,24 +24,23 @@ class AlertingConfigTest {
     @TempDir
     Path temp;
 
-    /** Runs a command in the repository with these settings and no other of the caller's stack.env keys. */
-    private Command.Result run(Map<String, String> settings, String... command) {
+    /** A command in the repository with these settings and no other of the caller's stack.env keys. */
+    private Command command(Map<String, String> settings, String... command) {
         return Command.of(command)
                 .stackSettingsFromFile()
                 .env("STATE_DIR", temp.resolve("state").toString())
-                .env(settings)
-                .run();
+                .env(settings);
     }
 
     private String bash(Map<String, String> settings, String script) {
-        Command.Result run = run(
-                settings,
-                "bash",
-                "-c",
-                "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
-                        + " && source scripts/lib/alerting.sh && source scripts/lib/monitoring.sh && " + script);
-        assertEquals(0, run.exitCode(), script + ":\n" + run.output());
-        return run.output();
+        return command(
+                        settings,
+                        "bash",
+                        "-c",
+                        "source scripts/lib/settings.sh && source scripts/lib/progress.sh"
+                                + " && source scripts/lib/alerting.sh && source scripts/lib/monitoring.sh && "
+                                + script)
+                .succeeds();
     }
 
     /** The rendered configuration, checked by amtool, as JSON. */
@@ -161,7 +160,8 @@ class AlertingConfigTest {
 
     /** make k8s-rules into the test's folder, with these alert settings. */
     private Command.Result k8sRules(Map<String, String> settings) {
-        return run(settings, "make", "-s", "k8s-rules", "K8S_DIR=" + temp.resolve("k8s"));
+        return command(settings, "make", "-s", "k8s-rules", "K8S_DIR=" + temp.resolve("k8s"))
+                .run();
     }
 
     private static final java.util.regex.Pattern SNAKE_CASE = java.util.regex.Pattern.compile("_([a-z])");

@@ -96,7 +96,7 @@ final class Command {
     Result run() {
         try {
             File output = File.createTempFile("command", ".out");
-            File errors = File.createTempFile("command", ".err");
+            File errors = errorsApart ? File.createTempFile("command", ".err") : null;
             File stdin = input == null ? new File("/dev/null") : File.createTempFile("command", ".in");
             try {
                 if (input != null) {
@@ -106,7 +106,7 @@ final class Command {
                         .directory(dir.toFile())
                         .redirectOutput(output)
                         .redirectInput(stdin);
-                if (errorsApart) {
+                if (errors != null) {
                     builder.redirectError(errors);
                 } else {
                     builder.redirectErrorStream(true);
@@ -120,16 +120,14 @@ final class Command {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                     throw new AssertionError(this + " did not finish within " + timeout.toSeconds() + " s:\n"
-                            + Files.readString(errors.toPath(), StandardCharsets.UTF_8)
-                            + Files.readString(output.toPath(), StandardCharsets.UTF_8));
+                            + read(errors) + read(output));
                 }
-                return new Result(
-                        process.exitValue(),
-                        Files.readString(output.toPath(), StandardCharsets.UTF_8),
-                        Files.readString(errors.toPath(), StandardCharsets.UTF_8));
+                return new Result(process.exitValue(), read(output), read(errors));
             } finally {
                 Files.deleteIfExists(output.toPath());
-                Files.deleteIfExists(errors.toPath());
+                if (errors != null) {
+                    Files.deleteIfExists(errors.toPath());
+                }
                 if (input != null) {
                     Files.deleteIfExists(stdin.toPath());
                 }
@@ -140,6 +138,11 @@ final class Command {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while running " + this, e);
         }
+    }
+
+    /** A captured stream: the file's text, or nothing when there is no file (errors not apart). */
+    private static String read(File file) throws IOException {
+        return file == null ? "" : Files.readString(file.toPath(), StandardCharsets.UTF_8);
     }
 
     /** Runs the program, which must exit 0; returns its output. */
